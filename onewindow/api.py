@@ -1,0 +1,79 @@
+"""The JSON API under /api/v1/: one NinjaAPI, each app contributes a router from its own api.py.
+
+Every error has the same shape — ``{"code": "...", "message": "...", "problems": [...]}`` — with a stable
+``code`` for programs and a Chinese ``message`` for people. Cookie-authenticated writes need the CSRF token.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.throttling import BaseThrottle
+
+from onewindow.core.errors import DomainError
+from onewindow.core.ratelimit import client_address, rate_limit_hit
+from onewindow.organisations.api import router as organisations_router
+from onewindow.workdays.api import router as workdays_router
+
+
+class PublicLookupThrottle(BaseThrottle):
+    """Public look-ups share one per-address budget (settings.ONEWINDOW_RATE_LIMITS["public_lookup"])."""
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        try:
+            rate_limit_hit(scope="public_lookup", key=client_address(request))
+        except DomainError:
+            return False
+        return True
+
+
+api = NinjaAPI(
+    title="onewindow API",
+    version="1",
+    description="一网通办 政务服务平台 API. Errors: `{code, message, problems}`; see docs/api.md.",
+    urls_namespace="api",
+    throttle=[PublicLookupThrottle()],
+)
+api.add_router("/workdays", workdays_router)
+api.add_router("/", organisations_router)
+
+
+def _error(request: HttpRequest, status: int, body: dict[str, object]) -> HttpResponse:
+    response = api.create_response(request, body, status=status)
+    if status == 429:
+        response["Retry-After"] = "60"
+    return response
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _error(request, exc.status, exc.as_dict())
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ())[1:]) or "body",
+            "code": error.get("type", "invalid"),
+            "message": error.get("msg", ""),
+        }
+        for error in exc.errors
+    ]
+    return _error(request, 422, {"code": "invalid_input", "message": "请求参数有误，请检查后重试。", "problems": problems})
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    return _error(request, 429, {"code": "rate_limited", "message": "查询过于频繁，请稍后再试。"})
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, {"code": "unauthenticated", "message": "请先登录。"})
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, {"code": f"http_{exc.status_code}", "message": str(exc)})

@@ -1,0 +1,76 @@
+"""Core writes: the audit trail."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import connection, models, transaction
+
+from onewindow.core import clock
+from onewindow.core.context import client_ip
+from onewindow.core.hashing import canonical_json, sm3_hex
+from onewindow.core.models import AuditEntry
+
+GENESIS_HASH = "0" * 64
+# Any constant works; it names the advisory lock that serialises appends to the chain on PostgreSQL.
+_AUDIT_LOCK_KEY = 0x0A0D17
+
+
+def audit_entry_digest(entry: AuditEntry) -> str:
+    """The SM3 hash of an entry's content chained to its predecessor's hash."""
+    content = {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "actor": str(entry.actor_id or ""),
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "target_label": entry.target_label,
+        "changes": entry.changes,
+        "ip": entry.ip or "",
+    }
+    return sm3_hex(entry.prev_hash + canonical_json(content))
+
+
+def audit_record(
+    *,
+    actor: Any | None,
+    action: str,
+    target: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    actor_label: str | None = None,
+) -> AuditEntry:
+    """Append one entry to the audit trail, in the caller's transaction.
+
+    ``actor`` is the user who acted (None for the system: the scheduler, a worker, a command). ``changes``
+    summarises what changed, e.g. ``{"status": ["submitted", "accepted"]}``.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
+        # On SQLite the IMMEDIATE transaction already holds the database's single write lock.
+        last = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
+        entry = AuditEntry(
+            seq=(last.seq + 1) if last else 1,
+            at=clock.now(),
+            actor_id=getattr(actor, "pk", None),
+            actor_label=actor_label or (actor.get_username() if actor is not None else "system"),
+            action=action,
+            target_type=target._meta.label_lower if target is not None else "",
+            target_id=str(target.pk) if target is not None else "",
+            target_label=str(target)[:300] if target is not None else "",
+            # Stored exactly as hashed: JSON round-trips turn tuples into lists and dates into strings.
+            changes=_json_roundtrip(changes or {}),
+            ip=client_ip.get(),
+            prev_hash=last.hash if last else GENESIS_HASH,
+        )
+        entry.hash = audit_entry_digest(entry)
+        entry.save(force_insert=True)
+    return entry
+
+
+def _json_roundtrip(value: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(canonical_json(value))

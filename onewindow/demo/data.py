@@ -1,0 +1,109 @@
+"""The demo: a province, a city with its districts, departments and a persona for every staff role.
+
+Created through the same services as real data (so it is validated and audited) and only where missing,
+so running it again never overwrites what someone changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from onewindow.core.identifiers import credit_code_check_digit, organisation_code_check_digit
+from onewindow.organisations.models import Department, ExerciseLevel, Region, Role
+from onewindow.organisations.services import department_create, membership_grant, region_create
+
+DEMO_PASSWORD = "Demo@2026!"
+
+REGIONS = [
+    ("350000", "福建省", None),
+    ("350100", "福州市", "350000"),
+    ("350102", "鼓楼区", "350100"),
+    ("350103", "台江区", "350100"),
+    ("350104", "仓山区", "350100"),
+    ("350111", "晋安区", "350100"),
+    ("350102001", "鼓东街道", "350102"),
+    ("350102002", "鼓西街道", "350102"),
+    ("350102001001", "三坊七巷社区", "350102001"),
+]
+
+# (key, name, short name, region, level)
+DEPARTMENTS = [
+    ("approval", "福州市行政审批局", "市审批局", "350100", ExerciseLevel.MUNICIPAL),
+    ("market", "福州市市场监督管理局", "市市场监管局", "350100", ExerciseLevel.MUNICIPAL),
+    ("health", "福州市卫生健康委员会", "市卫健委", "350100", ExerciseLevel.MUNICIPAL),
+    ("police", "福州市公安局", "市公安局", "350100", ExerciseLevel.MUNICIPAL),
+    ("hrss", "福州市人力资源和社会保障局", "市人社局", "350100", ExerciseLevel.MUNICIPAL),
+    ("housing", "福州市住房和城乡建设局", "市住建局", "350100", ExerciseLevel.MUNICIPAL),
+    ("land", "福州市自然资源和规划局", "市自然资源局", "350100", ExerciseLevel.MUNICIPAL),
+    ("environment", "福州市生态环境局", "市生态环境局", "350100", ExerciseLevel.MUNICIPAL),
+    ("transport", "福州市交通运输局", "市交通局", "350100", ExerciseLevel.MUNICIPAL),
+    ("civil", "福州市民政局", "市民政局", "350100", ExerciseLevel.MUNICIPAL),
+    ("medical", "福州市医疗保障局", "市医保局", "350100", ExerciseLevel.MUNICIPAL),
+    ("data", "福州市数字福州建设领导小组办公室（市数据管理局）", "市数据管理局", "350100", ExerciseLevel.MUNICIPAL),
+    ("gulou", "福州市鼓楼区行政服务中心管理委员会", "鼓楼区行政服务中心", "350102", ExerciseLevel.COUNTY),
+    ("gulou_market", "福州市鼓楼区市场监督管理局", "鼓楼区市场监管局", "350102", ExerciseLevel.COUNTY),
+]
+
+
+def demo_credit_code(index: int, region: str) -> str:
+    """A credit code that passes both GB 32100 and GB 11714 checks: 11 (机构编制 · 机关) + region + org code."""
+    org8 = f"M{index:07d}"
+    body = f"11{region[:6]}{org8}{organisation_code_check_digit(org8)}"
+    return body + credit_code_check_digit(body)
+
+
+@dataclass(frozen=True)
+class Persona:
+    username: str
+    name: str
+    department: str
+    roles: tuple[Role, ...]
+    description: str
+    superuser: bool = False
+
+
+PERSONAS = [
+    Persona("clerk", "窗口受理员 王芳", "approval", (Role.WINDOW_CLERK,), "市审批局 窗口受理"),
+    Persona("reviewer", "审核员 李明", "market", (Role.REVIEWER,), "市市场监管局 审核"),
+    Persona("reviewer2", "审核员 陈静", "health", (Role.REVIEWER,), "市卫健委 审核（并联审批的第二个部门）"),
+    Persona("approver", "审批员 张伟", "market", (Role.APPROVER,), "市市场监管局 审批"),
+    Persona("deptadmin", "部门管理员 刘洋", "market", (Role.DEPARTMENT_ADMIN,), "市市场监管局 部门管理员"),
+    Persona("supervisor", "监察员 赵敏", "data", (Role.SUPERVISOR,), "市数据管理局 电子监察"),
+    Persona("admin", "平台管理员 周强", "data", (Role.PLATFORM_ADMIN,), "平台管理员（可进入后台）", superuser=True),
+]
+
+
+@transaction.atomic
+def demo_load() -> dict[str, int]:
+    """Create whatever part of the demo is missing; return how many of each thing were created."""
+    created = {"regions": 0, "departments": 0, "staff": 0}
+    regions = {r.code: r for r in Region.objects.all()}
+    for code, name, parent in REGIONS:
+        if code not in regions:
+            regions[code] = region_create(actor=None, code=code, name=name, parent=regions[parent] if parent else None)
+            created["regions"] += 1
+    departments = {}
+    for index, (key, name, short, region, level) in enumerate(DEPARTMENTS, start=1):
+        code = demo_credit_code(index, region)
+        department = Department.objects.filter(credit_code=code).first()
+        if department is None:
+            department = department_create(
+                actor=None, name=name, short_name=short, credit_code=code, region=regions[region], level=level,
+            )
+            created["departments"] += 1
+        departments[key] = department
+    user_model = get_user_model()
+    for persona in PERSONAS:
+        user = user_model.objects.filter(username=persona.username).first()
+        if user is None:
+            user = user_model.objects.create_user(
+                username=persona.username, password=DEMO_PASSWORD, name=persona.name, is_staff=True,
+                is_superuser=persona.superuser,
+            )
+            created["staff"] += 1
+        for role in persona.roles:
+            membership_grant(actor=None, user=user, department=departments[persona.department], role=role)
+    return created

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from onewindow.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("a11y/large-text", views.large_text, name="large_text"),
+]

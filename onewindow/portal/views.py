@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from onewindow.core.context_processors import LARGE_TEXT_COOKIE
+from onewindow.organisations.selectors import departments_list
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The citizen portal's front page."""
+    return render(request, "portal/home.html", {"departments": departments_list()[:12]})
+
+
+@require_POST
+def large_text(request: HttpRequest) -> HttpResponse:
+    """Switch the elderly-friendly large-text mode on or off (a cookie, so it works without signing in)."""
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if request.POST.get("on") == "1":
+        response.set_cookie(LARGE_TEXT_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure())
+    else:
+        response.delete_cookie(LARGE_TEXT_COOKIE)
+    return response

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from onewindow.api import api
+from onewindow.core.views import healthz
+
+admin.site.site_header = "一网通办 · 平台管理"
+admin.site.site_title = "一网通办 平台管理"
+admin.site.index_title = "平台管理"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("onewindow.accounts.urls")),
+    path("workbench/", include("onewindow.workbench.urls")),
+    path("", include("onewindow.portal.urls")),
+]
