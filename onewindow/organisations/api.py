@@ -1,6 +1,5 @@
 """Regions and departments: public reads; platform administrators register departments."""
 
-from __future__ import annotations
 
 import uuid
 

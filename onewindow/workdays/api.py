@@ -1,6 +1,5 @@
 """Public working-day look-ups: anyone may ask when a deadline falls."""
 
-from __future__ import annotations
 
 import datetime as dt
 

@@ -1,0 +1,61 @@
+"""Personas shared by the whole suite (ENGINEERING.md §4): staff of two departments, a supervisor, an admin."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from onewindow.organisations.models import Department, Role
+from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def department_a(db) -> Department:
+    return DepartmentFactory(name="福州市市场监督管理局", short_name="市市场监管局")
+
+
+@pytest.fixture
+def department_b(db) -> Department:
+    return DepartmentFactory(name="福州市卫生健康委员会", short_name="市卫健委")
+
+
+def _staff(username: str, department: Department, role: Role, **user_fields: object):
+    membership = MembershipFactory(user=UserFactory(username=username, is_staff=True, **user_fields), department=department, role=role)
+    return membership.user
+
+
+@pytest.fixture
+def clerk_a(department_a):
+    return _staff("clerk_a", department_a, Role.WINDOW_CLERK)
+
+
+@pytest.fixture
+def clerk_b(department_b):
+    return _staff("clerk_b", department_b, Role.WINDOW_CLERK)
+
+
+@pytest.fixture
+def supervisor(department_a):
+    return _staff("supervisor", department_a, Role.SUPERVISOR)
+
+
+@pytest.fixture
+def platform_admin(department_a):
+    return _staff("platform_admin", department_a, Role.PLATFORM_ADMIN)
+
+
+@pytest.fixture
+def applicant(db):
+    return UserFactory(username="applicant")
+
+
+@pytest.fixture
+def client_as():
+    """A test client signed in as the given user."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

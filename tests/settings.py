@@ -1,0 +1,17 @@
+"""Test settings: production settings with plain HTTP (the test client speaks HTTP) and a throwaway data dir."""
+
+import os
+import tempfile
+
+os.environ.setdefault("ONEWINDOW_HTTPS", "false")
+os.environ.setdefault("ONEWINDOW_DATA_DIR", os.path.join(tempfile.gettempdir(), f"onewindow-test-{os.getuid()}"))
+
+from onewindow.settings import *  # noqa: E402,F403
+
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Hashing passwords slowly is the point in production and a waste in tests.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
