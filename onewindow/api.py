@@ -6,8 +6,10 @@ Every error has the same shape — ``{"code": "...", "message": "...", "problems
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, renderers
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.throttling import BaseThrottle
 
@@ -28,7 +30,14 @@ class PublicLookupThrottle(BaseThrottle):
         return True
 
 
+class JSONRenderer(renderers.JSONRenderer):
+    """UTF-8 JSON: Chinese messages readable as they are, not as \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}  # noqa: RUF012
+
+
 api = NinjaAPI(
+    renderer=JSONRenderer(),
     title="onewindow API",
     version="1",
     description="一网通办 政务服务平台 API. Errors: `{code, message, problems}`; see docs/api.md.",
@@ -51,17 +60,54 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return _error(request, exc.status, exc.as_dict())
 
 
+# Pydantic's error types, said in Chinese; {placeholders} come from the error's context.
+VALIDATION_MESSAGES = {
+    "missing": "此项必填。",
+    "greater_than_equal": "不能小于 {ge}。",
+    "greater_than": "须大于 {gt}。",
+    "less_than_equal": "不能大于 {le}。",
+    "less_than": "须小于 {lt}。",
+    "string_too_short": "至少 {min_length} 个字符。",
+    "string_too_long": "不能超过 {max_length} 个字符。",
+    "int_parsing": "应为整数。",
+    "int_type": "应为整数。",
+    "int_from_float": "应为整数。",
+    "date_parsing": "日期格式应为 YYYY-MM-DD。",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD。",
+    "date_type": "日期格式应为 YYYY-MM-DD。",
+    "uuid_parsing": "应为有效的 UUID。",
+    "uuid_type": "应为有效的 UUID。",
+    "enum": "取值应为：{expected}。",
+    "literal_error": "取值应为：{expected}。",
+    "string_type": "应为文本。",
+    "bool_parsing": "应为 true 或 false。",
+    "json_invalid": "请求体不是有效的 JSON。",
+}
+
+
+def validation_message(error: dict[str, Any]) -> str:
+    template = VALIDATION_MESSAGES.get(error.get("type", ""), "取值无效。")
+    try:
+        return template.format(**error.get("ctx", {}))
+    except (KeyError, IndexError):
+        return "取值无效。"
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     problems = [
         {
             "field": ".".join(str(part) for part in error.get("loc", ())[1:]) or "body",
             "code": error.get("type", "invalid"),
-            "message": error.get("msg", ""),
+            "message": validation_message(error),
         }
         for error in exc.errors
     ]
-    return _error(request, 422, {"code": "invalid_input", "message": "请求参数有误，请检查后重试。", "problems": problems})
+    return _error(
+        request,
+        422,
+        {"code": "invalid_input", "message": "请求参数有误，请检查后重试。", "problems": problems},
+    )
 
 
 @api.exception_handler(Throttled)

@@ -30,7 +30,10 @@ class RegionFactory(factory.django.DjangoModelFactory):
 
     class Params:
         city = factory.Trait(
-            code="350100", name="福州市", level=RegionLevel.CITY, parent=factory.SubFactory("tests.factories.RegionFactory")
+            code="350100",
+            name="福州市",
+            level=RegionLevel.CITY,
+            parent=factory.SubFactory("tests.factories.RegionFactory"),
         )
 
 

@@ -4,9 +4,11 @@ import os
 import tempfile
 
 os.environ.setdefault("ONEWINDOW_HTTPS", "false")
-os.environ.setdefault("ONEWINDOW_DATA_DIR", os.path.join(tempfile.gettempdir(), f"onewindow-test-{os.getuid()}"))
+os.environ.setdefault(
+    "ONEWINDOW_DATA_DIR", os.path.join(tempfile.gettempdir(), f"onewindow-test-{os.getuid()}")
+)
 
-from onewindow.settings import *  # noqa: E402,F403
+from onewindow.settings import *  # noqa: F403
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Hashing passwords slowly is the point in production and a waste in tests.
@@ -15,3 +17,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

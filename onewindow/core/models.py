@@ -30,8 +30,13 @@ class AuditEntry(models.Model):
     seq = models.BigIntegerField(primary_key=True)
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        db_constraint=False, verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("actor"),
     )
     actor_label = models.CharField(_("actor"), max_length=200)
     action = models.CharField(_("action"), max_length=100, db_index=True)
@@ -64,6 +69,9 @@ class SchedulerLease(models.Model):
     class Meta:
         verbose_name = _("scheduler lease")
 
+    def __str__(self) -> str:
+        return f"{self.name} → {self.holder}"
+
 
 class PeriodicJobRun(models.Model):
     """When the scheduler last enqueued each periodic job, so a restart neither skips nor repeats one."""
@@ -74,3 +82,6 @@ class PeriodicJobRun(models.Model):
 
     class Meta:
         verbose_name = _("periodic job run")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_enqueued_at:%Y-%m-%d %H:%M}"

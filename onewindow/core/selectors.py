@@ -31,12 +31,18 @@ def audit_chain_verify() -> AuditChainReport:
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
         if entry.seq != expected_seq:
-            missing = f"#{expected_seq}" if entry.seq == expected_seq + 1 else f"#{expected_seq}–#{entry.seq - 1}"
+            missing = (
+                f"#{expected_seq}" if entry.seq == expected_seq + 1 else f"#{expected_seq}–#{entry.seq - 1}"
+            )
             return AuditChainReport(checked, expected_seq, f"entry {missing} is missing (deleted)")
         if entry.prev_hash != prev_hash:
-            return AuditChainReport(checked, entry.seq, f"entry #{entry.seq} does not chain to its predecessor")
+            return AuditChainReport(
+                checked, entry.seq, f"entry #{entry.seq} does not chain to its predecessor"
+            )
         if audit_entry_digest(entry) != entry.hash:
-            return AuditChainReport(checked, entry.seq, f"entry #{entry.seq} was altered after it was written")
+            return AuditChainReport(
+                checked, entry.seq, f"entry #{entry.seq} was altered after it was written"
+            )
         prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     return AuditChainReport(checked)
 

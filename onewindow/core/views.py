@@ -10,4 +10,6 @@ from onewindow.core.selectors import platform_health
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers; the body tells the task queue's and the scheduler's state."""
     health = platform_health()
-    return JsonResponse(health, status=200 if health["ok"] else 503, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        health, status=200 if health["ok"] else 503, json_dumps_params={"ensure_ascii": False}
+    )

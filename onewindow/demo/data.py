@@ -42,7 +42,13 @@ DEPARTMENTS = [
     ("transport", "福州市交通运输局", "市交通局", "350100", ExerciseLevel.MUNICIPAL),
     ("civil", "福州市民政局", "市民政局", "350100", ExerciseLevel.MUNICIPAL),
     ("medical", "福州市医疗保障局", "市医保局", "350100", ExerciseLevel.MUNICIPAL),
-    ("data", "福州市数字福州建设领导小组办公室（市数据管理局）", "市数据管理局", "350100", ExerciseLevel.MUNICIPAL),
+    (
+        "data",
+        "福州市数字福州建设领导小组办公室（市数据管理局）",
+        "市数据管理局",
+        "350100",
+        ExerciseLevel.MUNICIPAL,
+    ),
     ("gulou", "福州市鼓楼区行政服务中心管理委员会", "鼓楼区行政服务中心", "350102", ExerciseLevel.COUNTY),
     ("gulou_market", "福州市鼓楼区市场监督管理局", "鼓楼区市场监管局", "350102", ExerciseLevel.COUNTY),
 ]
@@ -72,7 +78,9 @@ PERSONAS = [
     Persona("approver", "审批员 张伟", "market", (Role.APPROVER,), "市市场监管局 审批"),
     Persona("deptadmin", "部门管理员 刘洋", "market", (Role.DEPARTMENT_ADMIN,), "市市场监管局 部门管理员"),
     Persona("supervisor", "监察员 赵敏", "data", (Role.SUPERVISOR,), "市数据管理局 电子监察"),
-    Persona("admin", "平台管理员 周强", "data", (Role.PLATFORM_ADMIN,), "平台管理员（可进入后台）", superuser=True),
+    Persona(
+        "admin", "平台管理员 周强", "data", (Role.PLATFORM_ADMIN,), "平台管理员（可进入后台）", superuser=True
+    ),
 ]
 
 
@@ -83,7 +91,9 @@ def demo_load() -> dict[str, int]:
     regions = {r.code: r for r in Region.objects.all()}
     for code, name, parent in REGIONS:
         if code not in regions:
-            regions[code] = region_create(actor=None, code=code, name=name, parent=regions[parent] if parent else None)
+            regions[code] = region_create(
+                actor=None, code=code, name=name, parent=regions[parent] if parent else None
+            )
             created["regions"] += 1
     departments = {}
     for index, (key, name, short, region, level) in enumerate(DEPARTMENTS, start=1):
@@ -91,7 +101,12 @@ def demo_load() -> dict[str, int]:
         department = Department.objects.filter(credit_code=code).first()
         if department is None:
             department = department_create(
-                actor=None, name=name, short_name=short, credit_code=code, region=regions[region], level=level,
+                actor=None,
+                name=name,
+                short_name=short,
+                credit_code=code,
+                region=regions[region],
+                level=level,
             )
             created["departments"] += 1
         departments[key] = department
@@ -100,7 +115,10 @@ def demo_load() -> dict[str, int]:
         user = user_model.objects.filter(username=persona.username).first()
         if user is None:
             user = user_model.objects.create_user(
-                username=persona.username, password=DEMO_PASSWORD, name=persona.name, is_staff=True,
+                username=persona.username,
+                password=DEMO_PASSWORD,
+                name=persona.name,
+                is_staff=True,
                 is_superuser=persona.superuser,
             )
             created["staff"] += 1

@@ -1,6 +1,5 @@
 """Regions and departments: public reads; platform administrators register departments."""
 
-
 import uuid
 
 from django.http import HttpRequest
@@ -62,7 +61,9 @@ class DepartmentIn(Schema):
     level: ExerciseLevel
     nature: BodyNature = BodyNature.STATUTORY
     parent_id: uuid.UUID | None = None
-    override_reason: str = Field("", max_length=300, description="required when the credit code fails its checksum")
+    override_reason: str = Field(
+        "", max_length=300, description="required when the credit code fails its checksum"
+    )
 
 
 class CreditCodeOut(Schema):
@@ -71,45 +72,62 @@ class CreditCodeOut(Schema):
     warnings: list[str]
 
 
-@router.get("/regions", response=list[RegionOut], summary="The administrative division tree")
+@router.get("/regions", response={200: list[RegionOut], **COMMON_ERRORS}, summary="The administrative division tree")
 @paginate(PageNumberPagination, page_size=100)
 def regions(request: HttpRequest, filters: Query[RegionFilter]) -> list[Region]:
     return regions_list(parent_code=filters.parent, level=filters.level)  # type: ignore[return-value]
 
 
-@router.get("/departments", response=list[DepartmentOut], summary="Departments (implementing bodies)")
+@router.get("/departments", response={200: list[DepartmentOut], **COMMON_ERRORS}, summary="Departments (implementing bodies)")
 @paginate(PageNumberPagination, page_size=50)
 def departments(request: HttpRequest, filters: Query[DepartmentFilter]) -> list[Department]:
     return departments_list(region_code=filters.region, q=filters.q)  # type: ignore[return-value]
 
 
-@router.get("/departments/{department_id}", response={200: DepartmentOut, 404: ErrorOut}, summary="One department")
+@router.get(
+    "/departments/{department_id}", response={200: DepartmentOut, 404: ErrorOut, **COMMON_ERRORS}, summary="One department"
+)
 def department(request: HttpRequest, department_id: uuid.UUID) -> Department:
     return department_get(department_id=department_id)
 
 
 @router.post(
-    "/departments", auth=django_auth, response={201: DepartmentOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, **COMMON_ERRORS},
-    summary="Register a department (platform administrators)", throttle=[],
+    "/departments",
+    auth=django_auth,
+    response={201: DepartmentOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, **COMMON_ERRORS},
+    summary="Register a department (platform administrators)",
+    throttle=[],
 )
 def department_register(request: HttpRequest, payload: DepartmentIn) -> tuple[int, Department]:
     if not staff_is_platform_admin(user=request.user):
         raise PermissionDenied("只有平台管理员可以登记部门。")
     region = region_find(code=payload.region_code)
     if region is None:
-        raise DomainError(code="department.region_unknown", message=f"行政区划代码“{payload.region_code}”不存在。")
+        raise DomainError(
+            code="department.region_unknown", message=f"行政区划代码“{payload.region_code}”不存在。"
+        )
     parent = None
     if payload.parent_id is not None:
         parent = department_get(department_id=payload.parent_id)
     created = department_create(
-        actor=request.user, name=payload.name, short_name=payload.short_name, credit_code=payload.credit_code,
-        region=region, level=int(payload.level), nature=int(payload.nature), parent=parent,
+        actor=request.user,
+        name=payload.name,
+        short_name=payload.short_name,
+        credit_code=payload.credit_code,
+        region=region,
+        level=int(payload.level),
+        nature=int(payload.nature),
+        parent=parent,
         override_reason=payload.override_reason,
     )
     return 201, created
 
 
-@router.get("/credit-codes/{code}", response={200: CreditCodeOut, **COMMON_ERRORS}, summary="Check a unified social credit code")
+@router.get(
+    "/credit-codes/{code}",
+    response={200: CreditCodeOut, **COMMON_ERRORS},
+    summary="Check a unified social credit code",
+)
 def credit_code(request: HttpRequest, code: str) -> CreditCodeOut:
     check = credit_code_check(code[:32])
     return CreditCodeOut(code=check.code, checksum_ok=check.checksum_ok, warnings=list(check.warnings))

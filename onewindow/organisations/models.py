@@ -21,11 +21,17 @@ class RegionLevel(models.IntegerChoices):
 
 # How many leading digits a region of each level owns: its children's codes must start with them.
 REGION_PREFIX_LENGTH = {
-    RegionLevel.PROVINCE: 2, RegionLevel.CITY: 4, RegionLevel.COUNTY: 6, RegionLevel.TOWNSHIP: 9,
+    RegionLevel.PROVINCE: 2,
+    RegionLevel.CITY: 4,
+    RegionLevel.COUNTY: 6,
+    RegionLevel.TOWNSHIP: 9,
     RegionLevel.VILLAGE: 12,
 }
 REGION_CODE_LENGTH = {
-    RegionLevel.PROVINCE: 6, RegionLevel.CITY: 6, RegionLevel.COUNTY: 6, RegionLevel.TOWNSHIP: 9,
+    RegionLevel.PROVINCE: 6,
+    RegionLevel.CITY: 6,
+    RegionLevel.COUNTY: 6,
+    RegionLevel.TOWNSHIP: 9,
     RegionLevel.VILLAGE: 12,
 }
 
@@ -37,7 +43,12 @@ class Region(BaseModel):
     name = models.CharField(_("name"), max_length=100)
     level = models.PositiveSmallIntegerField(_("level"), choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
 
     class Meta:
@@ -79,14 +90,27 @@ class Department(BaseModel):
     # Set when a person confirmed a code that fails the GB 32100 checksum (some registered codes do).
     credit_code_override_reason = models.CharField(_("checksum override reason"), max_length=300, blank=True)
     credit_code_override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("checksum override by"),
     )
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments", verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="departments", verbose_name=_("region")
+    )
     level = models.PositiveSmallIntegerField(_("exercise level"), choices=ExerciseLevel.choices)
-    nature = models.PositiveSmallIntegerField(_("nature"), choices=BodyNature.choices, default=BodyNature.STATUTORY)
+    nature = models.PositiveSmallIntegerField(
+        _("nature"), choices=BodyNature.choices, default=BodyNature.STATUTORY
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -114,7 +138,10 @@ class Membership(BaseModel):
     """One role a staff member holds in one department. A person may hold several."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("staff member")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("staff member"),
     )
     department = models.ForeignKey(
         Department, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("department")

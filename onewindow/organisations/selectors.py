@@ -8,7 +8,14 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from onewindow.core.errors import NotFound
-from onewindow.organisations.models import REGION_PREFIX_LENGTH, Department, Membership, Region, RegionLevel, Role
+from onewindow.organisations.models import (
+    REGION_PREFIX_LENGTH,
+    Department,
+    Membership,
+    Region,
+    RegionLevel,
+    Role,
+)
 
 
 def regions_list(*, parent_code: str | None = None, level: int | None = None) -> QuerySet[Region]:
@@ -24,7 +31,9 @@ def region_find(*, code: str) -> Region | None:
     return Region.objects.filter(code=code).first()
 
 
-def departments_list(*, region_code: str | None = None, q: str | None = None, active_only: bool = True) -> QuerySet[Department]:
+def departments_list(
+    *, region_code: str | None = None, q: str | None = None, active_only: bool = True
+) -> QuerySet[Department]:
     """Departments, optionally in a region and its sub-regions, optionally matching a name or code."""
     departments = Department.objects.select_related("region", "parent")
     if active_only:
@@ -33,14 +42,20 @@ def departments_list(*, region_code: str | None = None, q: str | None = None, ac
         region = Region.objects.filter(code=region_code).first()
         if region is None:
             return departments.none()
-        departments = departments.filter(region__code__startswith=region.code[: REGION_PREFIX_LENGTH[RegionLevel(region.level)]])
+        departments = departments.filter(
+            region__code__startswith=region.code[: REGION_PREFIX_LENGTH[RegionLevel(region.level)]]
+        )
     if q:
-        departments = departments.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(credit_code=q.upper()))
+        departments = departments.filter(
+            Q(name__icontains=q) | Q(short_name__icontains=q) | Q(credit_code=q.upper())
+        )
     return departments.order_by("region__code", "name")
 
 
 def department_get(*, department_id: uuid.UUID | str) -> Department:
-    department = Department.objects.select_related("region", "parent").filter(pk=department_id, is_active=True).first()
+    department = (
+        Department.objects.select_related("region", "parent").filter(pk=department_id, is_active=True).first()
+    )
     if department is None:
         raise NotFound("未找到该部门。")
     return department
@@ -50,7 +65,9 @@ def staff_memberships(*, user: Any) -> QuerySet[Membership]:
     """The roles a staff member holds, with their departments."""
     if not getattr(user, "is_authenticated", False):
         return Membership.objects.none()
-    return Membership.objects.filter(user=user, department__is_active=True).select_related("department__region")
+    return Membership.objects.filter(user=user, department__is_active=True).select_related(
+        "department__region"
+    )
 
 
 def staff_has_role(*, user: Any, role: Role, department: Department | None = None) -> bool:

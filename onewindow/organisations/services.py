@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -69,7 +70,9 @@ def region_create(*, actor: Any | None, code: str, name: str, parent: Region | N
     if Region.objects.filter(code=code).exists():
         raise DomainError(code="region.duplicate", message=f"行政区划代码“{code}”已存在。", status=409)
     region = Region.objects.create(code=code, name=name.strip(), level=level, parent=parent)
-    audit_record(actor=actor, action="region.create", target=region, changes={"code": code, "name": region.name})
+    audit_record(
+        actor=actor, action="region.create", target=region, changes={"code": code, "name": region.name}
+    )
     return region
 
 
@@ -96,7 +99,9 @@ def _department_clean(
     name = (data.get("name") or "").strip()
     if not name:
         raise DomainError(code="department.name_required", message="请填写部门名称。")
-    code = department_credit_code_validate(credit_code=data.get("credit_code", ""), override_reason=override_reason)
+    code = department_credit_code_validate(
+        credit_code=data.get("credit_code", ""), override_reason=override_reason
+    )
     clash = Department.objects.filter(credit_code=code)
     if department is not None:
         clash = clash.exclude(pk=department.pk)
@@ -117,10 +122,17 @@ def _department_clean(
         node: Department | None = parent
         while node is not None:
             if node.pk == department.pk:
-                raise DomainError(code="department.parent_cycle", message="上级部门不能是本部门或其下级部门。")
+                raise DomainError(
+                    code="department.parent_cycle", message="上级部门不能是本部门或其下级部门。"
+                )
             node = node.parent
     overridden = not credit_code_check(code).checksum_ok
-    return {**data, "name": name, "short_name": (data.get("short_name") or "").strip(), "credit_code": code}, overridden
+    return {
+        **data,
+        "name": name,
+        "short_name": (data.get("short_name") or "").strip(),
+        "credit_code": code,
+    }, overridden
 
 
 @transaction.atomic
@@ -133,19 +145,27 @@ def department_create(*, actor: Any | None, override_reason: str = "", **data: A
         department.credit_code_override_by = actor
     department.save()
     audit_record(
-        actor=actor, action="department.create", target=department,
+        actor=actor,
+        action="department.create",
+        target=department,
         changes={"credit_code": department.credit_code, "override": department.credit_code_override_reason},
     )
     return department
 
 
 @transaction.atomic
-def department_update(*, actor: Any | None, department: Department, override_reason: str = "", **data: Any) -> Department:
+def department_update(
+    *, actor: Any | None, department: Department, override_reason: str = "", **data: Any
+) -> Department:
     """Change a department's fields; the audit entry records each changed field's old and new value."""
     current = {name: getattr(department, name) for name in DEPARTMENT_FIELDS}
-    clean, overridden = _department_clean(department=department, data=current | data, override_reason=override_reason)
+    clean, overridden = _department_clean(
+        department=department, data=current | data, override_reason=override_reason
+    )
     changes = {
-        name: [str(current[name]), str(clean[name])] for name in DEPARTMENT_FIELDS if clean[name] != current[name]
+        name: [str(current[name]), str(clean[name])]
+        for name in DEPARTMENT_FIELDS
+        if clean[name] != current[name]
     }
     for name in DEPARTMENT_FIELDS:
         setattr(department, name, clean[name])
@@ -178,21 +198,30 @@ def membership_grant(*, actor: Any | None, user: Any, department: Department, ro
 @transaction.atomic
 def membership_revoke(*, actor: Any | None, membership: Membership) -> None:
     """Take a role away; the audit entry keeps who held it."""
-    audit_record(actor=actor, action="membership.revoke", target=membership, changes={"role": membership.role})
+    audit_record(
+        actor=actor, action="membership.revoke", target=membership, changes={"role": membership.role}
+    )
     membership.delete()
 
 
 # --- Spreadsheet import ---------------------------------------------------------------------------------
 
 ROLE_BY_LABEL = {
-    "窗口受理": Role.WINDOW_CLERK, "审核": Role.REVIEWER, "审批": Role.APPROVER,
-    "部门管理员": Role.DEPARTMENT_ADMIN, "监察": Role.SUPERVISOR, "平台管理员": Role.PLATFORM_ADMIN,
+    "窗口受理": Role.WINDOW_CLERK,
+    "审核": Role.REVIEWER,
+    "审批": Role.APPROVER,
+    "部门管理员": Role.DEPARTMENT_ADMIN,
+    "监察": Role.SUPERVISOR,
+    "平台管理员": Role.PLATFORM_ADMIN,
 } | {role.value: role for role in Role}
 
 # Sheet name → (required columns, optional columns), in the order of the downloadable template.
 SHEETS = {
     "区划": (["行政区划代码", "名称"], ["上级代码"]),
-    "部门": (["名称", "统一社会信用代码", "行政区划代码", "行使层级"], ["简称", "实施主体性质", "上级部门信用代码", "校验不符确认理由"]),
+    "部门": (
+        ["名称", "统一社会信用代码", "行政区划代码", "行使层级"],
+        ["简称", "实施主体性质", "上级部门信用代码", "校验不符确认理由"],
+    ),
     "人员": (["用户名", "姓名", "部门信用代码", "角色"], ["电子邮箱", "初始密码"]),
 }
 
@@ -221,7 +250,9 @@ def _rows(workbook: Any, sheet: str) -> list[tuple[int, dict[str, str]]]:
         )
     result = []
     for number, values in enumerate(rows, start=2):
-        row = {header[i]: ("" if v is None else str(v).strip()) for i, v in enumerate(values) if i < len(header)}
+        row = {
+            header[i]: ("" if v is None else str(v).strip()) for i, v in enumerate(values) if i < len(header)
+        }
         if any(row.values()):
             result.append((number, row))
     return result
@@ -253,7 +284,9 @@ def organisations_import(*, actor: Any | None, file: BinaryIO, dry_run: bool = F
             value = action()
         except DomainError as error:
             transaction.savepoint_rollback(inner)
-            report.problems.append(FieldProblem(field=f"{sheet}.{column}", code=error.code, message=error.message, row=number))
+            report.problems.append(
+                FieldProblem(field=f"{sheet}.{column}", code=error.code, message=error.message, row=number)
+            )
             return None
         transaction.savepoint_commit(inner)
         return value
@@ -263,39 +296,69 @@ def organisations_import(*, actor: Any | None, file: BinaryIO, dry_run: bool = F
         if row.get("上级代码"):
             parent = Region.objects.filter(code=row["上级代码"]).first()
             if parent is None:
-                report.problems.append(FieldProblem(
-                    field="区划.上级代码", code="region.parent_unknown", row=number,
-                    message=f"上级代码“{row['上级代码']}”不存在（上级须在本表更靠前的行或已在系统中）。",
-                ))
+                report.problems.append(
+                    FieldProblem(
+                        field="区划.上级代码",
+                        code="region.parent_unknown",
+                        row=number,
+                        message=f"上级代码“{row['上级代码']}”不存在（上级须在本表更靠前的行或已在系统中）。",
+                    )
+                )
                 continue
-        if attempt("区划", number, "行政区划代码",
-                   lambda row=row, parent=parent: region_create(actor=actor, code=row.get("行政区划代码", ""), name=row.get("名称", ""), parent=parent)):
+        if attempt(
+            "区划",
+            number,
+            "行政区划代码",
+            functools.partial(
+                region_create, actor=actor, code=row.get("行政区划代码", ""), name=row.get("名称", ""), parent=parent
+            ),
+        ):
             report.regions += 1
 
     for number, row in _rows(workbook, "部门"):
         region = Region.objects.filter(code=row.get("行政区划代码", "")).first()
         if region is None:
-            report.problems.append(FieldProblem(
-                field="部门.行政区划代码", code="department.region_unknown", row=number,
-                message=f"行政区划代码“{row.get('行政区划代码', '')}”不存在。",
-            ))
+            report.problems.append(
+                FieldProblem(
+                    field="部门.行政区划代码",
+                    code="department.region_unknown",
+                    row=number,
+                    message=f"行政区划代码“{row.get('行政区划代码', '')}”不存在。",
+                )
+            )
             continue
-        parent = None
+        parent_department = None
         if row.get("上级部门信用代码"):
-            parent = Department.objects.filter(credit_code=row["上级部门信用代码"].upper()).first()
-            if parent is None:
-                report.problems.append(FieldProblem(
-                    field="部门.上级部门信用代码", code="department.parent_unknown", row=number,
-                    message=f"上级部门“{row['上级部门信用代码']}”不存在。",
-                ))
+            parent_department = Department.objects.filter(credit_code=row["上级部门信用代码"].upper()).first()
+            if parent_department is None:
+                report.problems.append(
+                    FieldProblem(
+                        field="部门.上级部门信用代码",
+                        code="department.parent_unknown",
+                        row=number,
+                        message=f"上级部门“{row['上级部门信用代码']}”不存在。",
+                    )
+                )
                 continue
         level = _int_or_none(row.get("行使层级"))
         nature = _int_or_none(row.get("实施主体性质")) or BodyNature.STATUTORY
-        if attempt("部门", number, "统一社会信用代码", lambda row=row, region=region, parent=parent, level=level, nature=nature: department_create(
-            actor=actor, name=row.get("名称", ""), short_name=row.get("简称", ""),
-            credit_code=row.get("统一社会信用代码", ""), region=region, level=level, nature=nature, parent=parent,
-            override_reason=row.get("校验不符确认理由", ""),
-        )):
+        if attempt(
+            "部门",
+            number,
+            "统一社会信用代码",
+            functools.partial(
+                department_create,
+                actor=actor,
+                name=row.get("名称", ""),
+                short_name=row.get("简称", ""),
+                credit_code=row.get("统一社会信用代码", ""),
+                region=region,
+                level=level,
+                nature=nature,
+                parent=parent_department,
+                override_reason=row.get("校验不符确认理由", ""),
+            ),
+        ):
             report.departments += 1
 
     user_model = get_user_model()
@@ -304,19 +367,31 @@ def organisations_import(*, actor: Any | None, file: BinaryIO, dry_run: bool = F
         role = ROLE_BY_LABEL.get(row.get("角色", ""))
         username = row.get("用户名", "")
         if not username:
-            report.problems.append(FieldProblem(field="人员.用户名", code="staff.username_required", row=number, message="请填写用户名。"))
+            report.problems.append(
+                FieldProblem(
+                    field="人员.用户名", code="staff.username_required", row=number, message="请填写用户名。"
+                )
+            )
             continue
         if department is None:
-            report.problems.append(FieldProblem(
-                field="人员.部门信用代码", code="staff.department_unknown", row=number,
-                message=f"部门“{row.get('部门信用代码', '')}”不存在。",
-            ))
+            report.problems.append(
+                FieldProblem(
+                    field="人员.部门信用代码",
+                    code="staff.department_unknown",
+                    row=number,
+                    message=f"部门“{row.get('部门信用代码', '')}”不存在。",
+                )
+            )
             continue
         if role is None:
-            report.problems.append(FieldProblem(
-                field="人员.角色", code="membership.role", row=number,
-                message=f"角色“{row.get('角色', '')}”无效，应为：{'、'.join(k for k in ROLE_BY_LABEL if not k.isascii())}。",
-            ))
+            report.problems.append(
+                FieldProblem(
+                    field="人员.角色",
+                    code="membership.role",
+                    row=number,
+                    message=f"角色“{row.get('角色', '')}”无效，应为：{'、'.join(k for k in ROLE_BY_LABEL if not k.isascii())}。",
+                )
+            )
             continue
         user = user_model.objects.filter(username=username).first()
         if user is None:
@@ -324,12 +399,20 @@ def organisations_import(*, actor: Any | None, file: BinaryIO, dry_run: bool = F
             try:
                 validate_password(password)
             except ValidationError as error:
-                report.problems.append(FieldProblem(
-                    field="人员.初始密码", code="staff.password", row=number, message="；".join(error.messages),
-                ))
+                report.problems.append(
+                    FieldProblem(
+                        field="人员.初始密码",
+                        code="staff.password",
+                        row=number,
+                        message="；".join(error.messages),
+                    )
+                )
                 continue
             user = user_model.objects.create_user(
-                username=username, password=password, name=row.get("姓名", ""), email=row.get("电子邮箱", ""),
+                username=username,
+                password=password,
+                name=row.get("姓名", ""),
+                email=row.get("电子邮箱", ""),
                 is_staff=True,
             )
             audit_record(actor=actor, action="staff.create", target=user)

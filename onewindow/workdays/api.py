@@ -1,6 +1,5 @@
 """Public working-day look-ups: anyone may ask when a deadline falls."""
 
-
 import datetime as dt
 
 from django.http import HttpRequest
@@ -76,19 +75,30 @@ def workdays_between(request: HttpRequest, query: Query[BetweenIn]) -> BetweenOu
     calendar = WorkCalendar()
     first, last = sorted((query.start, query.end))
     return BetweenOut(
-        start=query.start, end=query.end, working_days=calendar.working_days_between(query.start, query.end),
+        start=query.start,
+        end=query.end,
+        working_days=calendar.working_days_between(query.start, query.end),
         provisional=any(not calendar.is_official(y) for y in range(first.year, last.year + 1)),
     )
 
 
-@router.get("/year/{year}", response={200: YearOut, **COMMON_ERRORS}, summary="A year's holidays and make-up days")
+@router.get(
+    "/year/{year}", response={200: YearOut, **COMMON_ERRORS}, summary="A year's holidays and make-up days"
+)
 def workdays_year(request: HttpRequest, year: int) -> YearOut:
     _in_range(dt.date(year, 1, 1) if 1 <= year <= 9999 else dt.date.min)
     official = WorkCalendar().is_official(year)
     return YearOut(
-        year=year, official=official,
+        year=year,
+        official=official,
         days=[
-            DayOut(date=d.date, working_day=d.kind == "workday", name=d.name, kind=d.kind, provisional=not official)
+            DayOut(
+                date=d.date,
+                working_day=d.kind == "workday",
+                name=d.name,
+                kind=d.kind,
+                provisional=not official,
+            )
             for d in calendar_days_of_year(year)
         ],
     )
@@ -100,6 +110,9 @@ def workdays_day(request: HttpRequest, day: dt.date) -> DayOut:
     calendar = WorkCalendar()
     listed = calendar_day_get(day)
     return DayOut(
-        date=day, working_day=calendar.is_working_day(day), name=listed.name if listed else "",
-        kind=listed.kind if listed else "", provisional=not calendar.is_official(day.year),
+        date=day,
+        working_day=calendar.is_working_day(day),
+        name=listed.name if listed else "",
+        kind=listed.kind if listed else "",
+        provisional=not calendar.is_official(day.year),
     )

@@ -74,7 +74,9 @@ class DeadlinePause(BaseModel):
 
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="pauses")
     start_on = models.DateField(_("paused from"))
-    end_on = models.DateField(_("paused until"), null=True, blank=True, help_text=_("empty while still paused"))
+    end_on = models.DateField(
+        _("paused until"), null=True, blank=True, help_text=_("empty while still paused")
+    )
     reason = models.CharField(_("reason"), max_length=300)
     basis = models.CharField(_("legal basis"), max_length=300, blank=True)
 

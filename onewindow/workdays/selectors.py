@@ -16,11 +16,15 @@ def working_day_is(day: dt.date) -> bool:
     return WorkCalendar().is_working_day(day)
 
 
-def working_days_add(start: dt.date, days: int, pauses: list[tuple[dt.date, dt.date]] | None = None) -> DueDate:
+def working_days_add(
+    start: dt.date, days: int, pauses: list[tuple[dt.date, dt.date]] | None = None
+) -> DueDate:
     return WorkCalendar().add_working_days(start, days, pauses or ())
 
 
-def working_days_between(start: dt.date, end: dt.date, pauses: list[tuple[dt.date, dt.date]] | None = None) -> int:
+def working_days_between(
+    start: dt.date, end: dt.date, pauses: list[tuple[dt.date, dt.date]] | None = None
+) -> int:
     return WorkCalendar().working_days_between(start, end, pauses or ())
 
 
@@ -45,13 +49,13 @@ def calendar_warnings() -> list[CalendarWarning]:
     """This year and next, when their official list is missing: administrators must import it (the State
     Council publishes it in late autumn)."""
     this_year = clock.today().year
-    official = set(CalendarYear.objects.filter(year__in=[this_year, this_year + 1]).values_list("year", flat=True))
+    official = set(
+        CalendarYear.objects.filter(year__in=[this_year, this_year + 1]).values_list("year", flat=True)
+    )
     return [
         CalendarWarning(
             year=year,
-            provisional_deadlines=Deadline.objects.filter(
-                provisional=True, due_on__year__gte=year
-            ).count(),
+            provisional_deadlines=Deadline.objects.filter(provisional=True, due_on__year__gte=year).count(),
         )
         for year in (this_year, this_year + 1)
         if year not in official

@@ -19,11 +19,21 @@ from onewindow.workdays.calendar import WorkCalendar
 from onewindow.workdays.models import CalendarDay, CalendarYear, DayKind, Deadline, DeadlinePause
 
 HOLIDAY_NAMES_ZH = {
-    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节", "Mid-autumn Festival": "中秋节", "National Day": "国庆节",
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "Mid-autumn Festival": "中秋节",
+    "National Day": "国庆节",
     "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
 }
-KIND_ALIASES = {"holiday": DayKind.HOLIDAY, "休": DayKind.HOLIDAY, "workday": DayKind.WORKDAY, "班": DayKind.WORKDAY}
+KIND_ALIASES = {
+    "holiday": DayKind.HOLIDAY,
+    "休": DayKind.HOLIDAY,
+    "workday": DayKind.WORKDAY,
+    "班": DayKind.WORKDAY,
+}
 LIBRARY_SOURCE = "国务院办公厅节假日安排通知（chinesecalendar 1.11 收录）"
 
 
@@ -39,7 +49,10 @@ def calendar_days_from_library(years: range) -> dict[int, list[OfficialDay]]:
     import chinese_calendar
 
     result: dict[int, list[OfficialDay]] = {year: [] for year in years}
-    for table, kind in ((chinese_calendar.holidays, DayKind.HOLIDAY), (chinese_calendar.workdays, DayKind.WORKDAY)):
+    for table, kind in (
+        (chinese_calendar.holidays, DayKind.HOLIDAY),
+        (chinese_calendar.workdays, DayKind.WORKDAY),
+    ):
         for date, name in table.items():
             if date.year in result:
                 result[date.year].append(OfficialDay(date, kind, HOLIDAY_NAMES_ZH.get(name, name)))
@@ -58,16 +71,23 @@ def calendar_parse(content: bytes, filename: str) -> tuple[dict[int, list[Offici
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise DomainError(code="calendar.json", message=f"JSON 格式错误（第 {exc.lineno} 行）：{exc.msg}") from exc
+            raise DomainError(
+                code="calendar.json", message=f"JSON 格式错误（第 {exc.lineno} 行）：{exc.msg}"
+            ) from exc
         if not isinstance(data, dict) or not isinstance(data.get("days"), list):
-            raise DomainError(code="calendar.json", message="JSON 须为对象，含 source（文号）和 days（日期列表）。")
+            raise DomainError(
+                code="calendar.json", message="JSON 须为对象，含 source（文号）和 days（日期列表）。"
+            )
         source = str(data.get("source") or "")
         rows = [(i, row if isinstance(row, dict) else {}) for i, row in enumerate(data["days"], start=1)]
     elif filename.lower().endswith(".csv"):
         reader = csv.DictReader(io.StringIO(text))
         missing = {"date", "kind", "name"} - set(reader.fieldnames or [])
         if missing:
-            raise DomainError(code="calendar.columns", message=f"CSV 缺少列：{'、'.join(sorted(missing))}（须含 date,kind,name,source）。")
+            raise DomainError(
+                code="calendar.columns",
+                message=f"CSV 缺少列：{'、'.join(sorted(missing))}（须含 date,kind,name,source）。",
+            )
         rows = list(enumerate(reader, start=2))
     else:
         raise DomainError(code="calendar.format", message="仅支持 .csv 或 .json 文件。")
@@ -80,14 +100,32 @@ def calendar_parse(content: bytes, filename: str) -> tuple[dict[int, list[Offici
         try:
             date = dt.date.fromisoformat(str(row.get("date", "")).strip())
         except ValueError:
-            problems.append(FieldProblem("date", "calendar.date", f"日期“{row.get('date', '')}”无效，应为 YYYY-MM-DD。", number))
+            problems.append(
+                FieldProblem(
+                    "date", "calendar.date", f"日期“{row.get('date', '')}”无效，应为 YYYY-MM-DD。", number
+                )
+            )
             continue
         kind = KIND_ALIASES.get(str(row.get("kind", "")).strip().lower())
         name = str(row.get("name") or "").strip()
         if kind is None:
-            problems.append(FieldProblem("kind", "calendar.kind", f"类型“{row.get('kind', '')}”无效，应为 holiday（休）或 workday（班）。", number))
+            problems.append(
+                FieldProblem(
+                    "kind",
+                    "calendar.kind",
+                    f"类型“{row.get('kind', '')}”无效，应为 holiday（休）或 workday（班）。",
+                    number,
+                )
+            )
         elif kind == DayKind.WORKDAY and date.weekday() < 5:
-            problems.append(FieldProblem("kind", "calendar.workday_weekday", f"{date} 是工作日（周一至周五），无需标为调休上班。", number))
+            problems.append(
+                FieldProblem(
+                    "kind",
+                    "calendar.workday_weekday",
+                    f"{date} 是工作日（周一至周五），无需标为调休上班。",
+                    number,
+                )
+            )
         if not name:
             problems.append(FieldProblem("name", "calendar.name", "请填写节日名称（如“国庆节”）。", number))
         if date in seen:
@@ -96,10 +134,14 @@ def calendar_parse(content: bytes, filename: str) -> tuple[dict[int, list[Offici
         if kind is not None and name:
             by_year.setdefault(date.year, []).append(OfficialDay(date, kind, name))
     if not source.strip():
-        problems.append(FieldProblem("source", "calendar.source", "请注明来源（发文字号，如“国办发明电〔2026〕12号”）。"))
+        problems.append(
+            FieldProblem("source", "calendar.source", "请注明来源（发文字号，如“国办发明电〔2026〕12号”）。")
+        )
     if problems:
         raise DomainError(
-            code="calendar.invalid", message=f"节假日文件有 {len(problems)} 处问题，未导入任何数据。", problems=problems
+            code="calendar.invalid",
+            message=f"节假日文件有 {len(problems)} 处问题，未导入任何数据。",
+            problems=problems,
         )
     if not by_year:
         raise DomainError(code="calendar.empty", message="文件中没有任何日期。")
@@ -114,11 +156,21 @@ def calendar_year_import(*, actor: Any | None, year: int, days: list[OfficialDay
     """
     before = list(CalendarDay.objects.filter(date__year=year).values_list("date", "kind"))
     CalendarDay.objects.filter(date__year=year).delete()
-    CalendarDay.objects.bulk_create(CalendarDay(date=d.date, kind=d.kind, name=d.name, source=source) for d in days)
+    CalendarDay.objects.bulk_create(
+        CalendarDay(date=d.date, kind=d.kind, name=d.name, source=source) for d in days
+    )
     year_row, created = CalendarYear.objects.update_or_create(year=year, defaults={"source": source})
     audit_record(
-        actor=actor, action="calendar.import", target=year_row,
-        changes={"year": year, "source": source, "days": len(days), "replaced": len(before), "first_import": created},
+        actor=actor,
+        action="calendar.import",
+        target=year_row,
+        changes={
+            "year": year,
+            "source": source,
+            "days": len(days),
+            "replaced": len(before),
+            "first_import": created,
+        },
     )
     return deadlines_recompute(years={year})
 
@@ -129,10 +181,14 @@ def calendar_day_set(*, actor: Any | None, date: dt.date, kind: str, name: str, 
     if kind not in DayKind.values:
         raise DomainError(code="calendar.kind", message="类型应为 holiday（休）或 workday（班）。")
     if kind == DayKind.WORKDAY and date.weekday() < 5:
-        raise DomainError(code="calendar.workday_weekday", message=f"{date} 是工作日（周一至周五），无需标为调休上班。")
+        raise DomainError(
+            code="calendar.workday_weekday", message=f"{date} 是工作日（周一至周五），无需标为调休上班。"
+        )
     if not name.strip() or not source.strip():
         raise DomainError(code="calendar.name", message="请填写节日名称和来源（发文字号）。")
-    day, _ = CalendarDay.objects.update_or_create(date=date, defaults={"kind": kind, "name": name.strip(), "source": source.strip()})
+    day, _ = CalendarDay.objects.update_or_create(
+        date=date, defaults={"kind": kind, "name": name.strip(), "source": source.strip()}
+    )
     audit_record(actor=actor, action="calendar.day_set", target=day, changes={"kind": kind, "name": name})
     deadlines_recompute(years={date.year}, include_official=True)
     return day
@@ -175,7 +231,9 @@ def deadline_start(*, label: str, start_on: dt.date, working_days: int) -> Deadl
 
 
 @transaction.atomic
-def deadline_pause(*, actor: Any | None, deadline: Deadline, start_on: dt.date, reason: str, basis: str = "") -> DeadlinePause:
+def deadline_pause(
+    *, actor: Any | None, deadline: Deadline, start_on: dt.date, reason: str, basis: str = ""
+) -> DeadlinePause:
     """Stop the clock from ``start_on`` (特别程序: hearing, inspection, testing, expert review …)."""
     if not reason.strip():
         raise DomainError(code="deadline.reason_required", message="请填写暂停计时的原因。")
@@ -183,11 +241,20 @@ def deadline_pause(*, actor: Any | None, deadline: Deadline, start_on: dt.date, 
         raise DomainError(code="deadline.pause_before_start", message="暂停日期不能早于计时起始日。")
     last = deadline.pauses.order_by("-start_on").first()
     if last is not None and (last.end_on is None or last.end_on >= start_on):
-        raise DomainError(code="deadline.already_paused", message="计时已处于暂停状态，或与已有暂停区间重叠。", status=409)
-    pause = DeadlinePause.objects.create(deadline=deadline, start_on=start_on, reason=reason.strip(), basis=basis.strip())
+        raise DomainError(
+            code="deadline.already_paused", message="计时已处于暂停状态，或与已有暂停区间重叠。", status=409
+        )
+    pause = DeadlinePause.objects.create(
+        deadline=deadline, start_on=start_on, reason=reason.strip(), basis=basis.strip()
+    )
     _deadline_compute(deadline, WorkCalendar())
     deadline.save(update_fields=["due_on", "provisional", "updated_at"])
-    audit_record(actor=actor, action="deadline.pause", target=deadline, changes={"from": str(start_on), "reason": reason})
+    audit_record(
+        actor=actor,
+        action="deadline.pause",
+        target=deadline,
+        changes={"from": str(start_on), "reason": reason},
+    )
     return pause
 
 
@@ -204,7 +271,12 @@ def deadline_resume(*, actor: Any | None, deadline: Deadline, end_on: dt.date) -
     before = deadline.due_on
     _deadline_compute(deadline, WorkCalendar())
     deadline.save(update_fields=["due_on", "provisional", "updated_at"])
-    audit_record(actor=actor, action="deadline.resume", target=deadline, changes={"due_on": [str(before), str(deadline.due_on)]})
+    audit_record(
+        actor=actor,
+        action="deadline.resume",
+        target=deadline,
+        changes={"due_on": [str(before), str(deadline.due_on)]},
+    )
     return deadline
 
 

@@ -11,6 +11,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         call_command(
-            "db_worker", queue_name="default", interval=options["interval"], batch=options["batch"],
-            reload=False, startup_delay=not options["batch"], verbosity=options["verbosity"],
+            "db_worker",
+            queue_name="default",
+            interval=options["interval"],
+            batch=options["batch"],
+            reload=False,
+            startup_delay=not options["batch"],
+            verbosity=options["verbosity"],
         )

@@ -29,16 +29,32 @@ class Command(BaseCommand):
             call_command("demo", verbosity=0)
         onewindow = [sys.executable, "-m", "onewindow.cli"]
         children = [
-            subprocess.Popen([
-                sys.executable, "-m", "gunicorn", "onewindow.wsgi", "--bind", str(options["bind"]),
-                "--workers", str(options["web_workers"]), "--access-logfile", "-",
-            ]),
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "onewindow.wsgi",
+                    "--bind",
+                    str(options["bind"]),
+                    "--workers",
+                    str(options["web_workers"]),
+                    "--access-logfile",
+                    "-",
+                ]
+            ),
             subprocess.Popen([*onewindow, "worker"]),
             subprocess.Popen([*onewindow, "scheduler"]),
         ]
         url = f"http://{options['bind']}"
-        self.stdout.write(self.style.SUCCESS(f"\nonewindow is running at {url}  (database: {settings.DATABASES['default']['NAME']})"))
-        self.stdout.write(f"  portal {url}/   workbench {url}/workbench/   admin {url}/admin/   health {url}/healthz")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nonewindow is running at {url}  (database: {settings.DATABASES['default']['NAME']})"
+            )
+        )
+        self.stdout.write(
+            f"  portal {url}/   workbench {url}/workbench/   admin {url}/admin/   health {url}/healthz"
+        )
         if not options["no_demo"]:
             self.stdout.write(f"  demo staff accounts, password {DEMO_PASSWORD}:")
             for persona in PERSONAS:

@@ -29,7 +29,12 @@ class Command(BaseCommand):
             by_year, source = calendar_parse(path.read_bytes(), path.name)
             for year, days in sorted(by_year.items()):
                 moved = calendar_year_import(actor=None, year=year, days=days, source=source)
-                self.stdout.write(f"{year}: {len(days)} days imported from {source}; {moved} deadlines recomputed")
+                self.stdout.write(
+                    f"{year}: {len(days)} days imported from {source}; {moved} deadlines recomputed"
+                )
         except DomainError as error:
-            lines = [error.message] + [f"  第 {p.row} 行 {p.field}: {p.message}" if p.row else f"  {p.message}" for p in error.problems]
+            lines = [error.message] + [
+                f"  第 {p.row} 行 {p.field}: {p.message}" if p.row else f"  {p.message}"
+                for p in error.problems
+            ]
             raise CommandError("\n".join(lines)) from error

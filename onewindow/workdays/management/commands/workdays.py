@@ -32,7 +32,10 @@ class Command(BaseCommand):
             if int(options["days"]) < 0:
                 raise CommandError("工作日数不能为负数。")
             due = working_days_add(_date(options["start"]), int(options["days"]))
-            self.stdout.write(f"{due.date}" + ("  (provisional: no official calendar for that year)" if due.provisional else ""))
+            self.stdout.write(
+                f"{due.date}"
+                + ("  (provisional: no official calendar for that year)" if due.provisional else "")
+            )
         elif action == "between":
             self.stdout.write(str(working_days_between(_date(options["start"]), _date(options["end"]))))
         else:
