@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from urllib.parse import unquote_to_bytes
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from onewindow.core.context import client_ip
 from onewindow.core.ratelimit import client_address
@@ -23,6 +25,13 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_null_character(request):
+            # PostgreSQL cannot store NUL in text; refuse it at the door instead of failing deep in a query.
+            return JsonResponse(
+                {"code": "null_character", "message": "请求中含有不允许的空字符（\\0），请检查输入。"},
+                status=400,
+                json_dumps_params={"ensure_ascii": False},
+            )
         token = client_ip.set(client_address(request))
         try:
             response = self.get_response(request)
@@ -32,3 +41,11 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+def _has_null_character(request: HttpRequest) -> bool:
+    if "\x00" in request.path or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+        return True
+    if request.content_type == "application/json":
+        return b"\\u0000" in request.body or b"\x00" in request.body
+    return False

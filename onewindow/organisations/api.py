@@ -4,12 +4,13 @@ import uuid
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 from pydantic import Field
 
 from onewindow.core.errors import DomainError, PermissionDenied
 from onewindow.core.identifiers import credit_code_check
+from onewindow.core.pagination import Pages
 from onewindow.core.schemas import COMMON_ERRORS, ErrorOut
 from onewindow.organisations.models import BodyNature, Department, ExerciseLevel, Region
 from onewindow.organisations.selectors import (
@@ -73,13 +74,13 @@ class CreditCodeOut(Schema):
 
 
 @router.get("/regions", response={200: list[RegionOut], **COMMON_ERRORS}, summary="The administrative division tree")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def regions(request: HttpRequest, filters: Query[RegionFilter]) -> list[Region]:
     return regions_list(parent_code=filters.parent, level=filters.level)  # type: ignore[return-value]
 
 
 @router.get("/departments", response={200: list[DepartmentOut], **COMMON_ERRORS}, summary="Departments (implementing bodies)")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def departments(request: HttpRequest, filters: Query[DepartmentFilter]) -> list[Department]:
     return departments_list(region_code=filters.region, q=filters.q)  # type: ignore[return-value]
 

@@ -2,10 +2,11 @@
 
 from django.db import migrations
 
+# "%%": Django passes the SQL through the driver's parameter substitution.
 POSTGRES_UP = """
 CREATE OR REPLACE FUNCTION core_auditentry_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'core_auditentry is append-only: % refused', TG_OP;
+    RAISE EXCEPTION 'core_auditentry is append-only: %% refused', TG_OP;
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER core_auditentry_no_update BEFORE UPDATE OR DELETE ON core_auditentry
