@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "onewindow.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from onewindow.accounts import signals  # noqa: F401  (connects the audit receivers)
