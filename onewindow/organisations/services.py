@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -258,12 +259,123 @@ def _rows(workbook: Any, sheet: str) -> list[tuple[int, dict[str, str]]]:
     return result
 
 
+class _RowRefused(Exception):
+    """A spreadsheet row refused, with the column to blame."""
+
+    def __init__(self, column: str, error: DomainError) -> None:
+        super().__init__(error.message)
+        self.column, self.error = column, error
+
+
+@contextmanager
+def _blame(column: str) -> Iterator[None]:
+    """Attribute a DomainError raised inside to ``column`` of the current row."""
+    try:
+        yield
+    except DomainError as error:
+        raise _RowRefused(column, error) from error
+
+
+def _import_region(*, actor: Any, row: dict[str, str], report: ImportReport) -> None:
+    parent = None
+    if parent_code := row.get("上级代码"):
+        parent = Region.objects.filter(code=parent_code).first()
+        if parent is None:
+            raise _RowRefused(
+                "上级代码",
+                DomainError(
+                    code="region.parent_unknown",
+                    message=f"上级代码“{parent_code}”不存在（上级须在本表更靠前的行或已在系统中）。",
+                ),
+            )
+    with _blame("行政区划代码"):
+        region_create(actor=actor, code=row.get("行政区划代码", ""), name=row.get("名称", ""), parent=parent)
+    report.regions += 1
+
+
+def _import_department(*, actor: Any, row: dict[str, str], report: ImportReport) -> None:
+    region_code = row.get("行政区划代码", "")
+    region = Region.objects.filter(code=region_code).first()
+    if region is None:
+        raise _RowRefused(
+            "行政区划代码",
+            DomainError(code="department.region_unknown", message=f"行政区划代码“{region_code}”不存在。"),
+        )
+    parent = None
+    if parent_code := row.get("上级部门信用代码"):
+        parent = Department.objects.filter(credit_code=parent_code.upper()).first()
+        if parent is None:
+            raise _RowRefused(
+                "上级部门信用代码",
+                DomainError(code="department.parent_unknown", message=f"上级部门“{parent_code}”不存在。"),
+            )
+    with _blame("统一社会信用代码"):
+        department_create(
+            actor=actor,
+            name=row.get("名称", ""),
+            short_name=row.get("简称", ""),
+            credit_code=row.get("统一社会信用代码", ""),
+            region=region,
+            level=_int_or_none(row.get("行使层级")),
+            nature=_int_or_none(row.get("实施主体性质")) or BodyNature.STATUTORY,
+            parent=parent,
+            override_reason=row.get("校验不符确认理由", ""),
+        )
+    report.departments += 1
+
+
+def _import_staff(*, actor: Any, row: dict[str, str], report: ImportReport) -> None:
+    username = row.get("用户名", "")
+    if not username:
+        raise _RowRefused("用户名", DomainError(code="staff.username_required", message="请填写用户名。"))
+    department = Department.objects.filter(credit_code=row.get("部门信用代码", "").upper()).first()
+    if department is None:
+        raise _RowRefused(
+            "部门信用代码",
+            DomainError(
+                code="staff.department_unknown", message=f"部门“{row.get('部门信用代码', '')}”不存在。"
+            ),
+        )
+    role = ROLE_BY_LABEL.get(row.get("角色", ""))
+    if role is None:
+        labels = "、".join(label for label in ROLE_BY_LABEL if not label.isascii())
+        raise _RowRefused(
+            "角色",
+            DomainError(code="membership.role", message=f"角色“{row.get('角色', '')}”无效，应为：{labels}。"),
+        )
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    if user is None:
+        password = row.get("初始密码", "")
+        try:
+            validate_password(password)
+        except ValidationError as error:
+            raise _RowRefused(
+                "初始密码", DomainError(code="staff.password", message="；".join(error.messages))
+            ) from error
+        user = user_model.objects.create_user(
+            username=username,
+            password=password,
+            name=row.get("姓名", ""),
+            email=row.get("电子邮箱", ""),
+            is_staff=True,
+        )
+        audit_record(actor=actor, action="staff.create", target=user)
+        report.staff += 1
+    if not Membership.objects.filter(user=user, department=department, role=role).exists():
+        membership_grant(actor=actor, user=user, department=department, role=role)
+        report.memberships += 1
+
+
+_ROW_IMPORTERS = {"区划": _import_region, "部门": _import_department, "人员": _import_staff}
+
+
 @transaction.atomic
 def organisations_import(*, actor: Any | None, file: BinaryIO, dry_run: bool = False) -> ImportReport:
-    """Import regions, departments and staff from an .xlsx workbook (sheets 区划, 部门, 人员).
+    """Import regions, departments and staff from an .xlsx workbook (sheets 区划, 部门, 人员, in that order).
 
-    All or nothing: every row is checked first, and if any row has a problem nothing is written and the
-    DomainError lists each problem with its sheet, row and column.
+    All or nothing: every row is tried, and if any row has a problem nothing is written and the DomainError
+    lists each problem with its sheet, row and column. ``dry_run`` checks everything and writes nothing.
     """
     from openpyxl import load_workbook
 
@@ -276,162 +388,36 @@ def organisations_import(*, actor: Any | None, file: BinaryIO, dry_run: bool = F
             code="import.no_sheets", message=f"工作簿中没有可导入的工作表（应为：{'、'.join(SHEETS)}）。"
         )
     report = ImportReport()
-    sid = transaction.savepoint()
-
-    def attempt(sheet: str, number: int, column: str, action: Any) -> Any:
-        inner = transaction.savepoint()
-        try:
-            value = action()
-        except DomainError as error:
-            transaction.savepoint_rollback(inner)
-            report.problems.append(
-                FieldProblem(field=f"{sheet}.{column}", code=error.code, message=error.message, row=number)
-            )
-            return None
-        transaction.savepoint_commit(inner)
-        return value
-
-    for number, row in _rows(workbook, "区划"):
-        parent = None
-        if row.get("上级代码"):
-            parent = Region.objects.filter(code=row["上级代码"]).first()
-            if parent is None:
-                report.problems.append(
-                    FieldProblem(
-                        field="区划.上级代码",
-                        code="region.parent_unknown",
-                        row=number,
-                        message=f"上级代码“{row['上级代码']}”不存在（上级须在本表更靠前的行或已在系统中）。",
-                    )
-                )
-                continue
-        if attempt(
-            "区划",
-            number,
-            "行政区划代码",
-            functools.partial(
-                region_create, actor=actor, code=row.get("行政区划代码", ""), name=row.get("名称", ""), parent=parent
-            ),
-        ):
-            report.regions += 1
-
-    for number, row in _rows(workbook, "部门"):
-        region = Region.objects.filter(code=row.get("行政区划代码", "")).first()
-        if region is None:
-            report.problems.append(
-                FieldProblem(
-                    field="部门.行政区划代码",
-                    code="department.region_unknown",
-                    row=number,
-                    message=f"行政区划代码“{row.get('行政区划代码', '')}”不存在。",
-                )
-            )
-            continue
-        parent_department = None
-        if row.get("上级部门信用代码"):
-            parent_department = Department.objects.filter(credit_code=row["上级部门信用代码"].upper()).first()
-            if parent_department is None:
-                report.problems.append(
-                    FieldProblem(
-                        field="部门.上级部门信用代码",
-                        code="department.parent_unknown",
-                        row=number,
-                        message=f"上级部门“{row['上级部门信用代码']}”不存在。",
-                    )
-                )
-                continue
-        level = _int_or_none(row.get("行使层级"))
-        nature = _int_or_none(row.get("实施主体性质")) or BodyNature.STATUTORY
-        if attempt(
-            "部门",
-            number,
-            "统一社会信用代码",
-            functools.partial(
-                department_create,
-                actor=actor,
-                name=row.get("名称", ""),
-                short_name=row.get("简称", ""),
-                credit_code=row.get("统一社会信用代码", ""),
-                region=region,
-                level=level,
-                nature=nature,
-                parent=parent_department,
-                override_reason=row.get("校验不符确认理由", ""),
-            ),
-        ):
-            report.departments += 1
-
-    user_model = get_user_model()
-    for number, row in _rows(workbook, "人员"):
-        department = Department.objects.filter(credit_code=row.get("部门信用代码", "").upper()).first()
-        role = ROLE_BY_LABEL.get(row.get("角色", ""))
-        username = row.get("用户名", "")
-        if not username:
-            report.problems.append(
-                FieldProblem(
-                    field="人员.用户名", code="staff.username_required", row=number, message="请填写用户名。"
-                )
-            )
-            continue
-        if department is None:
-            report.problems.append(
-                FieldProblem(
-                    field="人员.部门信用代码",
-                    code="staff.department_unknown",
-                    row=number,
-                    message=f"部门“{row.get('部门信用代码', '')}”不存在。",
-                )
-            )
-            continue
-        if role is None:
-            report.problems.append(
-                FieldProblem(
-                    field="人员.角色",
-                    code="membership.role",
-                    row=number,
-                    message=f"角色“{row.get('角色', '')}”无效，应为：{'、'.join(k for k in ROLE_BY_LABEL if not k.isascii())}。",
-                )
-            )
-            continue
-        user = user_model.objects.filter(username=username).first()
-        if user is None:
-            password = row.get("初始密码", "")
+    everything = transaction.savepoint()
+    for sheet, import_row in _ROW_IMPORTERS.items():
+        for number, row in _rows(workbook, sheet):
+            # A refused row is rolled back on its own so later rows still see a usable transaction.
+            row_savepoint = transaction.savepoint()
             try:
-                validate_password(password)
-            except ValidationError as error:
+                import_row(actor=actor, row=row, report=report)
+            except _RowRefused as refused:
+                transaction.savepoint_rollback(row_savepoint)
                 report.problems.append(
                     FieldProblem(
-                        field="人员.初始密码",
-                        code="staff.password",
+                        field=f"{sheet}.{refused.column}",
+                        code=refused.error.code,
+                        message=refused.error.message,
                         row=number,
-                        message="；".join(error.messages),
                     )
                 )
-                continue
-            user = user_model.objects.create_user(
-                username=username,
-                password=password,
-                name=row.get("姓名", ""),
-                email=row.get("电子邮箱", ""),
-                is_staff=True,
-            )
-            audit_record(actor=actor, action="staff.create", target=user)
-            report.staff += 1
-        before = Membership.objects.filter(user=user).count()
-        membership_grant(actor=actor, user=user, department=department, role=role)
-        report.memberships += Membership.objects.filter(user=user).count() - before
-
+            else:
+                transaction.savepoint_commit(row_savepoint)
     if report.problems:
-        transaction.savepoint_rollback(sid)
+        transaction.savepoint_rollback(everything)
         raise DomainError(
             code="import.rows_invalid",
             message=f"导入未执行：共有 {len(report.problems)} 处问题，请修改后重新导入（未写入任何数据）。",
             problems=report.problems,
         )
     if dry_run:
-        transaction.savepoint_rollback(sid)
+        transaction.savepoint_rollback(everything)
     else:
-        transaction.savepoint_commit(sid)
+        transaction.savepoint_commit(everything)
     return report
 
 
