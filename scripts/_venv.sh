@@ -7,8 +7,16 @@ PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 if [ ! -x .venv/bin/python ]; then
   echo "» creating .venv with $($PYTHON --version)"
-  "$PYTHON" -m venv .venv || {
-    echo "python3-venv is missing: run 'apt-get install -y python3-venv' and try again" >&2; exit 1; }
+  if ! "$PYTHON" -m venv .venv 2>/dev/null; then
+    # Debian ships venv separately; as root we can fetch it, otherwise say what to run.
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      rm -rf .venv
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+      "$PYTHON" -m venv .venv
+    else
+      echo "python3-venv is missing: run 'sudo apt-get install -y python3-venv' and try again" >&2; exit 1
+    fi
+  fi
 fi
 EXTRAS="${1:-}"
 STAMP=".venv/.installed${EXTRAS:+-$EXTRAS}"
