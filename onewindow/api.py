@@ -33,7 +33,7 @@ class PublicLookupThrottle(BaseThrottle):
 class JSONRenderer(renderers.JSONRenderer):
     """UTF-8 JSON: Chinese messages readable as they are, not as \\u escapes."""
 
-    json_dumps_params = {"ensure_ascii": False}  # noqa: RUF012
+    json_dumps_params = {"ensure_ascii": False}
 
 
 api = NinjaAPI(
@@ -93,11 +93,19 @@ def validation_message(error: dict[str, Any]) -> str:
         return "取值无效。"
 
 
+def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
+    """``("query", "start")`` → ``start``; ``("body", "payload", "name")`` → ``name``."""
+    parts = list(location[1:])
+    if location[:1] in (("body",), ["body"]) and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts) or "body"
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     problems = [
         {
-            "field": ".".join(str(part) for part in error.get("loc", ())[1:]) or "body",
+            "field": _field_name(error.get("loc", ())),
             "code": error.get("type", "invalid"),
             "message": validation_message(error),
         }
@@ -122,4 +130,10 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        return _error(
+            request,
+            403,
+            {"code": "csrf_failed", "message": "安全校验失败：请刷新页面后重试（缺少 CSRF 令牌）。"},
+        )
     return _error(request, exc.status_code, {"code": f"http_{exc.status_code}", "message": str(exc)})
