@@ -20,7 +20,9 @@ def department_b(db) -> Department:
 
 
 def _staff(username: str, department: Department, role: Role, **user_fields: object):
-    membership = MembershipFactory(user=UserFactory(username=username, is_staff=True, **user_fields), department=department, role=role)
+    membership = MembershipFactory(
+        user=UserFactory(username=username, is_staff=True, **user_fields), department=department, role=role
+    )
     return membership.user
 
 
@@ -59,3 +61,13 @@ def client_as():
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def cache_cleared():
+    """Rate-limit counters live in the cache: one test's attempts must not count against the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from onewindow.core.context import client_ip
 from onewindow.core.ratelimit import client_address
@@ -49,3 +51,24 @@ def _has_null_character(request: HttpRequest) -> bool:
     if request.content_type == "application/json":
         return b"\\u0000" in request.body or b"\x00" in request.body
     return False
+
+
+class LanguageMiddleware:
+    """Chinese unless the person chose otherwise with the language switch (the cookie ``set_language`` sets).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so a clerk on an English-language
+    machine would see English; a government platform speaks Chinese by default.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ["Cookie"])
+        return response

@@ -100,9 +100,12 @@ def _department_clean(
     name = (data.get("name") or "").strip()
     if not name:
         raise DomainError(code="department.name_required", message="请填写部门名称。")
-    code = department_credit_code_validate(
-        credit_code=data.get("credit_code", ""), override_reason=override_reason
-    )
+    raw_code = data.get("credit_code") or ""
+    # A code someone already confirmed stays confirmed while it is unchanged: editing the name must not
+    # ask for the override reason again.
+    if department is not None and raw_code.strip().upper() == department.credit_code:
+        override_reason = override_reason or department.credit_code_override_reason
+    code = department_credit_code_validate(credit_code=raw_code, override_reason=override_reason)
     clash = Department.objects.filter(credit_code=code)
     if department is not None:
         clash = clash.exclude(pk=department.pk)

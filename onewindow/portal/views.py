@@ -3,26 +3,42 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from onewindow.core.context_processors import LARGE_TEXT_COOKIE
 from onewindow.organisations.selectors import departments_list
 
+# A portal page lists a bounded number of records; the API pages through the rest.
+SEARCH_MAX_RESULTS = 50
 
+
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The citizen portal's front page."""
-    return render(request, "portal/home.html", {"departments": departments_list()[:12]})
+    """The citizen portal's front page, with departments grouped by region."""
+    return render(request, "portal/home.html", {"departments": departments_list()[:60]})
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """Search departments by name, short name or credit code."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    departments = list(departments_list(q=q)[:SEARCH_MAX_RESULTS]) if q else []
+    return render(request, "portal/search.html", {"q": q, "departments": departments})
 
 
 @require_POST
 def large_text(request: HttpRequest) -> HttpResponse:
     """Switch the elderly-friendly large-text mode on or off (a cookie, so it works without signing in)."""
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     if request.POST.get("on") == "1":
-        response.set_cookie(LARGE_TEXT_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure())
+        response.set_cookie(
+            LARGE_TEXT_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
+        )
     else:
         response.delete_cookie(LARGE_TEXT_COOKIE)
     return response

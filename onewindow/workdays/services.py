@@ -98,22 +98,22 @@ def calendar_parse(content: bytes, filename: str) -> tuple[dict[int, list[Offici
     for number, row in rows:
         source = source or str(row.get("source") or "").strip()
         try:
-            date = dt.date.fromisoformat(str(row.get("date", "")).strip())
+            date = dt.date.fromisoformat(str(row.get("date") or "").strip())
         except ValueError:
             problems.append(
                 FieldProblem(
-                    "date", "calendar.date", f"日期“{row.get('date', '')}”无效，应为 YYYY-MM-DD。", number
+                    "date", "calendar.date", f"日期“{row.get('date') or ''}”无效，应为 YYYY-MM-DD。", number
                 )
             )
             continue
-        kind = KIND_ALIASES.get(str(row.get("kind", "")).strip().lower())
+        kind = KIND_ALIASES.get(str(row.get("kind") or "").strip().lower())
         name = str(row.get("name") or "").strip()
         if kind is None:
             problems.append(
                 FieldProblem(
                     "kind",
                     "calendar.kind",
-                    f"类型“{row.get('kind', '')}”无效，应为 holiday（休）或 workday（班）。",
+                    f"类型“{row.get('kind') or ''}”无效，应为 holiday（休）或 workday（班）。",
                     number,
                 )
             )
@@ -173,6 +173,23 @@ def calendar_year_import(*, actor: Any | None, year: int, days: list[OfficialDay
         },
     )
     return deadlines_recompute(years={year})
+
+
+@dataclass(frozen=True)
+class YearImported:
+    year: int
+    days: int
+    deadlines_recomputed: int
+
+
+@transaction.atomic
+def calendar_import(*, actor: Any | None, content: bytes, filename: str) -> tuple[str, list[YearImported]]:
+    """Parse an official list file and import every year in it, all or nothing; returns its source and years."""
+    by_year, source = calendar_parse(content, filename)
+    return source, [
+        YearImported(year, len(days), calendar_year_import(actor=actor, year=year, days=days, source=source))
+        for year, days in sorted(by_year.items())
+    ]
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onewindow.core.errors import DomainError
 from onewindow.workdays.selectors import calendar_days_of_year
-from onewindow.workdays.services import calendar_parse, calendar_year_import
+from onewindow.workdays.services import calendar_import
 
 
 class Command(BaseCommand):
@@ -26,11 +26,11 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"找不到文件：{path}")
         try:
-            by_year, source = calendar_parse(path.read_bytes(), path.name)
-            for year, days in sorted(by_year.items()):
-                moved = calendar_year_import(actor=None, year=year, days=days, source=source)
+            source, years = calendar_import(actor=None, content=path.read_bytes(), filename=path.name)
+            for imported in years:
                 self.stdout.write(
-                    f"{year}: {len(days)} days imported from {source}; {moved} deadlines recomputed"
+                    f"{imported.year}: {imported.days} days imported from {source}; "
+                    f"{imported.deadlines_recomputed} deadlines recomputed"
                 )
         except DomainError as error:
             lines = [error.message] + [
