@@ -12,7 +12,6 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from onewindow.api import api
@@ -23,7 +22,12 @@ OPENAPI_FILE = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 
 def test_committed_openapi_document_is_current():
     """docs/openapi.json is what clients build against: a change to the API must show up in review."""
-    current = json.dumps(api.get_openapi_schema(path_prefix="/api/v1"), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    current = (
+        json.dumps(
+            api.get_openapi_schema(path_prefix="/api/v1"), indent=2, ensure_ascii=False, sort_keys=True
+        )
+        + "\n"
+    )
     if os.environ.get("ONEWINDOW_UPDATE_OPENAPI") == "1":
         OPENAPI_FILE.write_text(current, encoding="utf-8")
     assert OPENAPI_FILE.read_text(encoding="utf-8") == current, (

@@ -3,7 +3,7 @@
 import uuid
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import django_auth
 from pydantic import Field
@@ -73,20 +73,28 @@ class CreditCodeOut(Schema):
     warnings: list[str]
 
 
-@router.get("/regions", response={200: list[RegionOut], **COMMON_ERRORS}, summary="The administrative division tree")
+@router.get(
+    "/regions", response={200: list[RegionOut], **COMMON_ERRORS}, summary="The administrative division tree"
+)
 @paginate(Pages, page_size=100)
 def regions(request: HttpRequest, filters: Query[RegionFilter]) -> list[Region]:
     return regions_list(parent_code=filters.parent, level=filters.level)  # type: ignore[return-value]
 
 
-@router.get("/departments", response={200: list[DepartmentOut], **COMMON_ERRORS}, summary="Departments (implementing bodies)")
+@router.get(
+    "/departments",
+    response={200: list[DepartmentOut], **COMMON_ERRORS},
+    summary="Departments (implementing bodies)",
+)
 @paginate(Pages, page_size=50)
 def departments(request: HttpRequest, filters: Query[DepartmentFilter]) -> list[Department]:
     return departments_list(region_code=filters.region, q=filters.q)  # type: ignore[return-value]
 
 
 @router.get(
-    "/departments/{department_id}", response={200: DepartmentOut, 404: ErrorOut, **COMMON_ERRORS}, summary="One department"
+    "/departments/{department_id}",
+    response={200: DepartmentOut, 404: ErrorOut, **COMMON_ERRORS},
+    summary="One department",
 )
 def department(request: HttpRequest, department_id: uuid.UUID) -> Department:
     return department_get(department_id=department_id)
@@ -99,7 +107,7 @@ def department(request: HttpRequest, department_id: uuid.UUID) -> Department:
     summary="Register a department (platform administrators)",
     throttle=[],
 )
-def department_register(request: HttpRequest, payload: DepartmentIn) -> tuple[int, Department]:
+def department_register(request: HttpRequest, payload: DepartmentIn) -> Status:
     if not staff_is_platform_admin(user=request.user):
         raise PermissionDenied("只有平台管理员可以登记部门。")
     region = region_find(code=payload.region_code)
@@ -121,7 +129,7 @@ def department_register(request: HttpRequest, payload: DepartmentIn) -> tuple[in
         parent=parent,
         override_reason=payload.override_reason,
     )
-    return 201, created
+    return Status(201, created)
 
 
 @router.get(

@@ -62,8 +62,9 @@ class YearOut(Schema):
 
 @router.get("/add", response={200: AddOut, **COMMON_ERRORS}, summary="The N-th working day after a date")
 def workdays_add(request: HttpRequest, query: Query[AddIn]) -> AddOut:
-    _in_range(query.start, query.start + dt.timedelta(days=query.days * 2 + 60))
+    _in_range(query.start)
     due = WorkCalendar().add_working_days(query.start, query.days)
+    _in_range(due.date)
     return AddOut(start=query.start, days=query.days, due_on=due.date, provisional=due.provisional)
 
 

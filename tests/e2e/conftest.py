@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from such a thread unless
@@ -52,6 +53,7 @@ def browser() -> Iterator[object]:
 
 
 _append_only = importlib.import_module("onewindow.core.migrations.0002_audit_append_only")
+_calendar_seed = importlib.import_module("onewindow.workdays.migrations.0002_seed_official_calendar")
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +64,8 @@ def _audit_trail_flushable(live_server) -> Iterator[None]:
     place before the next test starts.
     """
     _audit_triggers(enabled=True)
+    # The previous journey's flush took the holiday lists the migration seeded; put them back.
+    _calendar_seed.seed(django_apps, None)
     yield
     _audit_triggers(enabled=False)
 

@@ -15,6 +15,7 @@ from onewindow.workdays.models import CalendarDay, CalendarYear, DayKind
 from onewindow.workdays.selectors import calendar_warnings, working_days_add
 from onewindow.workdays.services import (
     calendar_day_set,
+    calendar_import,
     calendar_parse,
     calendar_year_import,
     deadline_start,
@@ -122,6 +123,17 @@ def test_importing_a_year_reports_how_many_deadlines_moved():
     deadline_start(label="乙", start_on=D("2026-09-30"), working_days=1)
     by_year, source = calendar_parse(CSV_2027.encode(), "2027.csv")
     assert calendar_year_import(actor=None, year=2027, days=by_year[2027], source=source) == 1
+
+
+def test_a_file_covering_two_years_imports_both(platform_admin):
+    deadline = deadline_start(label="许可", start_on=D("2026-12-30"), working_days=3)
+    content = (CSV_2027 + f"2028-01-01,holiday,元旦,{SOURCE}\n").encode()
+    source, years = calendar_import(actor=platform_admin, content=content, filename="2027-2028.csv")
+    assert source == SOURCE
+    assert [(y.year, y.days) for y in years] == [(2027, 3), (2028, 1)]
+    assert set(CalendarYear.objects.filter(year__gte=2027).values_list("year", flat=True)) == {2027, 2028}
+    deadline.refresh_from_db()
+    assert (deadline.due_on, deadline.provisional) == (D("2027-01-05"), False)
 
 
 def test_the_calendar_import_command_loads_a_file_and_recomputes_deadlines(tmp_path):

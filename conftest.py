@@ -1,4 +1,5 @@
-"""Personas shared by the whole suite (ENGINEERING.md §4): staff of two departments, a supervisor, an admin."""
+"""Shared by the whole suite: personas (ENGINEERING.md §4) — staff of two departments, a supervisor, an
+administrator, an applicant — and the order tests run in."""
 
 from __future__ import annotations
 
@@ -71,3 +72,9 @@ def cache_cleared():
     cache.clear()
     yield
     cache.clear()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser journeys last: their live server empties the database after each test (TransactionTestCase),
+    which would take the migration-seeded holiday calendar away from any test that ran after them."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
