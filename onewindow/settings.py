@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "onewindow.accounts",
     "onewindow.organisations",
     "onewindow.workdays",
+    "onewindow.catalogue",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",

@@ -95,3 +95,53 @@ def division_code_normalise(raw: str) -> str:
     if len(code) == 9 and code.endswith("000"):
         code = code[:6]
     return code
+
+
+# --- Item codes (national exchange tables, observed; domain reference §2) -------------------------------
+
+ITEM_TYPE_CODES = {"01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "20"}
+
+
+def basic_code_check(raw: str) -> str:
+    """A 12-digit basic catalogue code: 2 (00 national, else province) + 2 (item type) + 5 (main) + 3 (sub)."""
+    code = (raw or "").strip()
+    if len(code) != 12 or not code.isdigit():
+        raise DomainError(code="basic_code.format", message=f"基本编码“{code}”应为 12 位数字。")
+    if code[:2] != "00" and not 11 <= int(code[:2]) <= 82:
+        raise DomainError(
+            code="basic_code.region",
+            message=f"基本编码“{code}”前 2 位应为 00（国家级）或省级行政区划代码前两位。",
+        )
+    if code[2:4] not in ITEM_TYPE_CODES:
+        raise DomainError(
+            code="basic_code.item_type",
+            message=f"基本编码“{code}”第 3–4 位“{code[2:4]}”不是有效的事项类型代码。",
+        )
+    return code
+
+
+def implementation_code_check(raw: str) -> str:
+    """A 31-character implementation code: the body's credit code (18) + level digit (1) + basic code (12)."""
+    code = (raw or "").strip().upper()
+    if len(code) != 31:
+        raise DomainError(
+            code="implementation_code.length", message=f"实施编码应为 31 位，当前为 {len(code)} 位。"
+        )
+    credit_code_check(code[:18])
+    if code[18] not in "1234567":
+        raise DomainError(
+            code="implementation_code.level", message=f"实施编码第 19 位“{code[18]}”应为行使层级代码 1–7。"
+        )
+    basic_code_check(code[19:])
+    return code
+
+
+def handling_code_check(raw: str) -> str:
+    """A 33-character handling-item code: the implementation code + a 2-digit sequence."""
+    code = (raw or "").strip().upper()
+    if len(code) != 33 or not code[31:].isdigit() or code[31:] == "00":
+        raise DomainError(
+            code="handling_code.format", message="办理项编码应为实施编码（31 位）加 2 位序号（01–99）。"
+        )
+    implementation_code_check(code[:31])
+    return code
