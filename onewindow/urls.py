@@ -15,6 +15,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("onewindow.accounts.urls")),
+    path("workbench/catalogue/exchange/", include("onewindow.catalogue.exchange.urls")),
+    path("workbench/catalogue/", include("onewindow.catalogue.staff_urls")),
     path("workbench/", include("onewindow.workbench.urls")),
+    path("services/", include("onewindow.catalogue.urls")),
     path("", include("onewindow.portal.urls")),
 ]
