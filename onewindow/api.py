@@ -13,6 +13,8 @@ from ninja import NinjaAPI, renderers
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.throttling import BaseThrottle
 
+from onewindow.catalogue.api import router as catalogue_router
+from onewindow.catalogue.exchange.api import router as exchange_router
 from onewindow.core.errors import DomainError
 from onewindow.core.ratelimit import client_address, rate_limit_hit
 from onewindow.organisations.api import router as organisations_router
@@ -45,7 +47,9 @@ api = NinjaAPI(
     throttle=[PublicLookupThrottle()],
 )
 api.add_router("/workdays", workdays_router)
+api.add_router("/catalog", exchange_router)
 api.add_router("/", organisations_router)
+api.add_router("/", catalogue_router)
 
 
 def _error(request: HttpRequest, status: int, body: dict[str, object]) -> HttpResponse:

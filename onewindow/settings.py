@@ -204,6 +204,8 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # --- onewindow ------------------------------------------------------------------------------------------
 ONEWINDOW_SITE_NAME = os.environ.get("ONEWINDOW_SITE_NAME", "一网通办 政务服务平台")
+# Where the platform is reached from outside: the base of the IRIs in the CPSV-AP export.
+ONEWINDOW_PUBLIC_BASE_URL = os.environ.get("ONEWINDOW_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Public look-ups (calendar, departments) and logins: requests per window per client address.
 ONEWINDOW_RATE_LIMITS = {
     "login": (10, 15 * 60),

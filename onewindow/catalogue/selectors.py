@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from typing import Any
 
-from onewindow.catalogue.models import Bundle, BundleItem, Item, ItemVersion, Material, Theme
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from onewindow.catalogue.models import Bundle, BundleItem, Item, ItemVersion, Material, Theme, VersionStatus
 from onewindow.core.errors import NotFound
+from onewindow.organisations.models import Department
 
 
 def items_published() -> QuerySet[Item]:
@@ -79,3 +82,88 @@ def bundle_materials(*, bundle: Bundle) -> list[tuple[Material, list[Item]]]:
             else:
                 merged[material.key] = (material, [entry.item])
     return list(merged.values())
+
+
+# --- the catalogue workbench (staff): scoped by the departments the caller may edit --------------------
+
+PENDING_STATUSES = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW, VersionStatus.REJECTED)
+
+
+def staff_items(
+    *,
+    departments: QuerySet[Department],
+    q: str = "",
+    status: str = "",
+    department: Department | None = None,
+    item_type: str = "",
+) -> QuerySet[Item]:
+    """Items of ``departments`` with their published version and newest unpublished version (``pending_*``)."""
+    pending = ItemVersion.objects.filter(item=OuterRef("pk"), status__in=PENDING_STATUSES).order_by("-number")
+    items = (
+        Item.objects.filter(department__in=departments)
+        .select_related("published_version", "department", "region", "basic")
+        .annotate(
+            pending_id=Subquery(pending.values("pk")[:1]),
+            pending_number=Subquery(pending.values("number")[:1]),
+            pending_status=Subquery(pending.values("status")[:1]),
+            pending_name=Subquery(pending.values("name")[:1]),
+        )
+        .order_by("department__name", "implementation_code")
+    )
+    if department is not None:
+        items = items.filter(department=department)
+    if item_type:
+        items = items.filter(basic__item_type=item_type)
+    if q:
+        items = items.filter(
+            Q(implementation_code__icontains=q)
+            | Q(basic__basic_code__icontains=q)
+            | Exists(ItemVersion.objects.filter(item=OuterRef("pk"), name__icontains=q))
+        )
+    if status == "published":
+        items = items.filter(published_version__isnull=False)
+    elif status == "unpublished":
+        items = items.filter(published_version__isnull=True)
+    elif status in {"draft", "in_review", "rejected"}:
+        items = items.filter(pending_status=status)
+    return items
+
+
+def staff_item_get(*, departments: QuerySet[Department], item_id: Any) -> Item:
+    """One item of ``departments`` (anything else is "not found", never "forbidden")."""
+    item = (
+        Item.objects.filter(department__in=departments, pk=item_id)
+        .select_related("published_version", "department", "region", "basic")
+        .first()
+    )
+    if item is None:
+        raise NotFound("未找到该事项，或您无权管理该事项。")
+    return item
+
+
+def staff_version_get(*, departments: QuerySet[Department], version_id: Any) -> ItemVersion:
+    """One version of an item of ``departments``, with its item and reviewers."""
+    version = (
+        ItemVersion.objects.filter(item__department__in=departments, pk=version_id)
+        .select_related(
+            "item__department",
+            "item__region",
+            "item__basic",
+            "item__published_version",
+            "submitted_by",
+            "reviewed_by",
+        )
+        .first()
+    )
+    if version is None:
+        raise NotFound("未找到该版本，或您无权管理该事项。")
+    return version
+
+
+def versions_in_review() -> QuerySet[ItemVersion]:
+    """The review queue: versions waiting for a platform administrator, oldest first."""
+    return (
+        ItemVersion.objects.filter(status=VersionStatus.IN_REVIEW)
+        .select_related("item__department", "item__published_version", "submitted_by")
+        .order_by("updated_at")
+    )

@@ -17,6 +17,7 @@ from onewindow.catalogue.models import (
     VersionStatus,
 )
 from onewindow.catalogue.quality import item_version_quality_problems
+from onewindow.catalogue.search import search_index_bundle, search_index_item
 from onewindow.core import clock
 from onewindow.core.errors import DomainError
 from onewindow.core.identifiers import basic_code_check, implementation_code_check
@@ -128,13 +129,22 @@ def item_create(
         raise DomainError(code="item.duplicate", message=f"实施编码“{code}”已存在。", status=409)
     item = Item.objects.create(implementation_code=code, basic=basic, department=department, region=region)
     version = ItemVersion(item=item, number=1, **guide)
-    version.full_clean(exclude=["item", "result_sample"], validate_unique=False, validate_constraints=False)
+    _version_validate(version)
     version.save()
     _version_relations_set(
         version=version, materials=materials, themes=themes, joint_departments=joint_departments
     )
     audit_record(actor=actor, action="catalogue.item_create", target=item, changes={"name": version.name})
     return version
+
+
+def _version_validate(version: ItemVersion) -> None:
+    version.full_clean(exclude=["item", "result_sample"], validate_unique=False, validate_constraints=False)
+    # The database refuses it too (a check constraint): say so in words instead of failing on save.
+    if version.promised_days > version.statutory_days:
+        raise DomainError(
+            code="version.promised_over_statutory", message="承诺办结时限不能超过法定办结时限。"
+        )
 
 
 def _version_relations_set(
@@ -168,6 +178,7 @@ def item_version_update(
     materials: list[dict[str, Any]] | None = None,
     themes: list[Any] | None = None,
     joint_departments: list[Department] | None = None,
+    change_note: str | None = None,
     **guide: Any,
 ) -> ItemVersion:
     """Edit a draft (or a version sent back). Published versions never change: make a new draft instead."""
@@ -185,7 +196,10 @@ def item_version_update(
     }
     for name, value in guide.items():
         setattr(version, name, value)
-    version.full_clean(exclude=["item", "result_sample"], validate_unique=False, validate_constraints=False)
+    if change_note is not None and change_note.strip() != version.change_note:
+        changes["change_note"] = [version.change_note, change_note.strip()]
+        version.change_note = change_note.strip()
+    _version_validate(version)
     version.save()
     _version_relations_set(
         version=version, materials=materials, themes=themes, joint_departments=joint_departments
@@ -282,6 +296,9 @@ def item_version_review(
     )
     item.published_version = version
     item.save(update_fields=["published_version", "updated_at"])
+    # Indexed inside the transaction: the index lives in the same database, so the search document commits or
+    # rolls back with the publication itself (an on_commit hook could be lost between commit and indexing).
+    search_index_item(item)
     audit_record(
         actor=actor, action="catalogue.version_publish", target=version, changes={"number": version.number}
     )
@@ -316,6 +333,7 @@ def bundle_save(
         BundleItem(bundle=bundle, item=item, order=order, stage=stage, optional=optional)
         for order, (item, stage, optional) in enumerate(items, start=1)
     )
+    search_index_bundle(bundle)  # in the transaction, as for items (see item_version_review)
     audit_record(
         actor=actor, action="catalogue.bundle_create" if created else "catalogue.bundle_update", target=bundle
     )

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from onewindow.core.identifiers import credit_code_check_digit, organisation_code_check_digit
+from onewindow.demo.catalogue import catalogue_load
 from onewindow.organisations.models import Department, ExerciseLevel, Region, Role
 from onewindow.organisations.services import department_create, membership_grant, region_create
 
@@ -51,6 +52,19 @@ DEPARTMENTS = [
     ),
     ("gulou", "福州市鼓楼区行政服务中心管理委员会", "鼓楼区行政服务中心", "350102", ExerciseLevel.COUNTY),
     ("gulou_market", "福州市鼓楼区市场监督管理局", "鼓楼区市场监管局", "350102", ExerciseLevel.COUNTY),
+    # The catalogue's implementing bodies; appended so earlier departments keep their credit codes.
+    ("housing_fund", "福州住房公积金中心", "市公积金中心", "350100", ExerciseLevel.MUNICIPAL),
+    ("education", "福州市教育局", "市教育局", "350100", ExerciseLevel.MUNICIPAL),
+    ("disabled", "福州市残疾人联合会", "市残联", "350100", ExerciseLevel.MUNICIPAL),
+    ("tax", "国家税务总局福州市税务局", "市税务局", "350100", ExerciseLevel.MUNICIPAL),
+    ("veterans", "福州市退役军人事务局", "市退役军人局", "350100", ExerciseLevel.MUNICIPAL),
+    ("justice", "福州市司法局", "市司法局", "350100", ExerciseLevel.MUNICIPAL),
+    ("gulou_civil", "福州市鼓楼区民政局", "鼓楼区民政局", "350102", ExerciseLevel.COUNTY),
+    ("gulou_education", "福州市鼓楼区教育局", "鼓楼区教育局", "350102", ExerciseLevel.COUNTY),
+    ("culture", "福州市文化和旅游局", "市文旅局", "350100", ExerciseLevel.MUNICIPAL),
+    ("emergency", "福州市应急管理局", "市应急局", "350100", ExerciseLevel.MUNICIPAL),
+    ("fire", "福州市消防救援支队", "市消防救援支队", "350100", ExerciseLevel.MUNICIPAL),
+    ("urban", "福州市城市管理委员会", "市城管委", "350100", ExerciseLevel.MUNICIPAL),
 ]
 
 
@@ -124,4 +138,5 @@ def demo_load() -> dict[str, int]:
             created["staff"] += 1
         for role in persona.roles:
             membership_grant(actor=None, user=user, department=departments[persona.department], role=role)
+    created |= catalogue_load(departments=departments)
     return created

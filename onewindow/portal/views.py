@@ -5,17 +5,32 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from onewindow.catalogue.models import Audience, Bundle
+from onewindow.catalogue.selectors import items_published, themes_list
 from onewindow.core.context_processors import LARGE_TEXT_COOKIE
 from onewindow.organisations.selectors import departments_list
 
 # A portal page lists a bounded number of records; the API pages through the rest.
 SEARCH_MAX_RESULTS = 50
+HOME_POPULAR = 8
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The citizen portal's front page, with departments grouped by region."""
-    return render(request, "portal/home.html", {"departments": departments_list()[:60]})
+    """The citizen portal's front page: what people apply for most, life events, themes, and departments
+    grouped by region, each leading into the service catalogue."""
+    themes = list(themes_list())
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "departments": departments_list()[:60],
+            "popular": items_published()[:HOME_POPULAR],
+            "bundles": Bundle.objects.filter(is_published=True)[:HOME_POPULAR],
+            "person_themes": [t for t in themes if t.audience == Audience.PERSON],
+            "company_themes": [t for t in themes if t.audience == Audience.COMPANY],
+        },
+    )
 
 
 @require_safe

@@ -1,0 +1,603 @@
+"""Items and materials as an .xlsx workbook, in the layout provincial catalogues circulate: sheet 事项 (one row
+per item), sheet 材料 (one row per material, joined by 实施编码) and a 说明 sheet describing every column.
+The columns and their cell formats are in columns.py.
+
+Import checks every row before writing anything (progress is reported row by row), then writes every item
+through the catalogue services in one transaction: a problem anywhere, found while checking or while
+writing, and nothing is written — the DomainError lists each problem with its sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+
+from onewindow.catalogue import services
+from onewindow.catalogue.exchange.columns import (
+    HEADERS,
+    ITEM_COLUMNS,
+    ITEM_SHEET,
+    MATERIAL_COLUMNS,
+    MATERIAL_SHEET,
+    NOTES_SHEET,
+    SEPARATORS,
+    SHEETS,
+    CellError,
+    Column,
+    cell_in,
+    cell_out,
+    cell_text,
+    column_help,
+)
+from onewindow.catalogue.models import (
+    BasicItem,
+    ImportJobStatus,
+    Item,
+    ItemVersion,
+    Material,
+    Theme,
+    VersionStatus,
+)
+from onewindow.catalogue.quality import item_version_quality_problems
+from onewindow.core.errors import DomainError, FieldProblem
+from onewindow.core.identifiers import basic_code_check
+from onewindow.core.services import audit_record
+from onewindow.organisations.models import Department, Region
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A change note is required from version 2 on (it is shown in the public change log).
+IMPORT_CHANGE_NOTE = "通过电子表格导入调整"
+
+
+# --- export ----------------------------------------------------------------------------------------------
+
+
+def export_versions(
+    *, departments: QuerySet[Department] | None = None, latest: bool = False
+) -> QuerySet[ItemVersion]:
+    """The versions to export: each item's published version, or (``latest``) its newest version, draft or not."""
+    versions = ItemVersion.objects.all()
+    if departments is not None:
+        versions = versions.filter(item__department__in=departments)
+    if latest:
+        newest = ItemVersion.objects.filter(item=OuterRef("item")).order_by("-number").values("pk")[:1]
+        versions = versions.filter(pk=Subquery(newest))
+    else:
+        versions = versions.filter(status=VersionStatus.PUBLISHED)
+    return (
+        versions.select_related("item__basic", "item__department", "item__region")
+        .prefetch_related(
+            Prefetch("materials", queryset=Material.objects.order_by("order", "name")),
+            "themes",
+            "joint_departments",
+        )
+        .order_by("item__implementation_code")
+    )
+
+
+def _item_row(version: ItemVersion, shared_names: set[str]) -> list[Any]:
+    item = version.item
+    refs = {
+        "basic_code": item.basic.basic_code,
+        "implementation_code": item.implementation_code,
+        "department_name": item.department.name,
+        "department_code": item.department.credit_code,
+        "region_code": item.region.code,
+        "joint_departments": "、".join(d.credit_code for d in version.joint_departments.all()),
+        # A theme by its name, unless another theme has the same name (自然人 and 法人 lists may share one).
+        "themes": "、".join(t.code if t.name in shared_names else t.name for t in version.themes.all()),
+        "change_note": version.change_note,
+    }
+    return [
+        refs[c.field] if c.kind == "ref" else cell_out(c, getattr(version, c.field)) for c in ITEM_COLUMNS
+    ]
+
+
+def _material_row(material: Material, implementation_code: str) -> list[Any]:
+    return [
+        implementation_code if c.kind == "ref" else cell_out(c, getattr(material, c.field))
+        for c in MATERIAL_COLUMNS
+    ]
+
+
+def catalogue_workbook(versions: Iterable[ItemVersion]) -> bytes:
+    """The workbook (.xlsx bytes) of these versions: sheets 事项, 材料 and 说明."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    sheets = {name: workbook.create_sheet(name) for name in SHEETS}
+    rows: dict[str, list[list[Any]]] = {ITEM_SHEET: [], MATERIAL_SHEET: []}
+    shared_names = set(
+        Theme.objects.values("name").annotate(n=Count("pk")).filter(n__gt=1).values_list("name", flat=True)
+    )
+    for version in versions:
+        rows[ITEM_SHEET].append(_item_row(version, shared_names))
+        code = version.item.implementation_code
+        rows[MATERIAL_SHEET].extend(_material_row(m, code) for m in version.materials.all())
+    for name, columns in SHEETS.items():
+        sheet = sheets[name]
+        sheet.append([c.header for c in columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for number, values in enumerate(rows[name], start=2):
+            for index, value in enumerate(values, start=1):
+                if isinstance(value, str):
+                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                cell = sheet.cell(row=number, column=index, value=value)
+                # Text that starts with "=" is text, not a formula (and never runs in someone's Excel).
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"
+        for index, column in enumerate(columns, start=1):
+            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = (
+                12 if column.kind in {"bool", "int", "code"} else 24
+            )
+    notes = workbook.create_sheet(NOTES_SHEET)
+    notes.append(["工作表", "列", "必填", "格式与代码"])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for name, columns in SHEETS.items():
+        for column in columns:
+            notes.append([name, column.header, "是" if column.required else "", column_help(column)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- import ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    """One parsed 事项 row and the materials that belong to it."""
+
+    number: int
+    cells: dict[str, str]
+    guide: dict[str, Any] = field(default_factory=dict)
+    code: str = ""
+    basic_code: str = ""
+    basic_name: str = ""
+    department: Department | None = None
+    region: Region | None = None
+    item: Item | None = None
+    themes: list[Theme] | None = None
+    joint_departments: list[Department] | None = None
+    change_note: str = ""
+    materials: list[dict[str, Any]] | None = None
+    material_rows: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    """What an import wrote."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    published: int = 0
+
+
+class _Checker:
+    """Collects every problem of every row, each with its sheet, row and column."""
+
+    def __init__(self) -> None:
+        self.problems: list[FieldProblem] = []
+
+    def add(self, sheet: str, row: int | None, column: str, code: str, message: str) -> None:
+        self.problems.append(FieldProblem(field=f"{sheet}.{column}", code=code, message=message, row=row))
+
+    def field_header(self, sheet: str, field_name: str) -> str:
+        return HEADERS[sheet].get(field_name, field_name)
+
+
+def _read_sheet(workbook: Any, sheet: str) -> list[tuple[int, dict[str, str]]] | None:
+    if sheet not in workbook.sheetnames:
+        return None
+    rows = workbook[sheet].iter_rows(values_only=True)
+    header = [cell_text(cell) for cell in next(rows, ())]
+    missing = [c.header for c in SHEETS[sheet] if c.required and c.header not in header]
+    if missing:
+        raise DomainError(
+            code="import.columns",
+            message=f"工作表“{sheet}”缺少列：{'、'.join(missing)}。请以导出的工作簿为模板。",
+        )
+    result = []
+    for number, values in enumerate(rows, start=2):
+        row = {header[i]: cell_text(v) for i, v in enumerate(values) if i < len(header) and header[i]}
+        if any(row.values()):
+            result.append((number, row))
+    return result
+
+
+def _parse_cells(
+    checker: _Checker, sheet: str, number: int, cells: dict[str, str], columns: tuple[Column, ...]
+) -> dict[str, Any]:
+    """The values of the columns present in the sheet (an absent column leaves its field as it is)."""
+    values: dict[str, Any] = {}
+    for column in columns:
+        if column.header not in cells:
+            continue
+        raw = cells[column.header]
+        if column.required and not raw:
+            checker.add(sheet, number, column.header, "required", f"请填写{column.header}。")
+            continue
+        try:
+            value = cell_in(column, raw)
+        except CellError as error:
+            checker.add(sheet, number, column.header, f"cell.{error.code}", error.message)
+            continue
+        if value is not None:
+            values[column.field] = value
+    return values
+
+
+def _lookup_departments(raw: str) -> tuple[list[Department], list[str]]:
+    wanted = [part.upper() for part in SEPARATORS.split(raw) if part]
+    found = {d.credit_code: d for d in Department.objects.filter(credit_code__in=wanted)}
+    return [found[c] for c in wanted if c in found], [c for c in wanted if c not in found]
+
+
+def _lookup_themes(raw: str) -> tuple[list[Theme], list[str]]:
+    wanted = [part for part in SEPARATORS.split(raw) if part]
+    themes, unknown = [], []
+    for word in wanted:
+        matches = list(Theme.objects.filter(code=word)) or list(Theme.objects.filter(name=word))
+        if len(matches) == 1:
+            themes.append(matches[0])
+        else:
+            unknown.append(word)
+    return themes, unknown
+
+
+def _check_item_row(
+    checker: _Checker, row: _Row, departments: QuerySet[Department] | None, publish: bool
+) -> None:
+    sheet, before = ITEM_SHEET, len(checker.problems)
+    row.guide = _parse_cells(checker, sheet, row.number, row.cells, ITEM_COLUMNS)
+    refs = {c.field: row.guide.pop(c.field) for c in ITEM_COLUMNS if c.kind == "ref" and c.field in row.guide}
+    row.change_note = refs.get("change_note", "")
+
+    credit_code = refs.get("department_code", "").upper()
+    row.department = Department.objects.select_related("region").filter(credit_code=credit_code).first()
+    if credit_code and row.department is None:
+        checker.add(
+            sheet, row.number, "实施主体编码", "department.unknown", f"实施主体“{credit_code}”不存在。"
+        )
+    elif (
+        row.department is not None
+        and departments is not None
+        and not departments.filter(pk=row.department.pk).exists()
+    ):
+        checker.add(
+            sheet, row.number, "实施主体编码", "forbidden", f"您无权管理“{row.department.name}”的事项。"
+        )
+    row.region = row.department.region if row.department else None
+    if region_code := refs.get("region_code"):
+        row.region = Region.objects.filter(code=region_code).first()
+        if row.region is None:
+            checker.add(
+                sheet, row.number, "行政区划代码", "region.unknown", f"行政区划代码“{region_code}”不存在。"
+            )
+    if "joint_departments" in refs:
+        row.joint_departments, unknown = _lookup_departments(refs["joint_departments"])
+        if unknown:
+            checker.add(
+                sheet, row.number, "联办机构", "department.unknown", f"联办机构不存在：{'、'.join(unknown)}。"
+            )
+    if "themes" in refs:
+        row.themes, unknown = _lookup_themes(refs["themes"])
+        if unknown:
+            checker.add(
+                sheet, row.number, "主题", "theme.unknown", f"主题不存在或不唯一：{'、'.join(unknown)}。"
+            )
+
+    row.basic_name = row.guide.get("name", "")
+    if basic_code := refs.get("basic_code"):
+        try:
+            row.basic_code = basic_code_check(basic_code)
+        except DomainError as error:
+            checker.add(sheet, row.number, "基本编码", error.code, error.message)
+        else:
+            if row.guide.get("item_type") and row.basic_code[2:4] != row.guide["item_type"]:
+                checker.add(
+                    sheet,
+                    row.number,
+                    "基本编码",
+                    "basic_code.item_type_mismatch",
+                    f"基本编码“{row.basic_code}”的事项类型位（第 3–4 位）与事项类型“{row.guide['item_type']}”不一致。",
+                )
+    if row.department is None or not row.basic_code or "level" not in row.guide:
+        return
+    # Known even when other cells are wrong, so the row's materials are still matched to it.
+    row.code = f"{row.department.credit_code}{row.guide['level']}{row.basic_code}"
+    given = refs.get("implementation_code", "").upper()
+    if given and given != row.code:
+        checker.add(
+            sheet,
+            row.number,
+            "实施编码",
+            "implementation_code.mismatch",
+            f"实施编码“{given}”与实施主体编码、行使层级和基本编码不一致（应为“{row.code}”）。",
+        )
+        return
+    row.item = Item.objects.filter(implementation_code=row.code).select_related("region").first()
+    if row.item is not None:
+        if row.item.versions.filter(status=VersionStatus.IN_REVIEW).exists():
+            checker.add(
+                sheet,
+                row.number,
+                "实施编码",
+                "version.in_review",
+                "该事项有正在审核的版本，审核完成后再导入。",
+            )
+        if row.item.region_id != row.region.pk:  # type: ignore[union-attr]
+            checker.add(
+                sheet, row.number, "行政区划代码", "item.region_changed", "已有事项的区划不能通过导入修改。"
+            )
+    if len(checker.problems) == before:
+        _check_version_fields(checker, row, publish)
+
+
+def _check_version_fields(checker: _Checker, row: _Row, publish: bool) -> None:
+    """The model's own checks (and, when publishing, the quality rules) on an unsaved copy of the guide."""
+    base = {}
+    if row.item is not None:
+        current = row.item.versions.order_by("-number").first()
+        base = {name: getattr(current, name) for name in services.GUIDE_FIELDS} if current else {}
+    version = ItemVersion(number=1, **(base | row.guide))
+    try:
+        version.full_clean(
+            exclude=["item", "result_sample"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            checker.add(
+                ITEM_SHEET, row.number, checker.field_header(ITEM_SHEET, name), "invalid", "；".join(messages)
+            )
+        return
+    if version.promised_days > version.statutory_days:
+        checker.add(
+            ITEM_SHEET,
+            row.number,
+            "承诺办结时限",
+            "version.promised_over_statutory",
+            "承诺办结时限不能超过法定办结时限。",
+        )
+    if publish:
+        version.item = row.item or Item(
+            implementation_code=row.code,
+            department=row.department,
+            basic=BasicItem(basic_code=row.basic_code, item_type=version.item_type),
+        )
+        for problem in item_version_quality_problems(version):
+            if problem.field != "materials":  # materials are checked when written
+                checker.add(
+                    ITEM_SHEET,
+                    row.number,
+                    checker.field_header(ITEM_SHEET, problem.field),
+                    problem.code,
+                    problem.message,
+                )
+
+
+def _check_material_row(
+    checker: _Checker, number: int, cells: dict[str, str]
+) -> tuple[str, dict[str, Any]] | None:
+    values = _parse_cells(checker, MATERIAL_SHEET, number, cells, MATERIAL_COLUMNS)
+    code = values.pop("implementation_code", "").upper()
+    before = len(checker.problems)
+    material = Material(**{"order": 0} | values)
+    try:
+        material.full_clean(
+            exclude=["version", "blank_form", "sample"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            checker.add(
+                MATERIAL_SHEET,
+                number,
+                checker.field_header(MATERIAL_SHEET, name),
+                "invalid",
+                "；".join(messages),
+            )
+    return (code, values) if len(checker.problems) == before else None
+
+
+def _load_workbook(file: BinaryIO) -> Any:
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise DomainError(code="import.not_xlsx", message="文件不是有效的 Excel 工作簿（.xlsx）。") from exc
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def _refuse(problems: list[FieldProblem]) -> DomainError:
+    return DomainError(
+        code="import.rows_invalid",
+        message=f"导入未执行：共有 {len(problems)} 处问题，请修改后重新导入（未写入任何数据）。",
+        problems=problems,
+    )
+
+
+def catalogue_import(
+    *,
+    actor: Any | None,
+    file: BinaryIO,
+    departments: QuerySet[Department] | None = None,
+    publish: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import a workbook of items (sheet 事项) and materials (sheet 材料).
+
+    A row whose 实施编码 is new creates the item (a draft v1); an existing one gets a new draft version (or
+    its open draft is updated); a row equal to the item's current version is left alone. ``departments``
+    limits whose items may be imported (None: any); ``publish`` submits and publishes every imported version
+    with ``actor`` as the reviewer. All or nothing (see the module docstring).
+    """
+    report = progress or (lambda stage, done, total: None)
+    workbook = _load_workbook(file)
+    item_rows = _read_sheet(workbook, ITEM_SHEET)
+    if item_rows is None:
+        raise DomainError(code="import.no_sheets", message=f"工作簿中没有“{ITEM_SHEET}”工作表。")
+    material_rows = _read_sheet(workbook, MATERIAL_SHEET)
+    total = len(item_rows) + len(material_rows or [])
+    checker = _Checker()
+    rows: list[_Row] = []
+    by_code: dict[str, _Row] = {}
+    report(ImportJobStatus.CHECKING, 0, total)
+    for done, (number, cells) in enumerate(item_rows, start=1):
+        row = _Row(number=number, cells=cells)
+        _check_item_row(checker, row, departments, publish)
+        if row.code in by_code:
+            checker.add(
+                ITEM_SHEET,
+                number,
+                "实施编码",
+                "item.duplicate_row",
+                f"与第 {by_code[row.code].number} 行是同一事项。",
+            )
+        elif row.code:
+            by_code[row.code] = row
+            row.materials = None if material_rows is None else []
+        rows.append(row)
+        report(ImportJobStatus.CHECKING, done, total)
+    for done, (number, cells) in enumerate(material_rows or [], start=len(item_rows) + 1):
+        parsed = _check_material_row(checker, number, cells)
+        if parsed is not None:
+            code, values = parsed
+            owner = by_code.get(code)
+            if owner is None or owner.materials is None:
+                checker.add(
+                    MATERIAL_SHEET,
+                    number,
+                    "实施编码",
+                    "material.item_unknown",
+                    f"“{code}”不是“事项”表中的事项。",
+                )
+            elif any(m["key"] == values["key"] for m in owner.materials):
+                checker.add(
+                    MATERIAL_SHEET,
+                    number,
+                    "材料编码",
+                    "material.duplicate_key",
+                    f"同一事项中材料编码“{values['key']}”重复。",
+                )
+            else:
+                # Without a 序号 column the sheet's order is the checklist's order.
+                owner.materials.append({"order": len(owner.materials) + 1} | values)
+                owner.material_rows.append(number)
+        report(ImportJobStatus.CHECKING, done, total)
+    if checker.problems:
+        raise _refuse(checker.problems)
+
+    report(ImportJobStatus.WRITING, total, total)
+    return _write(actor=actor, rows=rows, publish=publish)
+
+
+@transaction.atomic
+def _write(*, actor: Any | None, rows: list[_Row], publish: bool) -> ImportResult:
+    result = ImportResult()
+    checker = _Checker()
+    for row in rows:
+        savepoint = transaction.savepoint()
+        try:
+            _write_row(actor=actor, row=row, publish=publish, result=result)
+        except DomainError as error:
+            transaction.savepoint_rollback(savepoint)
+            for problem in error.problems or [FieldProblem(field="", code=error.code, message=error.message)]:
+                if problem.field == "materials":
+                    checker.add(
+                        MATERIAL_SHEET,
+                        (row.material_rows or [row.number])[0],
+                        "材料名称",
+                        problem.code,
+                        problem.message,
+                    )
+                else:
+                    column = checker.field_header(ITEM_SHEET, problem.field) if problem.field else "实施编码"
+                    checker.add(ITEM_SHEET, row.number, column, problem.code, problem.message)
+        else:
+            transaction.savepoint_commit(savepoint)
+    if checker.problems:
+        transaction.set_rollback(True)
+        raise _refuse(checker.problems)
+    audit_record(
+        actor=actor,
+        action="catalogue.import",
+        changes={
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "published": result.published,
+        },
+    )
+    return result
+
+
+def _same(version: ItemVersion, row: _Row) -> bool:
+    """The row says exactly what this version already says (so importing it again changes nothing)."""
+    if any(getattr(version, name) != value for name, value in row.guide.items()):
+        return False
+    for relation, wanted in (("themes", row.themes), ("joint_departments", row.joint_departments)):
+        if wanted is not None and {o.pk for o in getattr(version, relation).all()} != {o.pk for o in wanted}:
+            return False
+    if row.materials is None:
+        return True
+    defaults = {name: getattr(Material(), name) for name in services.MATERIAL_FIELDS}
+    current = [[getattr(m, name) for name in services.MATERIAL_FIELDS] for m in version.materials.all()]
+    wanted_rows = [[(defaults | m)[name] for name in services.MATERIAL_FIELDS] for m in row.materials]
+    return current == wanted_rows
+
+
+def _write_row(*, actor: Any | None, row: _Row, publish: bool, result: ImportResult) -> None:
+    relations: dict[str, Any] = {
+        "materials": row.materials,
+        "themes": row.themes,
+        "joint_departments": row.joint_departments,
+    }
+    if row.item is None:
+        assert row.department is not None and row.region is not None  # checked before writing
+        basic = services.basic_item_ensure(
+            actor=actor, basic_code=row.basic_code, name=row.basic_name, item_type=row.guide["item_type"]
+        )
+        version = services.item_create(
+            actor=actor, basic=basic, department=row.department, region=row.region, **relations, **row.guide
+        )
+        if row.change_note:
+            services.item_version_update(actor=actor, version=version, change_note=row.change_note)
+        result.created += 1
+    else:
+        newest = row.item.versions.order_by("-number").first()
+        if newest is not None and not newest.is_editable() and _same(newest, row):
+            result.unchanged += 1
+            return
+        if newest is None or not newest.is_editable():
+            newest = services.item_version_new_draft(
+                actor=actor, item=row.item, change_note=row.change_note or IMPORT_CHANGE_NOTE
+            )
+        version = services.item_version_update(
+            actor=actor,
+            version=newest,
+            change_note=row.change_note or newest.change_note,
+            **relations,
+            **row.guide,
+        )
+        result.updated += 1
+    if publish:
+        # Submitted by the import itself (no person), so the administrator who ran it may be the reviewer.
+        services.item_version_submit(actor=None, version=version)
+        services.item_version_review(actor=actor, version=version, approve=True, opinion="电子表格导入")
+        result.published += 1

@@ -1,0 +1,39 @@
+"""PDFs of the catalogue (the printable guide, the application form blank, as a sample and as filled) drawn by
+WeasyPrint from the same templates the web pages use, so the hall's print-out and the web never disagree.
+
+Chinese needs a CJK font on the machine (Debian's ``fonts-noto-cjk``); without one it prints as boxes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
+
+# WeasyPrint logs seven progress steps at INFO for every document: noise in the server log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def pdf_render(template_name: str, context: dict[str, Any], *, request: HttpRequest | None = None) -> bytes:
+    """Render a template to PDF bytes (A4, CJK fonts; the page size lives in the template's CSS)."""
+    from weasyprint import HTML  # imported here: loading Pango takes a moment every page view would pay
+
+    html = render_to_string(template_name, context, request=request)
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_refuse_fetch).write_pdf()
+
+
+def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    # The templates inline their CSS and hold no images: a URL here could only come from catalogue text,
+    # and the renderer must never reach out to the network (or the file system) on its behalf.
+    raise ValueError(f"PDF rendering does not fetch {url}")
+
+
+def pdf_response(content: bytes, filename: str, *, as_attachment: bool = False) -> HttpResponse:
+    """A PDF response: shown in the browser (to print) or downloaded, under a readable Chinese file name."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename) or "inline"
+    return response

@@ -1,0 +1,602 @@
+"""The citizen-facing catalogue (办事指南): browse by department, theme, life event and region; search; the item
+guide with its printable PDF and application form; life-event bundles; the published lists with exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from functools import wraps
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from onewindow.catalogue import forms_render
+from onewindow.catalogue import search as catalogue_search
+from onewindow.catalogue.models import (
+    AssuranceLevel,
+    Audience,
+    Bundle,
+    CaseType,
+    CrossRegionScope,
+    HandlingForm,
+    IntermediaryInstitution,
+    IntermediaryService,
+    Item,
+    ItemType,
+    ItemVersion,
+    NegativeListEntry,
+    OnlineDepth,
+    ResultType,
+    ServiceObject,
+)
+from onewindow.catalogue.pdf import pdf_render, pdf_response
+from onewindow.catalogue.selectors import (
+    bundle_get,
+    bundle_materials,
+    bundles_published,
+    item_published_get,
+    item_versions_public_log,
+    items_published,
+    themes_list,
+)
+from onewindow.core.errors import NotFound
+from onewindow.organisations.models import Department, ExerciseLevel, Region, RegionLevel
+from onewindow.organisations.selectors import REGION_PREFIX_LENGTH, department_get, departments_list
+
+PAGE_SIZE = 20
+HOME_POPULAR = 12
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _found(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A record the citizen may not see (unknown or unpublished) is a plain 404 page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as error:
+            raise Http404(error.message) from error
+
+    return wrapped
+
+
+def _guide(item: Item) -> ItemVersion:
+    """The published guide of an item that came from a published-items selector."""
+    if item.published_version is None:
+        raise Http404
+    return item.published_version
+
+
+def _page(request: HttpRequest, rows: QuerySet | Sequence, param: str = "page") -> Page:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get(param))
+
+
+def _labels(choices: Any, codes: Iterable[Any]) -> list[str]:
+    """Code-list values as their labels; an unknown code (old imported data) shows as itself."""
+    known = dict(choices.choices)
+    return [str(known.get(code, code)) for code in codes or []]
+
+
+# --- browsing --------------------------------------------------------------------------------------
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """The catalogue's front page: departments, themes, life events, regions and what people apply for most."""
+    departments = (
+        departments_list()
+        .annotate(item_count=Count("items", filter=Q(items__published_version__isnull=False)))
+        .filter(item_count__gt=0)
+    )
+    regions = (
+        Region.objects.filter(items__published_version__isnull=False)
+        .annotate(item_count=Count("items"))
+        .order_by("code")
+    )
+    themes = list(themes_list())
+    return render(
+        request,
+        "catalogue/home.html",
+        {
+            "departments": departments,
+            "regions": regions,
+            "person_themes": [t for t in themes if t.audience == Audience.PERSON],
+            "company_themes": [t for t in themes if t.audience == Audience.COMPANY],
+            "bundles": Bundle.objects.filter(is_published=True)[:HOME_POPULAR],
+            "popular": items_published()[:HOME_POPULAR],
+        },
+    )
+
+
+def _item_list(request: HttpRequest, *, title: str, items: QuerySet[Item], **extra: Any) -> HttpResponse:
+    return render(
+        request, "catalogue/item_list.html", {"title": title, "page": _page(request, items), **extra}
+    )
+
+
+@require_safe
+@_found
+def department(request: HttpRequest, department_id: str) -> HttpResponse:
+    """Every published item of one implementing body."""
+    body = department_get(department_id=department_id)
+    return _item_list(
+        request, title=body.name, items=items_published().filter(department=body), department=body
+    )
+
+
+@require_safe
+def theme(request: HttpRequest, code: str) -> HttpResponse:
+    """Every published item under a 自然人 / 法人 theme."""
+    chosen = get_object_or_404(themes_list(), code=code)
+    items = items_published().filter(published_version__themes=chosen)
+    return _item_list(request, title=chosen.name, items=items, theme=chosen)
+
+
+@require_safe
+def region(request: HttpRequest, code: str) -> HttpResponse:
+    """Every published item implemented in a region or the regions below it."""
+    place = get_object_or_404(Region, code=code)
+    prefix = place.code[: REGION_PREFIX_LENGTH[RegionLevel(place.level)]]
+    items = items_published().filter(region__code__startswith=prefix)
+    return _item_list(request, title=place.name, items=items, region=place)
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """The search box: ranked items and life events, "did you mean" suggestions, and matching departments."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    result = catalogue_search.search_catalogue(q, 50) if q else None
+    hits: list[dict[str, Any]] = []
+    if result and result.hits:
+        item_refs = [h.ref for h in result.hits if h.kind == "item"]
+        bundle_refs = [h.ref for h in result.hits if h.kind == "bundle"]
+        items = {
+            i.implementation_code: i for i in items_published().filter(implementation_code__in=item_refs)
+        }
+        bundles = {b.code: b for b in Bundle.objects.filter(is_published=True, code__in=bundle_refs)}
+        for hit in result.hits:
+            record = (items if hit.kind == "item" else bundles).get(hit.ref)
+            if record is not None:
+                hits.append({"kind": hit.kind, "record": record})
+    departments = list(departments_list(q=q)[:10]) if q else []
+    return render(
+        request,
+        "catalogue/search.html",
+        {
+            "q": q,
+            "hits": hits,
+            "corrected_query": result.corrected_query if result else None,
+            "suggestions": result.suggestions if result else [],
+            "departments": departments,
+        },
+    )
+
+
+# --- the item guide ------------------------------------------------------------------------------------
+
+
+def guide_context(item: Item) -> dict[str, Any]:
+    """Everything the guide shows, for the web page and the printable PDF alike."""
+    version = _guide(item)
+    materials = list(version.materials.all())
+    return {
+        "item": item,
+        "version": version,
+        "materials": materials,
+        "materials_to_bring": [m for m in materials if not m.obtained_by_platform],
+        "item_type": dict(ItemType.choices).get(version.item_type, version.item_type),
+        "level": dict(ExerciseLevel.choices).get(version.level, version.level),
+        "case_type": dict(CaseType.choices).get(version.case_type, version.case_type),
+        "is_immediate": version.case_type == CaseType.IMMEDIATE,
+        "service_objects": _labels(ServiceObject, version.service_objects),
+        "handling_forms": _labels(HandlingForm, version.handling_forms),
+        "online_depth": _labels(OnlineDepth, version.online_depth),
+        "result_type": dict(ResultType.choices).get(version.result_type, version.result_type),
+        "cross_region": dict(CrossRegionScope.choices).get(version.cross_region_scope, ""),
+        "assurance": dict(AssuranceLevel.choices).get(version.min_assurance_level, ""),
+        "themes": list(version.themes.all()),
+        "joint_departments": list(version.joint_departments.all()),
+        "intermediaries": list(item.intermediary_services.select_related("department")),
+        "faq": [entry for entry in version.faq if isinstance(entry, dict)],
+        "fee_items": [entry for entry in version.fee_items if isinstance(entry, dict)],
+        "has_form": bool((version.form_schema or {}).get("properties")),
+    }
+
+
+@require_safe
+@_found
+def item_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The full guide, downloads, the public change log and the way to apply."""
+    item = item_published_get(implementation_code=code)
+    context = guide_context(item)
+    context["change_log"] = item_versions_public_log(item=item)
+    context["bundles"] = [bundle for bundle in item.bundles.all() if bundle.is_published]
+    return render(request, "catalogue/item_detail.html", context)
+
+
+@require_safe
+@_found
+def item_guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The printable guide (A4): the same template include as the web page."""
+    item = item_published_get(implementation_code=code)
+    content = pdf_render("catalogue/pdf/guide.html", guide_context(item), request=request)
+    return pdf_response(content, f"{_guide(item).name}-办事指南.pdf")
+
+
+@require_safe
+@_found
+def item_file(request: HttpRequest, code: str, what: str, key: str = "") -> HttpResponseBase:
+    """A file attached to the published guide: a material's blank form or filled sample, the result sample."""
+    version = _guide(item_published_get(implementation_code=code))
+    upload: FieldFile | None = None
+    if what == "result-sample":
+        upload = version.result_sample
+    else:
+        material = next((m for m in version.materials.all() if m.key == key), None)
+        if material is not None:
+            upload = material.blank_form if what == "blank" else material.sample
+    if upload is None or not upload.name:
+        raise Http404
+    return FileResponse(upload.open("rb"), as_attachment=True, filename=upload.name.rsplit("/", 1)[-1])
+
+
+def _form_item(code: str) -> Item:
+    item = item_published_get(implementation_code=code)
+    if not (_guide(item).form_schema or {}).get("properties"):
+        raise NotFound("该事项没有在线填写的申请表。")
+    return item
+
+
+def _form_pdf(
+    request: HttpRequest, item: Item, data: dict[str, Any] | None, mode: str, filename: str
+) -> HttpResponse:
+    version = _guide(item)
+    fields = forms_render.schema_to_fields(version.form_schema, version.form_ui, data=data)
+    context = {"item": item, "version": version, "fields": fields, "mode": mode}
+    content = pdf_render("catalogue/pdf/form.html", context, request=request)
+    return pdf_response(content, f"{version.name}-{filename}.pdf", as_attachment=True)
+
+
+@require_safe
+@_found
+def item_form_pdf(request: HttpRequest, code: str, mode: str) -> HttpResponse:
+    """The application form as a PDF to print and fill by hand (blank) or to see filled in (sample)."""
+    item = _form_item(code)
+    if mode == "sample":
+        data = forms_render.form_sample_data(_guide(item).form_schema)
+        return _form_pdf(request, item, data, "sample", "申请表示范文本")
+    return _form_pdf(request, item, None, "blank", "申请表")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@_found
+def item_form(request: HttpRequest, code: str) -> HttpResponse:
+    """Fill in the application form online: checked on the server, then downloadable as a filled PDF.
+
+    Nothing is stored here; submitting a case is the cases module's job.
+    """
+    item = _form_item(code)
+    version = _guide(item)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        data = forms_render.form_data_from_post(version.form_schema, request.POST)
+        errors = forms_render.form_errors(version.form_schema, data)
+    else:
+        data = forms_render.form_prefill(version.form_ui, request.user)
+    fields = forms_render.schema_to_fields(version.form_schema, version.form_ui, data=data, errors=errors)
+    valid = request.method == "POST" and not errors
+    return render(
+        request,
+        "catalogue/form.html",
+        {
+            "item": item,
+            "version": version,
+            "fields": fields,
+            "error_list": _error_list(fields),
+            "valid": valid,
+            "data_json": json.dumps(data, ensure_ascii=False) if valid else "",
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _error_list(fields: list[forms_render.FormField]) -> list[tuple[forms_render.FormField, str]]:
+    """(field, message) pairs for the summary at the top of the form, in field order."""
+    pairs = []
+    for form_field in fields:
+        pairs += [(form_field, message) for message in form_field.errors]
+        pairs += _error_list(form_field.children)
+    return pairs
+
+
+@require_POST
+@_found
+def item_form_filled_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The filled form as a PDF: the data checked on the form page, checked again here."""
+    item = _form_item(code)
+    try:
+        data = json.loads(request.POST.get("data") or "")
+    except ValueError:
+        data = None
+    schema = _guide(item).form_schema
+    if not isinstance(data, dict) or forms_render.form_errors(schema, data):
+        return HttpResponseBadRequest("申请表内容不完整或有误，请返回重新填写。", content_type="text/plain")
+    return _form_pdf(request, item, data, "filled", "申请表（已填写）")
+
+
+# --- life-event bundles ----------------------------------------------------------------------------
+
+
+@require_safe
+def bundle_list(request: HttpRequest) -> HttpResponse:
+    """Every published life event (一件事), for people and for companies."""
+    bundles = list(bundles_published())
+    return render(
+        request,
+        "catalogue/bundle_list.html",
+        {
+            "person_bundles": [b for b in bundles if b.audience == Audience.PERSON],
+            "company_bundles": [b for b in bundles if b.audience == Audience.COMPANY],
+        },
+    )
+
+
+@require_safe
+@_found
+def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One merged guide: stages of items handled in parallel, the departments, one material checklist."""
+    bundle = bundle_get(code=code)
+    entries = [e for e in bundle.entries.all() if e.item.published_version_id]
+    stages: dict[int, list[Any]] = {}
+    for entry in entries:
+        stages.setdefault(entry.stage, []).append(entry)
+    # Items within a stage run in parallel: a stage takes as long as its slowest item.
+    stage_rows = [
+        {"number": n, "entries": group, "days": max(_guide(e.item).promised_days for e in group)}
+        for n, group in sorted(stages.items())
+    ]
+    departments = list(dict.fromkeys(entry.item.department for entry in entries))
+    materials = bundle_materials(bundle=bundle)
+    return render(
+        request,
+        "catalogue/bundle_detail.html",
+        {
+            "bundle": bundle,
+            "stages": stage_rows,
+            "entry_count": len(entries),
+            "total_days": sum(stage["days"] for stage in stage_rows),
+            "departments": departments,
+            "materials": [(m, items) for m, items in materials if not m.obtained_by_platform],
+            "materials_from_platform": [(m, items) for m, items in materials if m.obtained_by_platform],
+        },
+    )
+
+
+# --- the published lists -----------------------------------------------------------------------------
+
+
+def _export(
+    fmt: str, filename: str, sheets: list[tuple[str, list[str], Iterable[Iterable[Any]]]]
+) -> HttpResponse:
+    """A list as a spreadsheet (each sheet a table) or as CSV (the first sheet; UTF-8 with a BOM so Excel
+    reads the Chinese correctly)."""
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        for title, headers, rows in sheets:
+            sheet = workbook.create_sheet(title)
+            sheet.append(headers)
+            for row in rows:
+                sheet.append(["" if value is None else value for value in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        extension = "xlsx"
+    else:
+        buffer_text = io.StringIO()
+        writer = csv.writer(buffer_text)
+        _, headers, rows = sheets[0]
+        writer.writerow(headers)
+        writer.writerows(rows)
+        response = HttpResponse("\ufeff" + buffer_text.getvalue(), content_type="text/csv; charset=utf-8")
+        extension = "csv"
+    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{extension}")
+    return response
+
+
+def _uuid_or_blank(value: str | None) -> str:
+    """A department filter from the query string; anything that is not an id means no filter."""
+    try:
+        return str(uuid.UUID(value or ""))
+    except ValueError:
+        return ""
+
+
+def _export_format(request: HttpRequest) -> str | None:
+    fmt = request.GET.get("format")
+    return fmt if fmt in ("xlsx", "csv") else None
+
+
+LIST_TITLES = {"power": "权力清单", "public-services": "公共服务清单"}
+
+
+@require_safe
+def item_type_list(request: HttpRequest, kind: str) -> HttpResponse:
+    """The power list (权力清单) or the public service list (公共服务清单), filterable and exportable."""
+    types = ItemType.powers() if kind == "power" else [ItemType.PUBLIC_SERVICE.value]
+    items = items_published().filter(published_version__item_type__in=types)
+    department_ids = items.values("department_id")
+    departments = Department.objects.filter(pk__in=department_ids).order_by("name")
+    chosen_department = _uuid_or_blank(request.GET.get("department"))
+    chosen_type = request.GET.get("type") or ""
+    if chosen_department:
+        items = items.filter(department_id=chosen_department)
+    if chosen_type in types:
+        items = items.filter(published_version__item_type=chosen_type)
+    fmt = _export_format(request)
+    if fmt:
+        headers = [
+            "序号",
+            "事项名称",
+            "事项类型",
+            "基本编码",
+            "实施编码",
+            "实施主体",
+            "实施主体统一社会信用代码",
+            "行使层级",
+            "设定依据",
+            "法定办结时限（工作日）",
+            "承诺办结时限（工作日）",
+            "是否收费",
+            "版本",
+        ]
+        type_names, levels = dict(ItemType.choices), dict(ExerciseLevel.choices)
+
+        def row(n: int, i: Item) -> list[Any]:
+            v = _guide(i)
+            return [
+                n,
+                v.name,
+                str(type_names.get(v.item_type, "")),
+                i.basic.basic_code,
+                i.implementation_code,
+                i.department.name,
+                i.department.credit_code,
+                str(levels.get(v.level, "")),
+                v.legal_basis,
+                v.statutory_days,
+                v.promised_days,
+                "是" if v.charges_fee else "否",
+                v.number,
+            ]
+
+        ordered = items.order_by("department__name", "implementation_code")
+        rows = (row(n, i) for n, i in enumerate(ordered, start=1))
+        return _export(fmt, LIST_TITLES[kind], [(LIST_TITLES[kind], headers, rows)])
+    return render(
+        request,
+        "catalogue/lists/items.html",
+        {
+            "kind": kind,
+            "list_title": LIST_TITLES[kind],
+            "page": _page(request, items),
+            "departments": departments,
+            "types": [(code, label) for code, label in ItemType.choices if code in types],
+            "chosen_department": chosen_department,
+            "chosen_type": chosen_type,
+        },
+    )
+
+
+@require_safe
+def negative_list(request: HttpRequest) -> HttpResponse:
+    """The market-access negative list (市场准入负面清单) with the items each entry concerns."""
+    entries = NegativeListEntry.objects.prefetch_related(Prefetch("items", queryset=items_published()))
+    category = request.GET.get("category") or ""
+    if category in NegativeListEntry.Category.values:
+        entries = entries.filter(category=category)
+    fmt = _export_format(request)
+    if fmt:
+        categories = dict(NegativeListEntry.Category.choices)
+        rows = (
+            [
+                e.code,
+                str(categories.get(e.category, e.category)),
+                e.title,
+                e.measures,
+                e.legal_basis,
+                "；".join(_guide(i).name for i in e.items.all()),
+            ]
+            for e in entries
+        )
+        headers = ["编号", "类别", "事项", "管理措施", "设定依据", "对应政务服务事项"]
+        return _export(fmt, "市场准入负面清单", [("负面清单", headers, rows)])
+    return render(
+        request,
+        "catalogue/lists/negative.html",
+        {
+            "page": _page(request, entries),
+            "categories": NegativeListEntry.Category.choices,
+            "chosen_category": category,
+        },
+    )
+
+
+@require_safe
+def intermediaries(request: HttpRequest) -> HttpResponse:
+    """Intermediary services (中介服务事项) and the directory of qualified institutions (中介机构名录)."""
+    services = IntermediaryService.objects.select_related("department").prefetch_related(
+        Prefetch("items", queryset=items_published()), "institutions"
+    )
+    institutions = IntermediaryInstitution.objects.select_related("region").prefetch_related("services")
+    chosen_department = _uuid_or_blank(request.GET.get("department"))
+    if chosen_department:
+        services = services.filter(department_id=chosen_department)
+        institutions = institutions.filter(services__department_id=chosen_department).distinct()
+    departments = Department.objects.filter(
+        pk__in=IntermediaryService.objects.values("department_id")
+    ).order_by("name")
+    fmt = _export_format(request)
+    if fmt:
+        service_rows = (
+            [
+                s.code,
+                s.name,
+                s.department.name,
+                s.legal_basis,
+                s.fee_basis,
+                s.time_limit_days,
+                "；".join(_guide(i).name for i in s.items.all()),
+                "；".join(i.name for i in s.institutions.all()),
+            ]
+            for s in services
+        )
+        institution_rows = (
+            [
+                i.name,
+                i.credit_code,
+                i.qualification,
+                i.region.name,
+                i.phone,
+                i.address,
+                "；".join(s.name for s in i.services.all()),
+            ]
+            for i in institutions
+        )
+        Sheet = tuple[str, list[str], Iterable[Iterable[Any]]]
+        service_sheet: Sheet = (
+            "中介服务事项",
+            ["编码", "名称", "主管部门", "设定依据", "收费依据", "时限（工作日）", "对应事项", "中介机构"],
+            service_rows,
+        )
+        institution_sheet: Sheet = (
+            "中介机构名录",
+            ["机构名称", "统一社会信用代码", "资质", "所在地区", "联系电话", "地址", "可提供的中介服务"],
+            institution_rows,
+        )
+        sheets = [service_sheet, institution_sheet]
+        if fmt == "csv" and request.GET.get("table") == "institutions":
+            sheets = [institution_sheet]
+        return _export(fmt, "中介服务清单", sheets)
+    return render(
+        request,
+        "catalogue/lists/intermediaries.html",
+        {
+            "page": _page(request, services),
+            "institutions": _page(request, institutions, "ipage"),
+            "departments": departments,
+            "chosen_department": chosen_department,
+        },
+    )
