@@ -10,7 +10,6 @@ import zipfile
 from pathlib import PurePath
 from typing import Any
 
-import jsonschema
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +23,7 @@ from onewindow.catalogue.models import (
     ServiceObject,
     Theme,
 )
+from onewindow.catalogue.quality import form_schema_error
 from onewindow.core.errors import DomainError
 from onewindow.core.identifiers import basic_code_check
 from onewindow.organisations.models import (
@@ -299,15 +299,13 @@ class GuideForm(_GuideFields):
         schema = self.cleaned_data.get("form_schema") or {}
         if not schema:
             return schema
-        try:
-            jsonschema.Draft202012Validator.check_schema(schema)
-        except jsonschema.SchemaError as error:
+        if (error := form_schema_error(schema)) is not None:
             where = error.json_path if error.json_path != "$" else ""
             raise forms.ValidationError(
                 _("The application form is not a valid JSON Schema%(where)s: %(error)s"),
                 code="schema",
                 params={"where": f"（{where}）" if where else "", "error": error.message},
-            ) from error
+            )
         if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
             raise forms.ValidationError(
                 _('The application form must be "type": "object" with its fields under "properties".'),

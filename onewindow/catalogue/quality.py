@@ -3,6 +3,8 @@ editor understands. Checked when a version is submitted for review and again whe
 
 from __future__ import annotations
 
+from typing import Any
+
 import jsonschema
 
 from onewindow.catalogue.models import (
@@ -156,11 +158,17 @@ def item_version_quality_problems(version: ItemVersion) -> list[FieldProblem]:
                 )
             )
 
-    if version.form_schema:
-        try:
-            jsonschema.Draft202012Validator.check_schema(version.form_schema)
-        except jsonschema.SchemaError as error:
-            problems.append(
-                _problem("form_schema", "form_schema", f"申请表 JSON Schema 无效：{error.message}")
-            )
+    if version.form_schema and (schema_error := form_schema_error(version.form_schema)) is not None:
+        problems.append(_problem("form_schema", "form_schema", f"申请表 JSON Schema 无效：{schema_error.message}"))
     return problems
+
+
+# Built once: ``check_schema`` compiles the 2020-12 metaschema on every call (~30 ms), which dominated
+# publishing and the demo load.
+_METASCHEMA_VALIDATOR = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+
+
+def form_schema_error(schema: dict[str, Any]) -> jsonschema.SchemaError | None:
+    """The most relevant reason ``schema`` is not a valid JSON Schema (draft 2020-12), or None."""
+    error = jsonschema.exceptions.best_match(_METASCHEMA_VALIDATOR.iter_errors(schema))
+    return None if error is None else jsonschema.SchemaError.create_from(error)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from onewindow.catalogue.models import Bundle, BundleItem, Item, ItemVersion, Material, Theme, VersionStatus
 from onewindow.core.errors import NotFound
-from onewindow.organisations.models import Department
+from onewindow.organisations.models import Department, Role
+from onewindow.organisations.selectors import staff_is_platform_admin, staff_memberships
 
 
 def items_published() -> QuerySet[Item]:
@@ -167,3 +169,20 @@ def versions_in_review() -> QuerySet[ItemVersion]:
         .select_related("item__department", "item__published_version", "submitted_by")
         .order_by("updated_at")
     )
+
+
+@dataclass(frozen=True)
+class CatalogueAccess:
+    """What the signed-in staff member may do in the catalogue."""
+
+    departments: QuerySet[Department]
+    is_platform_admin: bool
+
+
+def catalogue_access(user: Any) -> CatalogueAccess | None:
+    """Platform administrators edit every item and review; department administrators edit their departments'."""
+    if staff_is_platform_admin(user=user):
+        return CatalogueAccess(Department.objects.filter(is_active=True).order_by("name"), True)
+    own = staff_memberships(user=user).filter(role=Role.DEPARTMENT_ADMIN).values("department")
+    departments = Department.objects.filter(pk__in=own, is_active=True).order_by("name")
+    return CatalogueAccess(departments, False) if departments.exists() else None

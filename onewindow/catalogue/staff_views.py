@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -15,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -44,28 +42,10 @@ from onewindow.catalogue.models import (
     VersionStatus,
 )
 from onewindow.catalogue.quality import item_version_quality_problems
+from onewindow.catalogue.selectors import CatalogueAccess, catalogue_access
 from onewindow.core.errors import DomainError, FieldProblem, NotFound
-from onewindow.organisations.models import Department, Role
-from onewindow.organisations.selectors import staff_is_platform_admin, staff_memberships
 
 ITEMS_PER_PAGE = 25
-
-
-@dataclass(frozen=True)
-class CatalogueAccess:
-    """What the signed-in staff member may do in the catalogue."""
-
-    departments: QuerySet[Department]
-    is_platform_admin: bool
-
-
-def catalogue_access(user: Any) -> CatalogueAccess | None:
-    """Platform administrators edit every item and review; department administrators edit their departments'."""
-    if staff_is_platform_admin(user=user):
-        return CatalogueAccess(Department.objects.filter(is_active=True).order_by("name"), True)
-    own = staff_memberships(user=user).filter(role=Role.DEPARTMENT_ADMIN).values("department")
-    departments = Department.objects.filter(pk__in=own, is_active=True).order_by("name")
-    return CatalogueAccess(departments, False) if departments.exists() else None
 
 
 def catalogue_staff_required(

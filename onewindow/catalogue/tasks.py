@@ -6,7 +6,7 @@ from django_tasks import task
 
 from onewindow.catalogue.exchange.jobs import import_job_run
 from onewindow.catalogue.models import ImportJob
-from onewindow.catalogue.staff_views import catalogue_access
+from onewindow.catalogue.selectors import catalogue_access
 from onewindow.organisations.models import Department
 
 

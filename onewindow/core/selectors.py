@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import DatabaseError, connection
 from django.db.models import QuerySet
+from django_tasks_db.models import DBTaskResult
 
-from onewindow.core.models import AuditEntry
+from onewindow.core import clock
+from onewindow.core.models import AuditEntry, SchedulerLease
 from onewindow.core.services import GENESIS_HASH, audit_entry_digest
 
 _DAY = dt.timedelta(days=1)
@@ -54,12 +57,6 @@ def audit_entries_for(*, target_type: str, target_id: str) -> QuerySet[AuditEntr
 
 def platform_health() -> dict[str, object]:
     """Database reachability, the task queue's backlog and the scheduler's heartbeat, for /healthz."""
-    from django.db import DatabaseError, connection
-    from django_tasks_db.models import DBTaskResult
-
-    from onewindow.core import clock
-    from onewindow.core.models import SchedulerLease
-
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

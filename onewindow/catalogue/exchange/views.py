@@ -11,7 +11,8 @@ from onewindow.catalogue.exchange.forms import ExportForm, ImportForm
 from onewindow.catalogue.exchange.jobs import import_job_create
 from onewindow.catalogue.exchange.spreadsheet import XLSX_TYPE, catalogue_workbook, export_versions
 from onewindow.catalogue.models import ImportJob
-from onewindow.catalogue.staff_views import CatalogueAccess, catalogue_staff_required
+from onewindow.catalogue.selectors import CatalogueAccess
+from onewindow.catalogue.staff_views import catalogue_staff_required
 from onewindow.catalogue.tasks import catalogue_import_run
 from onewindow.core import clock
 
