@@ -159,7 +159,9 @@ def item_version_quality_problems(version: ItemVersion) -> list[FieldProblem]:
             )
 
     if version.form_schema and (schema_error := form_schema_error(version.form_schema)) is not None:
-        problems.append(_problem("form_schema", "form_schema", f"申请表 JSON Schema 无效：{schema_error.message}"))
+        problems.append(
+            _problem("form_schema", "form_schema", f"申请表 JSON Schema 无效：{schema_error.message}")
+        )
     return problems
 
 
