@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from onewindow.organisations.models import Department, Role
-from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
+from tests.factories import DepartmentFactory, MembershipFactory, UserFactory, person
 
 
 @pytest.fixture
@@ -50,6 +50,17 @@ def platform_admin(department_a):
 @pytest.fixture
 def applicant(db):
     return UserFactory(username="applicant")
+
+
+@pytest.fixture
+def citizen(db):
+    """A citizen verified to L2 (ID checked against the registry), signing in with DEFAULT_PASSWORD."""
+    return person(1, name="张三").user
+
+
+@pytest.fixture
+def another_citizen(db):
+    return person(2, name="李四").user
 
 
 @pytest.fixture

@@ -24,12 +24,18 @@ from onewindow.workdays.api import router as workdays_router
 class PublicLookupThrottle(BaseThrottle):
     """Public look-ups share one per-address budget (settings.ONEWINDOW_RATE_LIMITS["public_lookup"])."""
 
+    retry_after: int | None = None
+
     def allow_request(self, request: HttpRequest) -> bool:
         try:
             rate_limit_hit(scope="public_lookup", key=client_address(request))
-        except DomainError:
+        except DomainError as refused:
+            self.retry_after = refused.retry_after
             return False
         return True
+
+    def wait(self) -> float | None:
+        return self.retry_after
 
 
 class JSONRenderer(renderers.JSONRenderer):
@@ -52,16 +58,18 @@ api.add_router("/", organisations_router)
 api.add_router("/", catalogue_router)
 
 
-def _error(request: HttpRequest, status: int, body: dict[str, object]) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, body: dict[str, object], retry_after: float | None = None
+) -> HttpResponse:
     response = api.create_response(request, body, status=status)
-    if status == 429:
-        response["Retry-After"] = "60"
+    if status == 429 or retry_after:
+        response["Retry-After"] = str(int(retry_after or 60))
     return response
 
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return _error(request, exc.status, exc.as_dict())
+    return _error(request, exc.status, exc.as_dict(), retry_after=exc.retry_after)
 
 
 # Pydantic's error types, said in Chinese; {placeholders} come from the error's context.
@@ -124,7 +132,13 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(Throttled)
 def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-    return _error(request, 429, {"code": "rate_limited", "message": "查询过于频繁，请稍后再试。"})
+    wait = int(exc.wait or 60)
+    return _error(
+        request,
+        429,
+        {"code": "rate_limited", "message": f"查询过于频繁，请在 {wait} 秒后重试。"},
+        retry_after=wait,
+    )
 
 
 @api.exception_handler(AuthenticationError)

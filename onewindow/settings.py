@@ -7,6 +7,7 @@ generated once and kept (mode 0600) in the data directory.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -51,6 +52,32 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _data_keys() -> tuple[list[tuple[str, bytes]], bytes]:
+    """Keys for personal data at rest (core.crypto): ``ONEWINDOW_DATA_KEYS="k2:<base64>,k1:<base64>"`` (the
+    first encrypts, all decrypt) and ``ONEWINDOW_LOOKUP_KEY=<base64>``. Without them (quick start) one key
+    pair is generated once into the data directory, readable only by its owner."""
+    ring_text, lookup_text = os.environ.get("ONEWINDOW_DATA_KEYS"), os.environ.get("ONEWINDOW_LOOKUP_KEY")
+    if not (ring_text and lookup_text):
+        key_file = DATA_DIR / "data_keys"
+        if not key_file.exists():
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(f"local1:{base64.b64encode(secrets.token_bytes(16)).decode()}\n")
+                handle.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+        ring_text, lookup_text = key_file.read_text().split()
+    ring = []
+    for entry in ring_text.split(","):
+        kid, _, encoded = entry.strip().partition(":")
+        key = base64.b64decode(encoded)
+        if len(key) != 16:
+            raise ImproperlyConfigured(f"ONEWINDOW_DATA_KEYS: key {kid!r} must be 16 bytes (SM4), base64")
+        ring.append((kid, key))
+    return ring, base64.b64decode(lookup_text)
+
+
+ONEWINDOW_DATA_KEYS, ONEWINDOW_LOOKUP_KEY = _data_keys()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -65,8 +92,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "oauth2_provider",
     "onewindow.core",
     "onewindow.accounts",
+    "onewindow.identity",
     "onewindow.organisations",
     "onewindow.workdays",
     "onewindow.catalogue",
@@ -83,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "onewindow.identity.middleware.ActingForMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -147,13 +177,19 @@ if env_bool("ONEWINDOW_TASKS_IMMEDIATE", False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # --- Authentication -------------------------------------------------------------------------------------
+# Argon2id first (new and upgraded hashes); the others only verify hashes made before a switch.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "identity:login"
 LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 SESSION_COOKIE_AGE = 8 * 60 * 60
@@ -209,8 +245,38 @@ ONEWINDOW_PUBLIC_BASE_URL = os.environ.get("ONEWINDOW_PUBLIC_BASE_URL", "http://
 # Public look-ups (calendar, departments) and logins: requests per window per client address.
 ONEWINDOW_RATE_LIMITS = {
     "login": (10, 15 * 60),
+    "sms_send": (5, 60 * 60),
+    "sms_verify": (10, 15 * 60),
+    "register": (10, 60 * 60),
+    "identity_verify": (10, 60 * 60),
     "public_lookup": (int(os.environ.get("ONEWINDOW_PUBLIC_LOOKUP_PER_MINUTE", "120")), 60),
 }
+# Account lockout: this many wrong passwords or codes in a row lock the account for this many minutes.
+ONEWINDOW_LOCKOUT_THRESHOLD = int(os.environ.get("ONEWINDOW_LOCKOUT_THRESHOLD", "5"))
+ONEWINDOW_LOCKOUT_MINUTES = int(os.environ.get("ONEWINDOW_LOCKOUT_MINUTES", "15"))
+# Staff must confirm each sign-in with a TOTP code (RFC 6238) from an authenticator app.
+ONEWINDOW_STAFF_TOTP_REQUIRED = env_bool("ONEWINDOW_STAFF_TOTP_REQUIRED", True)
+# The sandbox plug-ins show one-time codes on screen; never true in production (check --deploy warns).
+ONEWINDOW_SANDBOX = env_bool("ONEWINDOW_SANDBOX", False)
+ONEWINDOW_PLUGINS: dict[str, str | dict[str, object]] = {
+    "sms": os.environ.get("ONEWINDOW_SMS_GATEWAY", "onewindow.identity.sms.SandboxSmsGateway"),
+    "identity_verifier": os.environ.get(
+        "ONEWINDOW_IDENTITY_VERIFIER", "onewindow.identity.verifiers.SandboxIdentityVerifier"
+    ),
+    "company_registry": os.environ.get(
+        "ONEWINDOW_COMPANY_REGISTRY", "onewindow.identity.verifiers.SandboxCompanyRegistry"
+    ),
+}
+if os.environ.get("ONEWINDOW_SMS_GATEWAY_URL"):
+    ONEWINDOW_PLUGINS["sms"] = {
+        "class": "onewindow.identity.sms.HttpSmsGateway",
+        "options": {
+            "url": os.environ["ONEWINDOW_SMS_GATEWAY_URL"],
+            "token": os.environ.get("ONEWINDOW_SMS_GATEWAY_TOKEN", ""),
+            "sign_name": os.environ.get("ONEWINDOW_SMS_SIGN_NAME", "一网通办"),
+        },
+    }
+
 # How long a scheduler's lease lasts without a heartbeat before another machine may take over.
 ONEWINDOW_SCHEDULER_LEASE_SECONDS = 60
 
@@ -221,6 +287,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- OpenID Connect provider (django-oauth-toolkit) ------------------------------------------------------
+# Department systems sign people in through the platform ("一次认证、全网通办"); see docs/sso.md.
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "PKCE_REQUIRED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": "",  # set below by onewindow.identity.oidc.keys
+    "SCOPES": {
+        "openid": "OpenID Connect",
+        "profile": "姓名、认证等级、代办企业",
+        "phone": "手机号码（脱敏）",
+        "idcard": "身份证号码（脱敏）",
+        "cases": "查询和办理办件",
+        "licences": "查询电子证照",
+    },
+    "DEFAULT_SCOPES": ["openid", "profile"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "OAUTH2_VALIDATOR_CLASS": "onewindow.identity.oidc.validator.OneWindowValidator",
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -71,3 +71,25 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, is_staff=True)
     department = factory.SubFactory(DepartmentFactory)
     role = Role.WINDOW_CLERK
+
+
+def valid_citizen_id(n: int, region: str = "350102", born: str = "19900307") -> str:
+    """A citizen ID number that passes GB 11643 (the sequence part varies with ``n``)."""
+    from onewindow.core.identifiers import citizen_id_check_char
+
+    body = f"{region}{born}{n % 1000:03d}"
+    return body + citizen_id_check_char(body)
+
+
+def person(n: int = 1, *, level: int = 2, name: str = "", **fields: object):
+    """A citizen with a password (DEFAULT_PASSWORD), phone 1390000<n>, and a valid ID number from level 2."""
+    from onewindow.identity.services.people import person_create
+
+    return person_create(
+        name=name or f"市民{n}",
+        phone=f"139{n:08d}",
+        id_number=valid_citizen_id(n) if level >= 2 else "",
+        password=DEFAULT_PASSWORD,
+        assurance_level=level,
+        **fields,
+    )

@@ -18,3 +18,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# One-time codes are shown by the sandbox SMS gateway; staff TOTP is switched on by the tests that exercise it.
+ONEWINDOW_SANDBOX = True
+ONEWINDOW_STAFF_TOTP_REQUIRED = False

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.models import BaseModel
+from onewindow.identity.models import AssuranceLevel
 from onewindow.organisations.models import Department, ExerciseLevel, Region
 
 
@@ -83,15 +84,6 @@ class CrossRegionScope(models.TextChoices):
     CITY = "city", _("anywhere in the city")
     PROVINCE = "province", _("anywhere in the province")
     NATIONAL = "national", _("anywhere in the country (跨省通办)")
-
-
-class AssuranceLevel(models.IntegerChoices):
-    """Identity assurance levels (domain reference §6)."""
-
-    L1 = 1, _("L1 phone registered")
-    L2 = 2, _("L2 ID verified")
-    L3 = 3, _("L3 face or bank card verified")
-    L4 = 4, _("L4 verified in person")
 
 
 class Audience(models.TextChoices):

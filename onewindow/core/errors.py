@@ -27,6 +27,8 @@ class DomainError(Exception):
     message: str
     status: int = 400
     problems: list[FieldProblem] = field(default_factory=list)
+    # Seconds until a refused attempt may be retried (429 rate limits, 423 locked accounts): Retry-After.
+    retry_after: int | None = None
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"

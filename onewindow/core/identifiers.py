@@ -1,5 +1,6 @@
 """National identifier checks: unified social credit code (GB 32100), organisation code (GB 11714) and
-administrative division codes (GB/T 2260, extended to townships and villages).
+administrative division codes (GB/T 2260, extended to townships and villages), and the citizen identity
+number (GB 11643).
 
 Format and charset errors are refused. A credit-code checksum mismatch is only a warning: some codes really
 issued by registries fail it, so a person must confirm them (domain reference §2).
@@ -9,6 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
 
 from onewindow.core.errors import DomainError
 
@@ -145,3 +149,115 @@ def handling_code_check(raw: str) -> str:
         )
     implementation_code_check(code[:31])
     return code
+
+
+# --- Citizen identity number (GB 11643-1999) ----------------------------------------------------------
+_CITIZEN_ID_WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
+_CITIZEN_ID_CHECK = "10X98765432"
+# The first two digits are a province-level division (GB/T 2260); 71 台湾, 81 香港, 82 澳门 are allocated too.
+_PROVINCE_CODES = {
+    *[
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+    ],
+    "71",
+    "81",
+    "82",
+}
+
+
+def citizen_id_check_char(first17: str) -> str:
+    """The GB 11643 check character (ISO 7064 MOD 11-2) for the first 17 digits."""
+    total = sum(int(ch) * w for ch, w in zip(first17, _CITIZEN_ID_WEIGHTS, strict=True))
+    return _CITIZEN_ID_CHECK[total % 11]
+
+
+def citizen_id_check(raw: str, *, today: date | None = None) -> str:
+    """Check an 18-character citizen identity number and return it normalised (upper-case X).
+
+    Raises DomainError whose message names the problem: length, characters, province, birth date (a real
+    date, not in the future) or the check character.
+    """
+    number = (raw or "").strip().upper()
+    if len(number) == 15 and number.isdigit():
+        raise DomainError(
+            code="citizen_id.legacy",
+            message="这是 15 位旧版身份证号码，请填写 18 位的第二代居民身份证号码。",
+        )
+    if len(number) != 18:
+        raise DomainError(
+            code="citizen_id.length", message=f"公民身份号码应为 18 位，当前为 {len(number)} 位。"
+        )
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise DomainError(
+            code="citizen_id.charset",
+            message="公民身份号码前 17 位应为数字，最后一位为数字或字母 X。",
+        )
+    if number[:2] not in _PROVINCE_CODES:
+        raise DomainError(
+            code="citizen_id.region",
+            message=f"公民身份号码前两位“{number[:2]}”不是有效的省级行政区划代码。",
+        )
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise DomainError(
+            code="citizen_id.birth_date",
+            message=f"公民身份号码第 7–14 位“{number[6:14]}”不是有效的出生日期。",
+        ) from None
+    if born > (today or timezone.localdate()) or born.year < 1890:
+        raise DomainError(
+            code="citizen_id.birth_date",
+            message=f"公民身份号码中的出生日期 {born.isoformat()} 不可能（晚于今天或早于 1890 年）。",
+        )
+    expected = citizen_id_check_char(number[:17])
+    if number[17] != expected:
+        raise DomainError(
+            code="citizen_id.checksum",
+            message=f"公民身份号码校验位不正确：最后一位应为“{expected}”，实际为“{number[17]}”。请核对号码。",
+        )
+    return number
+
+
+_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def mobile_phone_check(raw: str) -> str:
+    """A mainland mobile number, 11 digits starting 13–19; spaces, dashes and a +86 prefix are dropped."""
+    phone = re.sub(r"[\s-]", "", raw or "")
+    phone = phone.removeprefix("+86").removeprefix("0086")
+    if not _MOBILE_RE.match(phone):
+        raise DomainError(
+            code="phone.invalid",
+            message="手机号码应为 11 位数字，以 13–19 开头（例如 13800138000）。",
+        )
+    return phone

@@ -35,4 +35,5 @@ def rate_limit_hit(*, scope: str, key: str) -> None:
             code="rate_limited",
             message=f"操作过于频繁，请在 {retry_after} 秒后重试。",
             status=429,
+            retry_after=retry_after,
         )

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import connection, models, transaction
 
 from onewindow.core import clock
-from onewindow.core.context import client_ip
+from onewindow.core.context import acting_for, client_ip
 from onewindow.core.hashing import canonical_json, sm3_hex
 from onewindow.core.models import AuditEntry
 
@@ -45,8 +45,14 @@ def audit_record(
     """Append one entry to the audit trail, in the caller's transaction.
 
     ``actor`` is the user who acted (None for the system: the scheduler, a worker, a command). ``changes``
-    summarises what changed, e.g. ``{"status": ["submitted", "accepted"]}``.
+    summarises what changed, e.g. ``{"status": ["submitted", "accepted"]}``. When an agent acts for a
+    company, the label says for whom (``张三 代 某公司（9135…）``).
     """
+    if actor_label is None and actor is not None:
+        name, username = getattr(actor, "name", ""), actor.get_username()
+        actor_label = f"{name}（{username}）" if name else username
+        if (company_of := acting_for.get()) and (company := company_of()):
+            actor_label = f"{actor_label} 代 {company}"
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -57,7 +63,7 @@ def audit_record(
             seq=(last.seq + 1) if last else 1,
             at=clock.now(),
             actor_id=getattr(actor, "pk", None),
-            actor_label=actor_label or (actor.get_username() if actor is not None else "system"),
+            actor_label=(actor_label or "system")[:200],
             action=action,
             target_type=target._meta.label_lower if target is not None else "",
             target_id=str(target.pk) if target is not None else "",

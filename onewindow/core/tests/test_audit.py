@@ -77,7 +77,7 @@ def test_an_entry_hash_is_its_sm3_digest(entries):
 
 def test_an_entry_records_actor_target_changes_and_time(entries, clerk_a, department_a):
     stored = AuditEntry.objects.get(seq=entries[0].seq)
-    assert (stored.actor_id, stored.actor_label) == (clerk_a.pk, "clerk_a")
+    assert (stored.actor_id, stored.actor_label) == (clerk_a.pk, f"{clerk_a.name}（clerk_a）")
     assert (stored.target_type, stored.target_id) == ("organisations.department", str(department_a.pk))
     assert stored.target_label == department_a.name
     assert stored.changes == {"status": ["a", "b"]}

@@ -79,7 +79,7 @@ def test_a_wrong_password_gets_a_chinese_message_and_no_session(client, db):
     from tests.factories import UserFactory
 
     UserFactory(username="clerk", is_staff=True)
-    response = client.post(reverse("accounts:login"), {"username": "clerk", "password": "wrong-password"})
+    response = client.post(reverse("identity:login"), {"username": "clerk", "password": "wrong-password"})
     assert response.status_code == 200
     assert "用户名或密码不正确" in response.content.decode()
     assert "_auth_user_id" not in client.session

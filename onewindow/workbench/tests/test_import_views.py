@@ -38,7 +38,7 @@ def test_a_clerk_is_refused(client_as, clerk_a, url):
 def test_an_anonymous_visitor_is_sent_to_log_in(client, url):
     response = client.get(url)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:login"))
+    assert response["Location"].startswith(reverse("identity:login"))
 
 
 def test_a_clerk_cannot_post_a_workbook(client_as, clerk_a):

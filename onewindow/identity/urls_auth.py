@@ -3,7 +3,6 @@ from django.urls import path
 
 from onewindow.accounts.views import StaffLoginView
 
-app_name = "accounts"
 urlpatterns = [
     path("login/", StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

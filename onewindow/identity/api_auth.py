@@ -1,0 +1,44 @@
+"""How API callers prove who they are: the browser's session cookie (with CSRF on writes), or a bearer
+access token issued by the platform's OpenID Connect provider to an app or department system.
+
+A token may do only what its scopes allow: a token without the scope an endpoint needs gets 403
+``insufficient_scope``; a missing, expired or revoked token gets 401.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+from oauth2_provider.oauth2_backends import get_oauthlib_core
+
+from onewindow.core.errors import DomainError
+
+
+class AccessTokenAuth(HttpBearer):
+    """``Authorization: Bearer <access token>`` from the OIDC provider, holding every scope in ``scopes``."""
+
+    def __init__(self, scopes: tuple[str, ...]) -> None:
+        super().__init__()
+        self.scopes = scopes
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any | None:
+        valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
+        if not valid:
+            return None
+        access_token = oauth_request.access_token
+        if not access_token.allow_scopes(list(self.scopes)):
+            raise DomainError(
+                code="insufficient_scope",
+                message=f"访问令牌没有所需的授权范围：{'、'.join(self.scopes)}。",
+                status=403,
+            )
+        request.user = oauth_request.user
+        request.access_token = access_token  # type: ignore[attr-defined]
+        return oauth_request.user
+
+
+def session_or_token(*scopes: str) -> list[Any]:
+    """``auth=`` for an endpoint: a signed-in browser, or a bearer token with these scopes."""
+    return [SessionAuth(), AccessTokenAuth(scopes)]
