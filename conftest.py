@@ -3,7 +3,12 @@ administrator, an applicant — and the order tests run in."""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
+
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 from django.test import Client
 
 from onewindow.organisations.models import Department, Role
@@ -75,6 +80,36 @@ def client_as():
     return make
 
 
+_append_only = importlib.import_module("onewindow.core.migrations.0002_audit_append_only")
+_calendar_seed = importlib.import_module("onewindow.workdays.migrations.0002_seed_official_calendar")
+
+
+@pytest.fixture
+def live_server_flushable(live_server) -> Iterator[None]:
+    """Let the live-server tests' teardown empty the database, which the audit table's triggers forbid.
+
+    Requested after ``live_server``, so this teardown runs before the flush; the triggers are back in
+    place before the next test starts.
+    """
+    _audit_triggers(enabled=True)
+    # The previous journey's flush took the holiday lists the migration seeded; put them back.
+    _calendar_seed.seed(django_apps, None)
+    yield
+    _audit_triggers(enabled=False)
+
+
+def _audit_triggers(*, enabled: bool) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE core_auditentry {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
+            return
+        for statement in _append_only.SQLITE_DOWN:
+            cursor.execute(statement)
+        if enabled:
+            for statement in _append_only.SQLITE_UP:
+                cursor.execute(statement)
+
+
 @pytest.fixture(autouse=True)
 def cache_cleared():
     """Rate-limit counters live in the cache: one test's attempts must not count against the next."""
@@ -86,6 +121,11 @@ def cache_cleared():
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser journeys last: their live server empties the database after each test (TransactionTestCase),
+    """Browser journeys and other live-server tests last: their live server empties the database after each test (TransactionTestCase),
     which would take the migration-seeded holiday calendar away from any test that ran after them."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("browser") is not None
+            or "live_server" in getattr(item, "fixturenames", ())
+        )
+    )

@@ -17,6 +17,7 @@ from onewindow.catalogue.api import router as catalogue_router
 from onewindow.catalogue.exchange.api import router as exchange_router
 from onewindow.core.errors import DomainError
 from onewindow.core.ratelimit import client_address, rate_limit_hit
+from onewindow.identity.api import router as identity_router
 from onewindow.organisations.api import router as organisations_router
 from onewindow.workdays.api import router as workdays_router
 
@@ -56,6 +57,7 @@ api.add_router("/workdays", workdays_router)
 api.add_router("/catalog", exchange_router)
 api.add_router("/", organisations_router)
 api.add_router("/", catalogue_router)
+api.add_router("/", identity_router)
 
 
 def _error(

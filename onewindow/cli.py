@@ -17,6 +17,8 @@ def main(argv: list[str] | None = None) -> None:
     if args[:1] == ["run"]:
         # The quick start serves plain HTTP on 127.0.0.1; production sets ONEWINDOW_HTTPS behind TLS.
         os.environ.setdefault("ONEWINDOW_HTTPS", "false")
+        # The sandbox SMS gateway and verifiers show their codes on screen so the demo works without a phone.
+        os.environ.setdefault("ONEWINDOW_SANDBOX", "true")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["onewindow", *args])

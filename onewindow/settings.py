@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "onewindow.organisations",
     "onewindow.workdays",
     "onewindow.catalogue",
+    "onewindow.cases",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -113,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "onewindow.identity.middleware.ActingForMiddleware",
+    "onewindow.identity.session_middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -258,6 +260,8 @@ ONEWINDOW_LOCKOUT_MINUTES = int(os.environ.get("ONEWINDOW_LOCKOUT_MINUTES", "15"
 ONEWINDOW_STAFF_TOTP_REQUIRED = env_bool("ONEWINDOW_STAFF_TOTP_REQUIRED", True)
 # The sandbox plug-ins show one-time codes on screen; never true in production (check --deploy warns).
 ONEWINDOW_SANDBOX = env_bool("ONEWINDOW_SANDBOX", False)
+# A staging system may run with the sandbox plug-ins without showing codes; check --deploy warns otherwise.
+ONEWINDOW_ALLOW_SANDBOX_PLUGINS = env_bool("ONEWINDOW_ALLOW_SANDBOX_PLUGINS", False)
 ONEWINDOW_PLUGINS: dict[str, str | dict[str, object]] = {
     "sms": os.environ.get("ONEWINDOW_SMS_GATEWAY", "onewindow.identity.sms.SandboxSmsGateway"),
     "identity_verifier": os.environ.get(
@@ -266,7 +270,14 @@ ONEWINDOW_PLUGINS: dict[str, str | dict[str, object]] = {
     "company_registry": os.environ.get(
         "ONEWINDOW_COMPANY_REGISTRY", "onewindow.identity.verifiers.SandboxCompanyRegistry"
     ),
+    "virus_scanner": os.environ.get(
+        "ONEWINDOW_VIRUS_SCANNER", "onewindow.cases.scanners.SandboxVirusScanner"
+    ),
 }
+# Uploaded materials: the largest file accepted; how long (working days) a correction may take before the
+# case is withdrawn (退件).
+ONEWINDOW_UPLOAD_MAX_BYTES = int(os.environ.get("ONEWINDOW_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+ONEWINDOW_CORRECTION_PERIOD_DAYS = int(os.environ.get("ONEWINDOW_CORRECTION_PERIOD_DAYS", "20"))
 if os.environ.get("ONEWINDOW_SMS_GATEWAY_URL"):
     ONEWINDOW_PLUGINS["sms"] = {
         "class": "onewindow.identity.sms.HttpSmsGateway",
@@ -295,9 +306,18 @@ OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "PKCE_REQUIRED": True,
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # A department system that shows an ID token of the signed-in person ends the platform session at once
+    # (single logout); without one the person is asked first.
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    # The authorisation-code flow only: no token or ID token in a browser's address bar.
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OIDC_RSA_PRIVATE_KEY": "",  # set below by onewindow.identity.oidc.keys
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [],
+    # Empty: the issuer is the address the request came to (Host, and X-Forwarded-Proto behind a proxy);
+    # behind a proxy that rewrites the host, give the public address (docs/sso.md).
+    "OIDC_ISS_ENDPOINT": os.environ.get("ONEWINDOW_OIDC_ISSUER", "").rstrip("/"),
     "SCOPES": {
-        "openid": "OpenID Connect",
+        "openid": "识别您的平台账号",
         "profile": "姓名、认证等级、代办企业",
         "phone": "手机号码（脱敏）",
         "idcard": "身份证号码（脱敏）",
@@ -306,8 +326,29 @@ OAUTH2_PROVIDER = {
     },
     "DEFAULT_SCOPES": ["openid", "profile"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
     "OAUTH2_VALIDATOR_CLASS": "onewindow.identity.oidc.validator.OneWindowValidator",
+    # RFC 9700 (OAuth 2.0 Security Best Current Practice): no implicit or password grant, S256 PKCE only,
+    # tokens only in the Authorization header, `iss` in the authorisation response, tokens stored hashed,
+    # refresh-token replay revokes the family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # Plain-HTTP callbacks (http://127.0.0.1 in the quick start) only where the platform itself runs on HTTP.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if HTTPS else ["https", "http"],
 }
+
+
+# The ID-token signing key and the retired keys still published in the JWKS (import-safe: no Django).
+from onewindow.identity.oidc.keys import signing_keys  # noqa: E402
+
+OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"], OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEYS_INACTIVE"] = signing_keys(
+    DATA_DIR
+)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
@@ -317,4 +358,6 @@ ONEWINDOW_PERIODIC_JOBS = [
     ("onewindow.core.tasks.audit_chain_check", 24 * 60 * 60),
     ("onewindow.core.tasks.task_results_prune", 7 * 24 * 60 * 60),
     ("onewindow.workdays.tasks.deadlines_refresh_paused", 6 * 60 * 60),
+    ("onewindow.cases.tasks.cases_deemed_accept_job", 60 * 60),
+    ("onewindow.cases.tasks.cases_withdraw_uncorrected_job", 6 * 60 * 60),
 ]

@@ -1,4 +1,4 @@
-"""Sign-ins and sign-outs go to the audit trail: who entered the workbench, from where, and failed attempts."""
+"""Sign-ins and sign-outs go to the audit trail: who signed in, from where, and failed attempts."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from onewindow.core.services import audit_record
+
+# What a failed attempt may record besides who was tried: never the password, code or a plain identifier.
+FAILURE_DETAILS = ("method", "reason")
 
 
 @receiver(user_logged_in)
@@ -23,9 +26,11 @@ def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
-    # The user name tried is kept (truncated); the password never is (Django already scrubs it).
+    # The name tried is kept (truncated; identity masks phone and ID numbers before sending); the password
+    # never is: Django scrubs it, and only the whitelisted details below are copied.
     audit_record(
         actor=None,
         action="auth.login_failed",
         actor_label=str(credentials.get("username", ""))[:150] or "unknown",
+        changes={key: str(credentials[key])[:40] for key in FAILURE_DETAILS if key in credentials} or None,
     )

@@ -50,6 +50,7 @@ from onewindow.catalogue.selectors import (
     themes_list,
 )
 from onewindow.core.errors import NotFound
+from onewindow.identity.selectors import assurance_shortfall
 from onewindow.organisations.models import Department, ExerciseLevel, Region, RegionLevel
 from onewindow.organisations.selectors import REGION_PREFIX_LENGTH, department_get, departments_list
 
@@ -284,7 +285,8 @@ def item_form_pdf(request: HttpRequest, code: str, mode: str) -> HttpResponse:
 def item_form(request: HttpRequest, code: str) -> HttpResponse:
     """Fill in the application form online: checked on the server, then downloadable as a filled PDF.
 
-    Nothing is stored here; submitting a case is the cases module's job.
+    Nothing is stored here; submitting a case is the cases module's job. The form is open to everyone (to print
+    and bring to a window); people below the item's assurance level see how to step up for applying online.
     """
     item = _form_item(code)
     version = _guide(item)
@@ -306,6 +308,9 @@ def item_form(request: HttpRequest, code: str) -> HttpResponse:
             "error_list": _error_list(fields),
             "valid": valid,
             "data_json": json.dumps(data, ensure_ascii=False) if valid else "",
+            # Anyone may fill in and print the form; applying online needs the item's assurance level, so
+            # whoever is short of it is offered the step up here rather than refused later.
+            "shortfall": assurance_shortfall(request.user, version.min_assurance_level),
         },
         status=400 if errors else 200,
     )

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "onewindow.core"
     label = "core"
     verbose_name = _("Platform core")
+
+    def ready(self) -> None:
+        from onewindow.core import checks  # noqa: F401  (registers the deploy checks)

@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from onewindow.core.context import client_ip
-from onewindow.core.ratelimit import client_address
+from onewindow.core.ratelimit import client_address, is_ip_address
 
 # Everything is served from our own origin: no CDN, no inline script except htmx's configuration.
 CONTENT_SECURITY_POLICY = (
@@ -34,7 +34,8 @@ class SecurityHeadersMiddleware:
                 status=400,
                 json_dumps_params={"ensure_ascii": False},
             )
-        token = client_ip.set(client_address(request))
+        address = client_address(request)
+        token = client_ip.set(address if is_ip_address(address) else None)
         try:
             response = self.get_response(request)
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 
 from django.conf import settings
@@ -14,8 +15,19 @@ from onewindow.core.errors import DomainError
 def client_address(request: HttpRequest) -> str:
     """The caller's address. Behind a proxy that sets X-Forwarded-For, the proxy's view of the client."""
     if settings.SECURE_PROXY_SSL_HEADER and (forwarded := request.META.get("HTTP_X_FORWARDED_FOR")):
-        return forwarded.split(",")[-1].strip()
+        candidate = forwarded.split(",")[-1].strip()
+        # A proxy that passes junk through must not break the audit trail's IP column.
+        if is_ip_address(candidate):
+            return candidate
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def is_ip_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def rate_limit_hit(*, scope: str, key: str) -> None:

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from onewindow.core.identifiers import credit_code_check_digit, organisation_code_check_digit
 from onewindow.demo.catalogue import catalogue_load
+from onewindow.demo.identity import identity_demo_load
 from onewindow.organisations.models import Department, ExerciseLevel, Region, Role
 from onewindow.organisations.services import department_create, membership_grant, region_create
 
@@ -139,4 +140,5 @@ def demo_load() -> dict[str, int]:
         for role in persona.roles:
             membership_grant(actor=None, user=user, department=departments[persona.department], role=role)
     created |= catalogue_load(departments=departments)
+    created |= identity_demo_load(password=DEMO_PASSWORD, staff_usernames=[p.username for p in PERSONAS])
     return created

@@ -2,7 +2,8 @@
 access token issued by the platform's OpenID Connect provider to an app or department system.
 
 A token may do only what its scopes allow: a token without the scope an endpoint needs gets 403
-``insufficient_scope``; a missing, expired or revoked token gets 401.
+``insufficient_scope``; a missing, expired or revoked token, or one of a deactivated account, gets 401.
+Tokens are accepted only in the ``Authorization`` header, never in the query string (RFC 9700 §4.3.2).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ class AccessTokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any | None:
         valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
-        if not valid:
+        # The provider checks the token, not the account: a deactivated account's tokens must stop too.
+        if not valid or not oauth_request.user.is_active:
             return None
         access_token = oauth_request.access_token
         if not access_token.allow_scopes(list(self.scopes)):

@@ -1,1 +1,16 @@
-urlpatterns: list = []
+"""我的账户 pages under /accounts/ (namespace ``identity``)."""
+
+from django.urls import path
+
+from onewindow.identity import views_profile
+
+urlpatterns = [
+    path("", views_profile.account, name="account"),
+    path("verify/", views_profile.verify, name="verify"),
+    path("companies/", views_profile.companies, name="companies"),
+    path("companies/<uuid:company_id>/agents/", views_profile.agents, name="agents"),
+    path("agents/<uuid:agency_id>/revoke/", views_profile.agent_revoke, name="agent_revoke"),
+    path("acting-for/", views_profile.act_for, name="act_for"),
+    path("my-data/export/", views_profile.data_export, name="data_export"),
+    path("my-data/views/", views_profile.data_views, name="data_views"),
+]

@@ -5,14 +5,11 @@ Never ``playwright install``: it downloads browsers. In CI (``CI`` set) a missin
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
-from django.db import connection
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from such a thread unless
 # told it is safe, which it is here (the loop only drives the browser). Set for the browser tests only.
@@ -52,34 +49,9 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-_append_only = importlib.import_module("onewindow.core.migrations.0002_audit_append_only")
-_calendar_seed = importlib.import_module("onewindow.workdays.migrations.0002_seed_official_calendar")
-
-
 @pytest.fixture(autouse=True)
-def _audit_trail_flushable(live_server) -> Iterator[None]:
-    """Let the live-server tests' teardown empty the database, which the audit table's triggers forbid.
-
-    Requested after ``live_server``, so this teardown runs before the flush; the triggers are back in
-    place before the next test starts.
-    """
-    _audit_triggers(enabled=True)
-    # The previous journey's flush took the holiday lists the migration seeded; put them back.
-    _calendar_seed.seed(django_apps, None)
-    yield
-    _audit_triggers(enabled=False)
-
-
-def _audit_triggers(*, enabled: bool) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE core_auditentry {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
-            return
-        for statement in _append_only.SQLITE_DOWN:
-            cursor.execute(statement)
-        if enabled:
-            for statement in _append_only.SQLITE_UP:
-                cursor.execute(statement)
+def _flushable(live_server_flushable) -> None:
+    """Every journey runs on a live server whose teardown empties the database (root conftest)."""
 
 
 @pytest.fixture

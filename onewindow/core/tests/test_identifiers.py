@@ -1,11 +1,16 @@
-"""National identifiers: the unified social credit code (GB 32100) and administrative division codes."""
+"""National identifiers: the unified social credit code (GB 32100), administrative division codes, and the
+citizen identity number (GB 11643)."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 
 from onewindow.core.errors import DomainError
 from onewindow.core.identifiers import (
+    citizen_id_check,
+    citizen_id_check_char,
     credit_code_check,
     credit_code_check_digit,
     division_code_normalise,
@@ -100,3 +105,71 @@ def test_division_codes_of_other_shapes_are_refused(raw):
     with pytest.raises(DomainError) as caught:
         division_code_normalise(raw)
     assert caught.value.code == "division_code.format"
+
+
+# --- Citizen identity number (GB 11643) ---------------------------------------------------------------
+
+TODAY = date(2026, 11, 27)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "11010519491231002X",  # the standard's own example (check character X)
+        "110101199003074477",
+        "350102199003070012",
+        "44030820000229001X",  # 29 February of a leap year
+        "650102189001010018",  # 1890, the earliest year accepted
+        "810000201001010019",  # Hong Kong residents (81)
+    ],
+)
+def test_valid_citizen_id_numbers_pass(number):
+    assert citizen_id_check(number, today=TODAY) == number
+
+
+def test_the_check_character_follows_iso_7064_mod_11_2():
+    assert citizen_id_check_char("11010519491231002") == "X"
+    assert citizen_id_check_char("11010119900307447") == "7"
+
+
+def test_a_lower_case_x_and_spaces_are_normalised():
+    assert citizen_id_check(" 11010519491231002x ", today=TODAY) == "11010519491231002X"
+
+
+@pytest.mark.parametrize(
+    ("number", "code", "named"),
+    [
+        ("110105194912310021", "citizen_id.checksum", "“X”"),
+        ("110101199003077578", "citizen_id.checksum", "“1”"),
+        ("110101199002300012", "citizen_id.birth_date", "19900230"),
+        ("110101190002290012", "citizen_id.birth_date", "19000229"),  # 1900 was not a leap year
+        ("110101202712010012", "citizen_id.birth_date", "2027-12-01"),  # after today
+        ("440524188001010014", "citizen_id.birth_date", "1880-01-01"),  # before 1890
+        ("990101199003070012", "citizen_id.region", "“99”"),
+        ("100101199003070012", "citizen_id.region", "“10”"),
+        ("11010119900307001", "citizen_id.length", "17"),
+        ("1101011990030700121", "citizen_id.length", "19"),
+        ("", "citizen_id.length", "0"),
+        ("11010119900307A012", "citizen_id.charset", "X"),
+        ("1101011990030700Y2", "citizen_id.charset", "X"),
+        ("110101900307001", "citizen_id.legacy", "15"),
+    ],
+)
+def test_invalid_citizen_id_numbers_are_refused_naming_the_problem(number, code, named):
+    with pytest.raises(DomainError) as caught:
+        citizen_id_check(number, today=TODAY)
+    assert caught.value.code == code
+    assert named in caught.value.message
+
+
+def test_a_birth_date_of_today_is_accepted():
+    body = "11010120261127001"
+    number = body + citizen_id_check_char(body)
+    assert citizen_id_check(number, today=TODAY) == number
+
+
+@pytest.mark.parametrize("raw", ["913501O0M000100Y43", "91350100M000100Y4", "0A350100M000100Y43"])
+def test_credit_codes_with_a_wrong_letter_length_or_authority_are_refused(raw):
+    with pytest.raises(DomainError) as caught:
+        credit_code_check(raw)
+    assert caught.value.code in {"credit_code.charset", "credit_code.length", "credit_code.authority"}

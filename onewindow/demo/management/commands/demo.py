@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from onewindow.demo.data import DEMO_PASSWORD, PERSONAS, demo_load
+from onewindow.demo.identity import demo_identity_summary
 
 
 class Command(BaseCommand):
@@ -12,3 +13,4 @@ class Command(BaseCommand):
         self.stdout.write(f"demo accounts (password {DEMO_PASSWORD}):")
         for persona in PERSONAS:
             self.stdout.write(f"  {persona.username:<11} {persona.description}")
+        self.stdout.write(demo_identity_summary())

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from onewindow.demo.data import DEMO_PASSWORD, PERSONAS
+from onewindow.demo.identity import demo_identity_summary
 
 
 class Command(BaseCommand):
@@ -59,6 +60,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  demo staff accounts, password {DEMO_PASSWORD}:")
             for persona in PERSONAS:
                 self.stdout.write(f"    {persona.username:<11} {persona.description}")
+            self.stdout.write(demo_identity_summary(indent="  "))
         self.stdout.write("  press Ctrl+C to stop\n")
         self._supervise(children)
 

@@ -1,0 +1,204 @@
+"""Case reads, each scoped to who asks: applicants see their own (and, as agents, their company's) cases;
+staff see their departments' cases; anyone with a case number and its query password sees the public
+timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from onewindow.cases.models import Case, CaseEvent, CaseMessage, CaseStatus
+from onewindow.cases.services.acceptance import case_password_hash
+from onewindow.core.crypto import constant_time_equal
+from onewindow.core.errors import NotFound, PermissionDenied
+from onewindow.identity.models import AgencyScope
+from onewindow.identity.selectors import Principal, principal_for_user
+from onewindow.organisations.selectors import staff_memberships
+
+_NOT_FOUND = "未找到该办件，或您无权查看。"
+# A hash compared when the case number is unknown, so both failures take the same time.
+_DUMMY_HASH = "0" * 64
+
+
+def _applicant_scope(principal: Principal) -> Q | None:
+    """The cases a principal may see as applicant: their own personal ones, and for the company they act
+    for, all of its cases with the ``track`` scope, or only those they filed themselves with ``apply``."""
+    if principal.person is None:
+        return None
+    scope = Q(applicant=principal.person, company=None)
+    if principal.company is not None:
+        if principal.allows(AgencyScope.TRACK):
+            scope |= Q(company=principal.company)
+        elif principal.allows(AgencyScope.APPLY):
+            scope |= Q(company=principal.company, applicant=principal.person)
+    return scope
+
+
+def _with_relations(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.select_related(
+        "applicant__user", "company", "item", "item_version", "department", "deadline"
+    )
+
+
+def cases_for_applicant(*, user: Any, status: str | None = None) -> QuerySet[Case]:
+    """ "我的办件": the user's cases (and their company's, as its agent), newest first."""
+    scope = _applicant_scope(principal_for_user(user))
+    if scope is None:
+        return Case.objects.none()
+    cases = _with_relations(Case.objects.filter(scope))
+    if status:
+        cases = cases.filter(status=status)
+    return cases.order_by("-created_at")
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound(_NOT_FOUND) from None
+
+
+def case_get_for_applicant(*, user: Any, case_id: Any) -> Case:
+    """One of the user's cases with its materials, timeline and correction notices; anyone else's is 404."""
+    scope = _applicant_scope(principal_for_user(user))
+    if scope is None:
+        raise NotFound(_NOT_FOUND)
+    case = (
+        _with_relations(Case.objects.filter(scope, pk=_uuid(case_id)))
+        .prefetch_related(
+            "materials__material",
+            "correction_requests",
+            "special_procedures",
+            Prefetch("events", queryset=CaseEvent.objects.filter(public=True).select_related("department")),
+        )
+        .first()
+    )
+    if case is None:
+        raise NotFound(_NOT_FOUND)
+    return case
+
+
+def _staff_department_ids(user: Any) -> set[Any]:
+    return set(staff_memberships(user=user).values_list("department_id", flat=True))
+
+
+def case_get_for_staff(*, user: Any, case_id: Any) -> Case:
+    """A case of one of the staff member's departments, with everything the workbench shows. Another
+    department's case is refused (403); an unknown id or an applicant's unsubmitted draft is 404."""
+    case = (
+        _with_relations(Case.objects.filter(pk=_uuid(case_id)).exclude(status=CaseStatus.DRAFT))
+        .select_related("filed_by", "accepted_by", "agency")
+        .prefetch_related(
+            "materials__material",
+            "item_version__materials",
+            "correction_requests",
+            "special_procedures__approved_by",
+            Prefetch("events", queryset=CaseEvent.objects.select_related("department", "actor")),
+        )
+        .first()
+    )
+    if case is None:
+        raise NotFound(_NOT_FOUND)
+    if case.department_id not in _staff_department_ids(user):
+        raise PermissionDenied("该办件不属于您所在的部门，您无权查看或办理。")
+    return case
+
+
+def cases_for_department(
+    *, user: Any, department_id: Any | None = None, status: str | None = None
+) -> QuerySet[Case]:
+    """The cases of the staff member's departments (or of one of them), oldest receipt first: the order
+    they must be handled in."""
+    departments = _staff_department_ids(user)
+    if department_id is not None:
+        if _uuid(department_id) not in departments:
+            raise PermissionDenied("您不在该部门任职，无权查看其办件。")
+        departments = {_uuid(department_id)}
+    cases = _with_relations(Case.objects.filter(department_id__in=departments)).exclude(
+        status=CaseStatus.DRAFT
+    )
+    if status:
+        cases = cases.filter(status=status)
+    return cases.order_by("submitted_at", "created_at")
+
+
+@dataclass(frozen=True)
+class TrackingEntry:
+    """One public step: what happened, which department, when. Never a staff member's name."""
+
+    action: str
+    action_label: str
+    status: str
+    status_label: str
+    department: str
+    at: dt.datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """What 全程一码 shows to anyone holding the case number and its query password."""
+
+    number: str
+    item_name: str
+    department: str
+    status: str
+    status_label: str
+    submitted_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    due_on: dt.date | None
+    concluded_at: dt.datetime | None
+    timeline: list[TrackingEntry]
+
+
+def case_track(*, case_number: str, password: str) -> Tracking:
+    """The public timeline for a case number and its query password. A wrong password and an unknown
+    number give the same 404 in the same time (the API rate-limits the attempts)."""
+    number = (case_number or "").strip().upper()
+    # One query whether or not the number exists; the timeline is read only after the password matched.
+    case = (
+        Case.objects.filter(number=number).select_related("item_version", "department", "deadline").first()
+        if number
+        else None
+    )
+    expected = case.query_password_hash if case is not None and case.query_password_hash else _DUMMY_HASH
+    given = case_password_hash(number, password or "")
+    if case is None or not constant_time_equal(given, expected):
+        raise NotFound("受理编号或查询密码不正确。")
+    return Tracking(
+        number=number,
+        item_name=case.item_version.name,
+        department=case.department.name,
+        status=case.status,
+        status_label=str(case.get_status_display()),
+        submitted_at=case.submitted_at,
+        accepted_at=case.accepted_at,
+        due_on=case.due_on,
+        concluded_at=case.concluded_at,
+        timeline=[
+            TrackingEntry(
+                action=event.action,
+                action_label=str(event.get_action_display()),
+                status=event.to_status,
+                status_label=str(event.get_to_status_display()),
+                department=event.department.name if event.department else "",
+                at=event.at,
+                note=event.note,
+            )
+            for event in case.events.filter(public=True)
+            .select_related("department")
+            .order_by("at", "created_at")
+        ],
+    )
+
+
+def case_messages_for(*, user: Any, unread_only: bool = False) -> QuerySet[CaseMessage]:
+    """The user's in-site messages about cases, newest first."""
+    messages = CaseMessage.objects.filter(recipient=user).select_related("case")
+    if unread_only:
+        messages = messages.filter(read_at=None)
+    return messages.order_by("-created_at")

@@ -1,0 +1,70 @@
+"""Case writes (HackSoft services): every state change goes through here, locked, versioned, audited."""
+
+from onewindow.cases.services._common import STATUS_ZH, case_lock, case_transition
+from onewindow.cases.services.acceptance import (
+    AcceptedCase,
+    case_accept,
+    case_deemed_accept_overdue,
+    case_number_next,
+    case_password_hash,
+    case_password_reissue,
+    case_refuse,
+)
+from onewindow.cases.services.correction import (
+    case_correction_request,
+    case_resubmit,
+    cases_withdraw_uncorrected,
+)
+from onewindow.cases.services.handling import (
+    case_conclude,
+    case_deliver,
+    case_extend,
+    case_process_start,
+    case_resume,
+    case_suspend,
+)
+from onewindow.cases.services.intake import (
+    case_create_and_submit,
+    case_form_save,
+    case_material_attach,
+    case_material_remove,
+    case_start,
+    case_submit,
+    case_walk_in_file,
+    case_withdraw,
+    submission_problems,
+)
+from onewindow.cases.services.uploads import content_type_sniff, upload_check
+
+__all__ = [
+    "STATUS_ZH",
+    "AcceptedCase",
+    "case_accept",
+    "case_conclude",
+    "case_correction_request",
+    "case_create_and_submit",
+    "case_deemed_accept_overdue",
+    "case_deliver",
+    "case_extend",
+    "case_form_save",
+    "case_lock",
+    "case_material_attach",
+    "case_material_remove",
+    "case_number_next",
+    "case_password_hash",
+    "case_password_reissue",
+    "case_process_start",
+    "case_refuse",
+    "case_resubmit",
+    "case_resume",
+    "case_start",
+    "case_submit",
+    "case_suspend",
+    "case_transition",
+    "case_walk_in_file",
+    "case_withdraw",
+    "cases_withdraw_uncorrected",
+    "content_type_sniff",
+    "submission_problems",
+    "upload_check",
+]

@@ -1,0 +1,182 @@
+"""Single-window acceptance (一窗受理): accept with a case number, a query password and the legal clock;
+refuse with a reason; the deemed acceptance when no correction notice came within 5 working days."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from onewindow.cases.models import Case, CaseNumberCounter, CaseStatus, EventAction
+from onewindow.cases.services._common import (
+    applicant_check,
+    case_lock,
+    case_transition,
+    staff_check,
+    text_required,
+)
+from onewindow.catalogue.models import Item
+from onewindow.core import clock
+from onewindow.core.crypto import lookup_hash
+from onewindow.core.errors import DomainError
+from onewindow.core.services import audit_record
+from onewindow.organisations.models import Role
+from onewindow.workdays.services import deadline_start
+
+# No 0/O/1/I/L: the password is read off a paper notice and typed on a phone.
+PASSWORD_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # noqa: S105 (an alphabet, not a password)
+PASSWORD_LENGTH = 8
+SERIAL_DIGITS = 5
+
+
+@dataclass(frozen=True)
+class AcceptedCase:
+    """An accepted case and its query password, shown once (only its keyed hash is stored)."""
+
+    case: Case
+    query_password: str
+
+
+def case_password_hash(number: str, password: str) -> str:
+    """Keyed (HMAC-SM3) so a leaked table cannot be brute-forced offline; fast, so tracking look-ups scale."""
+    return lookup_hash(password.strip().upper(), purpose=f"cases.query_password:{number}")
+
+
+def case_number_next(*, item: Item, day: dt.date) -> str:
+    """The next case number for ``item`` on ``day``: implementation code + YYYYMMDD + a 5-digit serial.
+
+    The counter row is locked for the rest of the transaction, so concurrent acceptances of the same item
+    queue on it (PostgreSQL row lock; SQLite's IMMEDIATE transaction holds the database write lock anyway).
+    """
+    counter = CaseNumberCounter.objects.select_for_update().filter(item=item, day=day).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                counter = CaseNumberCounter.objects.create(item=item, day=day, last=0)
+        except IntegrityError:  # another acceptance created it first; wait for its lock
+            counter = CaseNumberCounter.objects.select_for_update().get(item=item, day=day)
+    CaseNumberCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    if counter.last >= 10**SERIAL_DIGITS:
+        raise DomainError(
+            code="case_number_exhausted", message="该事项当日受理编号已用尽，请联系平台管理员。", status=409
+        )
+    return f"{item.implementation_code}{day:%Y%m%d}{counter.last:0{SERIAL_DIGITS}d}"
+
+
+def _password_new() -> str:
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
+
+
+def _accept(case: Case, *, actor: Any | None, accepted_at: dt.datetime, by_default: bool) -> AcceptedCase:
+    accepted_on = timezone.localdate(accepted_at)
+    version = case.item_version
+    case.number = case_number_next(item=case.item, day=accepted_on)
+    password = _password_new()
+    case.query_password_hash = case_password_hash(case.number, password)
+    case.accepted_at = accepted_at
+    case.accepted_by = actor
+    case.accepted_by_default = by_default
+    # 即办件 conclude on the day of acceptance: a clock of 0 working days is due that day.
+    case.deadline = deadline_start(
+        label=f"{case.number} {version.name}"[:200],
+        start_on=accepted_on,
+        working_days=0 if case.is_immediate else version.promised_days,
+    )
+    case_transition(
+        case,
+        to=CaseStatus.ACCEPTED,
+        action=EventAction.ACCEPTED_BY_DEFAULT if by_default else EventAction.ACCEPTED,
+        actor=actor,
+        fields=[
+            "number",
+            "query_password_hash",
+            "accepted_at",
+            "accepted_by",
+            "accepted_by_default",
+            "deadline",
+        ],
+        note=f"受理编号 {case.number}，承诺办结日期 {case.deadline.due_on}。"
+        + ("（收件后 5 个工作日内未告知补正，依法自收件之日起视为受理。）" if by_default else ""),
+        changes={"number": case.number, "due_on": str(case.deadline.due_on)},
+    )
+    return AcceptedCase(case=case, query_password=password)
+
+
+@transaction.atomic
+def case_accept(*, case: Case, clerk: Any, expected_version: int | None = None) -> AcceptedCase:
+    """Accept a received case at the window of its handling department: case number, query password and
+    the promised due date counted in working days from today."""
+    staff_check(clerk, case, [Role.WINDOW_CLERK], "受理办件")
+    case = case_lock(case, allowed={CaseStatus.SUBMITTED}, doing="受理", expected_version=expected_version)
+    return _accept(case, actor=clerk, accepted_at=clock.now(), by_default=False)
+
+
+@transaction.atomic
+def case_refuse(*, case: Case, clerk: Any, reason: str, expected_version: int | None = None) -> Case:
+    """Decide not to accept (不予受理); the reason goes on the notice and to the applicant."""
+    staff_check(clerk, case, [Role.WINDOW_CLERK], "作出不予受理决定")
+    reason = text_required(
+        reason, code="refusal_reason_required", message="不予受理须写明理由（依据哪项规定、哪项条件不符合）。"
+    )
+    case = case_lock(
+        case, allowed={CaseStatus.SUBMITTED}, doing="作不予受理", expected_version=expected_version
+    )
+    case.refusal_reason = reason
+    case.closed_at = clock.now()
+    case_transition(
+        case,
+        to=CaseStatus.NOT_ACCEPTED,
+        action=EventAction.NOT_ACCEPTED,
+        actor=clerk,
+        fields=["refusal_reason", "closed_at"],
+        note=reason,
+    )
+    return case
+
+
+def case_deemed_accept_overdue() -> int:
+    """Scheduler: a case received more than 5 working days ago without a correction notice counts as
+    accepted from the day it was received (行政许可法 art. 32), flagged for e-supervision."""
+    overdue = Case.objects.filter(
+        status=CaseStatus.SUBMITTED, intake_due_on__lt=clock.today(), correction_requests__isnull=True
+    ).values_list("pk", flat=True)
+    done = 0
+    for case_id in list(overdue):
+        with transaction.atomic():
+            try:
+                case = case_lock(Case(pk=case_id), allowed={CaseStatus.SUBMITTED}, doing="视为受理")
+            except DomainError:
+                continue  # a clerk acted meanwhile
+            assert case.submitted_at is not None
+            _accept(case, actor=None, accepted_at=case.submitted_at, by_default=True)
+            done += 1
+    return done
+
+
+@transaction.atomic
+def case_password_reissue(*, case: Case, user: Any) -> str:
+    """A new query password for the applicant (the old one stops working); shown once."""
+    case = case_lock(
+        case,
+        allowed={
+            CaseStatus.ACCEPTED,
+            CaseStatus.IN_PROCESS,
+            CaseStatus.SUSPENDED,
+            CaseStatus.CONCLUDED,
+            CaseStatus.DELIVERED,
+        },
+        doing="重置查询密码",
+    )
+    applicant_check(case, user)
+    assert case.number is not None
+    password = _password_new()
+    case.query_password_hash = case_password_hash(case.number, password)
+    case.save(update_fields=["query_password_hash", "updated_at"])
+    audit_record(actor=user, action="case.password_reissue", target=case)
+    return password

@@ -1,0 +1,399 @@
+"""Applying: starting a case, the form, the materials, submitting (online or at a window), correction and
+withdrawal (网上申请、网上预审、补齐补正、撤回、退件)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+
+from onewindow.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseStatus,
+    EventAction,
+    MaterialStatus,
+    TrustLevel,
+)
+from onewindow.cases.services._common import (
+    applicant_check,
+    case_lock,
+    case_transition,
+    idempotency_claim,
+    idempotency_remember,
+    request_fingerprint,
+    staff_check,
+    text_required,
+)
+from onewindow.cases.services.uploads import EXTENSIONS, upload_check
+from onewindow.catalogue.forms_render import form_errors, form_prefill
+from onewindow.catalogue.models import Item, ItemVersion, Material, Necessity, VersionStatus
+from onewindow.core import clock
+from onewindow.core.errors import DomainError, FieldProblem, NotFound
+from onewindow.core.services import audit_record
+from onewindow.identity.models import AgencyScope, AssuranceLevel, Company, Person
+from onewindow.identity.selectors import agency_latest, principal_for_user
+from onewindow.organisations.models import Role
+from onewindow.workdays.selectors import working_days_add
+
+# 行政许可法 art. 32: an incomplete application must be answered within 5 days (working days in practice).
+INTAKE_WORKING_DAYS = 5
+
+
+def _published_version(item: Item) -> ItemVersion:
+    version = item.published_version
+    if version is None or version.status != VersionStatus.PUBLISHED:
+        raise DomainError(code="item_not_published", message="该事项当前未发布，暂不能申请。", status=409)
+    return version
+
+
+def _prefill(version: ItemVersion, user: Any) -> dict[str, Any]:
+    # Only the fields this form has: the defaults cover several common field names.
+    fields = (version.form_schema or {}).get("properties") or {}
+    return {name: value for name, value in form_prefill(version.form_ui, user).items() if name in fields}
+
+
+def _intake_due(received_on: dt.date) -> dt.date:
+    return working_days_add(received_on, INTAKE_WORKING_DAYS).date
+
+
+def _company_check(user: Any, person: Person, company: Company) -> Any:
+    """The authorisation the person applies for ``company`` under (None for its legal representative)."""
+    principal = principal_for_user(user)
+    if (
+        principal.company is not None
+        and principal.company.pk == company.pk
+        and principal.allows(AgencyScope.APPLY)
+    ):
+        return principal.agency
+    latest = agency_latest(person=person, company=company)
+    if latest is not None and not latest.is_active():
+        reason = "您代该企业办事的授权已过期或已被撤销"
+    elif latest is not None:
+        reason = "您的授权范围不包括“申请办理事项”"
+    else:
+        reason = "您没有代该企业办事的授权，或当前未切换为代该企业办事"
+    raise DomainError(
+        code="agency_not_allowed",
+        message=f"{reason}。请联系企业法定代表人授权后再申请。",
+        status=403,
+    )
+
+
+@transaction.atomic
+def case_start(
+    *,
+    user: Any,
+    item: Item,
+    company: Company | None = None,
+    form_data: dict[str, Any] | None = None,
+    parent: Case | None = None,
+    idempotency_key: str | None = None,
+) -> Case:
+    """Start a draft application for the item's published guide version, prefilled from the applicant's
+    profile. With ``company`` the user applies as its agent and needs a live authorisation with ``apply``."""
+    claim, earlier = idempotency_claim(
+        user=user,
+        key=idempotency_key,
+        fingerprint=request_fingerprint(op="start", item=item.pk, company=company.pk if company else None),
+    )
+    if earlier is not None:
+        return earlier
+    principal = principal_for_user(user)
+    person = principal.person
+    if person is None:
+        raise DomainError(
+            code="applicant_not_a_person", message="请先以个人实名账户登录后再申请办理事项。", status=403
+        )
+    version = _published_version(item)
+    if not version.is_online:
+        raise DomainError(
+            code="item_not_online", message="该事项暂不支持网上申请，请到办事指南所列地点的窗口办理。"
+        )
+    if person.assurance_level < version.min_assurance_level:
+        required = AssuranceLevel(version.min_assurance_level)
+        raise DomainError(
+            code="assurance_level_too_low",
+            message=f"申请该事项需要 L{required.value} 级实名认证，您当前为 L{person.assurance_level} 级。请先在“我的账户”完成更高等级的身份认证，再继续申请。",
+            status=403,
+        )
+    agency = _company_check(user, person, company) if company is not None else None
+    case = Case.objects.create(
+        applicant=person,
+        company=company,
+        agency=agency,
+        item=item,
+        item_version=version,
+        parent=parent,
+        department_id=item.department_id,
+        form_data=_prefill(version, user) | (form_data or {}),
+    )
+    CaseEvent.objects.create(
+        case=case,
+        action=EventAction.STARTED,
+        to_status=CaseStatus.DRAFT,
+        department_id=case.department_id,
+        actor=user,
+        at=clock.now(),
+        public=False,
+    )
+    audit_record(actor=user, action="case.start", target=case, changes={"item": item.implementation_code})
+    idempotency_remember(claim, case)
+    return case
+
+
+@transaction.atomic
+def case_form_save(
+    *, case: Case, user: Any, form_data: dict[str, Any], expected_version: int | None = None
+) -> Case:
+    """Save the application form (a draft may be incomplete; it is checked when submitted)."""
+    if not isinstance(form_data, dict):
+        raise DomainError(code="form_data_invalid", message="表单数据格式不正确。")
+    case = case_lock(
+        case,
+        allowed={CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED},
+        doing="修改申请表",
+        expected_version=expected_version,
+    )
+    applicant_check(case, user)
+    case.form_data = form_data
+    case.version += 1
+    case.save(update_fields=["form_data", "version", "updated_at"])
+    audit_record(actor=user, action="case.form_save", target=case)
+    return case
+
+
+def _material_of(case: Case, material: Material) -> Material:
+    if material.version_id != case.item_version_id:
+        raise DomainError(
+            code="material_not_in_guide",
+            message=f"“{material.name}”不是该事项办事指南所列的申请材料。",
+        )
+    return material
+
+
+def _attach(*, case: Case, material: Material, upload: Any, trust: str, user: Any) -> CaseMaterial:
+    checked = upload_check(upload)
+    original = str(getattr(upload, "name", "") or "")[-200:]
+    row = CaseMaterial(
+        case=case,
+        material=material,
+        original_name=original.rsplit("/", 1)[-1],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        trust_level=trust,
+        uploaded_by=user,
+    )
+    audit_record(
+        actor=user,
+        action="case.material_attach",
+        target=case,
+        changes={"material": material.key, "sha256": checked.sha256, "content_type": checked.content_type},
+    )
+    # Stored last, after every check and write that could refuse: a refusal leaves no file behind.
+    row.file.save(f"upload{EXTENSIONS[checked.content_type]}", upload, save=False)
+    try:
+        row.save()
+    except Exception:
+        row.file.delete(save=False)
+        raise
+    return row
+
+
+@transaction.atomic
+def case_material_attach(*, case: Case, user: Any, material: Material, upload: Any) -> CaseMaterial:
+    """Attach one uploaded file to a material of the case's guide (type from the bytes, size limit, virus
+    scan). Several files may answer one material (e.g. both sides of an ID card)."""
+    case = case_lock(case, allowed={CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED}, doing="上传材料")
+    applicant_check(case, user)
+    return _attach(
+        case=case, material=_material_of(case, material), upload=upload, trust=TrustLevel.C, user=user
+    )
+
+
+@transaction.atomic
+def case_material_remove(*, case: Case, user: Any, case_material: CaseMaterial) -> None:
+    """Remove an uploaded file from an application that is still being prepared or corrected."""
+    case = case_lock(case, allowed={CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED}, doing="删除材料")
+    applicant_check(case, user)
+    if case_material.case_id != case.pk:
+        raise NotFound("未找到该材料。")
+    if case_material.status == MaterialStatus.DEFECTIVE:
+        # The notice refers to it: it stays on record; a corrected file is added beside it.
+        raise DomainError(
+            code="material_on_notice",
+            message="补正告知书所列的材料须保留，请另行上传更正后的文件。",
+            status=409,
+        )
+    audit_record(
+        actor=user, action="case.material_remove", target=case, changes={"sha256": case_material.sha256}
+    )
+    name, storage = case_material.file.name, case_material.file.storage
+    case_material.delete()
+    # After commit: a rolled-back removal must still find its file.
+    transaction.on_commit(lambda: storage.delete(name) if name else None)
+
+
+def submission_problems(case: Case) -> list[FieldProblem]:
+    """What the automatic pre-review finds: form errors and required materials missing. Materials the
+    platform obtains itself (e-licence library, shared data, the issuer) are never asked for."""
+    problems = [
+        FieldProblem(field=f"form.{name}", code="form_invalid", message=message)
+        for name, messages in form_errors(case.item_version.form_schema or {}, case.form_data or {}).items()
+        for message in messages
+    ]
+    present = set(case.materials.filter(status=MaterialStatus.OK).values_list("material_id", flat=True))
+    for material in case.item_version.materials.all():
+        if (
+            material.necessity == Necessity.REQUIRED
+            and not material.obtained_by_platform
+            and material.pk not in present
+        ):
+            problems.append(
+                FieldProblem(
+                    field=f"materials.{material.key}",
+                    code="material_missing",
+                    message=f"请上传“{material.name}”。",
+                )
+            )
+    return problems
+
+
+def _problems_raise(problems: list[FieldProblem]) -> None:
+    if problems:
+        raise DomainError(
+            code="case_incomplete",
+            message=f"申请还有 {len(problems)} 处需要补充或修改，请按提示处理后再提交。",
+            problems=problems,
+        )
+
+
+def case_receive(case: Case, *, actor: Any, action: str) -> Case:
+    """Run the automatic pre-review on a locked case and record its receipt (first submission or resubmission)."""
+    _problems_raise(submission_problems(case))
+    now = clock.now()
+    case.intake_due_on = _intake_due(clock.today())
+    fields = ["intake_due_on"]
+    if case.submitted_at is None:
+        case.submitted_at = now
+        fields.append("submitted_at")
+    case_transition(case, to=CaseStatus.SUBMITTED, action=action, actor=actor, fields=fields)
+    return case
+
+
+@transaction.atomic
+def case_submit(
+    *, case: Case, actor: Any, idempotency_key: str | None = None, expected_version: int | None = None
+) -> Case:
+    """Submit a draft: the automatic checks run, the receipt time is recorded and the 5-working-day
+    pre-review window starts. The same ``idempotency_key`` again returns the case without a second submission."""
+    claim, earlier = idempotency_claim(
+        user=actor, key=idempotency_key, fingerprint=request_fingerprint(op="submit", case=case.pk)
+    )
+    if earlier is not None:
+        return earlier
+    case = case_lock(case, allowed={CaseStatus.DRAFT}, doing="提交", expected_version=expected_version)
+    applicant_check(case, actor)
+    case_receive(case, actor=actor, action=EventAction.SUBMITTED)
+    idempotency_remember(claim, case)
+    return case
+
+
+@transaction.atomic
+def case_create_and_submit(
+    *,
+    user: Any,
+    item: Item,
+    form_data: dict[str, Any],
+    company: Company | None = None,
+    idempotency_key: str | None = None,
+) -> Case:
+    """Start and submit in one request (``POST /cases`` with everything at once, e.g. from another system):
+    a retry with the same key returns the first case."""
+    claim, earlier = idempotency_claim(
+        user=user,
+        key=idempotency_key,
+        fingerprint=request_fingerprint(
+            op="create_and_submit", item=item.pk, company=company.pk if company else None, form=form_data
+        ),
+    )
+    if earlier is not None:
+        return earlier
+    case = case_start(user=user, item=item, company=company, form_data=form_data)
+    case = case_submit(case=case, actor=user)
+    idempotency_remember(claim, case)
+    return case
+
+
+@transaction.atomic
+def case_walk_in_file(
+    *,
+    clerk: Any,
+    person: Person,
+    item: Item,
+    form_data: dict[str, Any],
+    materials: Sequence[tuple[Material, Any]],
+) -> Case:
+    """File a case for a person at the counter (双轨): the same records and clock as online; the materials
+    were checked against the originals (trust level B). The clerk can accept it straight away."""
+    version = _published_version(item)
+    case = Case(
+        applicant=person,
+        item=item,
+        item_version=version,
+        department_id=item.department_id,
+        form_data=form_data,
+        walk_in=True,
+        filed_by=clerk,
+    )
+    staff_check(clerk, case, [Role.WINDOW_CLERK], "在窗口代为录入申请")
+    case.save()
+    stored: list[CaseMaterial] = []
+    try:
+        for material, upload in materials:
+            stored.append(
+                _attach(
+                    case=case,
+                    material=_material_of(case, material),
+                    upload=upload,
+                    trust=TrustLevel.B,
+                    user=clerk,
+                )
+            )
+        audit_record(actor=clerk, action="case.walk_in_file", target=case, changes={"person": str(person.pk)})
+        return case_receive(case, actor=clerk, action=EventAction.SUBMITTED)
+    except DomainError:
+        # The rows roll back with the transaction; the files already stored must go too.
+        for row in stored:
+            row.file.delete(save=False)
+        raise
+
+
+@transaction.atomic
+def case_withdraw(*, case: Case, actor: Any, reason: str = "", expected_version: int | None = None) -> Case:
+    """The applicant withdraws an application that has not been accepted yet (a draft needs no reason)."""
+    case = case_lock(
+        case,
+        allowed={CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED},
+        doing="撤回（已受理的办件请联系承办部门）",
+        expected_version=expected_version,
+    )
+    applicant_check(case, actor)
+    if case.status != CaseStatus.DRAFT:
+        reason = text_required(reason, code="withdraw_reason_required", message="请填写撤回申请的原因。")
+    case.closed_at = clock.now()
+    case_transition(
+        case,
+        to=CaseStatus.WITHDRAWN,
+        action=EventAction.WITHDRAWN,
+        actor=actor,
+        fields=["closed_at"],
+        note=reason,
+        public=case.status != CaseStatus.DRAFT,
+        notify=case.status != CaseStatus.DRAFT,
+    )
+    return case

@@ -1,0 +1,100 @@
+"""Case factories: items to apply for, files with real magic bytes, and cases brought to a state through the
+services (``case_in_state("accepted", …)``) so every record a state implies exists."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from onewindow.cases import services
+from onewindow.cases.models import Case
+from onewindow.catalogue.models import Item, Material, MaterialSource
+from onewindow.catalogue.tests.factories import material, published_item
+from onewindow.identity.models import Agency, Company, Person
+from tests.factories import valid_credit_code
+
+PDF_BYTES = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+EXE_BYTES = b"MZ\x90\x00\x03" + b"\x00" * 64
+FORM = {"applicant_name": "张三"}
+
+
+def ofd_bytes(*, with_entry: bool = True) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("OFD.xml" if with_entry else "word/document.xml", "<ofd:OFD/>")
+    return buffer.getvalue()
+
+
+def upload(
+    name: str = "scan.pdf", content: bytes = PDF_BYTES, content_type: str = "application/pdf"
+) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def case_item(*, department: Any, **overrides: Any) -> Item:
+    """An online item of ``department`` with two required uploads and one material from shared data."""
+    materials = overrides.pop(
+        "materials",
+        [
+            material("id-card"),
+            material("application-form"),
+            material("household-register", name="户口簿", source=MaterialSource.SHARED),
+        ],
+    )
+    return published_item(department=department, materials=materials, **overrides)
+
+
+def material_of(item: Item, key: str) -> Material:
+    assert item.published_version is not None
+    return item.published_version.materials.get(key=key)
+
+
+def case_materials_attach(case: Case, user: Any) -> None:
+    for key in ("id-card", "application-form"):
+        services.case_material_attach(
+            case=case, user=user, material=material_of(case.item, key), upload=upload(f"{key}.pdf")
+        )
+
+
+def case_in_state(state: str, *, user: Any, item: Item, clerk: Any = None) -> Case:
+    """A case of ``user`` for ``item`` in ``draft``, ``submitted`` (form and materials complete) or
+    ``accepted`` (by ``clerk``)."""
+    case = services.case_start(user=user, item=item, form_data=FORM)
+    if state == "draft":
+        return case
+    case_materials_attach(case, user)
+    case = services.case_submit(case=case, actor=user)
+    if state == "submitted":
+        return case
+    assert state == "accepted" and clerk is not None
+    return services.case_accept(case=case, clerk=clerk).case
+
+
+def company_of(representative: Person, n: int = 1) -> Company:
+    return Company.objects.create(
+        name=f"福州市测试{n}有限公司",
+        credit_code=valid_credit_code(900 + n),
+        legal_representative_name=str(representative),
+        legal_representative=representative,
+    )
+
+
+def agency(company: Company, agent: Person, *, scopes: list[str], days: int = 30) -> Agency:
+    """A live (or, with negative ``days``, expired) authorisation; the agent switches to act for the company."""
+    assert company.legal_representative is not None
+    granted = Agency.objects.create(
+        company=company,
+        agent=agent,
+        scopes=scopes,
+        expires_at=timezone.now() + dt.timedelta(days=days),
+        granted_by=company.legal_representative.user,
+    )
+    Person.objects.filter(pk=agent.pk).update(acting_for=company)
+    return granted
