@@ -13,6 +13,7 @@ from ninja import NinjaAPI, renderers
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.throttling import BaseThrottle
 
+from onewindow.cases.api import router as cases_router
 from onewindow.catalogue.api import router as catalogue_router
 from onewindow.catalogue.exchange.api import router as exchange_router
 from onewindow.core.errors import DomainError
@@ -58,6 +59,7 @@ api.add_router("/catalog", exchange_router)
 api.add_router("/", organisations_router)
 api.add_router("/", catalogue_router)
 api.add_router("/", identity_router)
+api.add_router("/", cases_router)
 
 
 def _error(

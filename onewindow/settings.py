@@ -278,6 +278,16 @@ ONEWINDOW_PLUGINS: dict[str, str | dict[str, object]] = {
 # case is withdrawn (退件).
 ONEWINDOW_UPLOAD_MAX_BYTES = int(os.environ.get("ONEWINDOW_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 ONEWINDOW_CORRECTION_PERIOD_DAYS = int(os.environ.get("ONEWINDOW_CORRECTION_PERIOD_DAYS", "20"))
+# Notifications: how often an SMS or e-mail is tried before it is given up (cases.notifications).
+ONEWINDOW_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("ONEWINDOW_NOTIFY_MAX_ATTEMPTS", "5"))
+# E-mail to applicants: the console backend prints them (quick start); production sets SMTP (docs/deploy.md).
+EMAIL_BACKEND = os.environ.get("ONEWINDOW_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("ONEWINDOW_EMAIL_FROM", "noreply@localhost")
+EMAIL_HOST = os.environ.get("ONEWINDOW_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("ONEWINDOW_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("ONEWINDOW_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ONEWINDOW_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("ONEWINDOW_EMAIL_TLS", False)
 if os.environ.get("ONEWINDOW_SMS_GATEWAY_URL"):
     ONEWINDOW_PLUGINS["sms"] = {
         "class": "onewindow.identity.sms.HttpSmsGateway",
@@ -360,4 +370,5 @@ ONEWINDOW_PERIODIC_JOBS = [
     ("onewindow.workdays.tasks.deadlines_refresh_paused", 6 * 60 * 60),
     ("onewindow.cases.tasks.cases_deemed_accept_job", 60 * 60),
     ("onewindow.cases.tasks.cases_withdraw_uncorrected_job", 6 * 60 * 60),
+    ("onewindow.cases.tasks.cases_notifications_retry", 60),
 ]

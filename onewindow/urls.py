@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -8,6 +9,8 @@ from onewindow.core.views import healthz
 admin.site.site_header = "一网通办 · 平台管理"
 admin.site.site_title = "一网通办 平台管理"
 admin.site.index_title = "平台管理"
+# The admin signs in through the platform's own page: lockout, rate limits, TOTP and the sessions list apply.
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -17,9 +20,11 @@ urlpatterns = [
     path("accounts/", include("onewindow.identity.urls")),
     path("", include("onewindow.identity.oidc.urls")),
     path("workbench/identity/", include("onewindow.identity.staff_urls")),
+    path("workbench/cases/", include("onewindow.cases.staff_urls")),
     path("workbench/catalogue/exchange/", include("onewindow.catalogue.exchange.urls")),
     path("workbench/catalogue/", include("onewindow.catalogue.staff_urls")),
     path("workbench/", include("onewindow.workbench.urls")),
     path("services/", include("onewindow.catalogue.urls")),
+    path("", include("onewindow.cases.urls")),
     path("", include("onewindow.portal.urls")),
 ]

@@ -121,7 +121,7 @@ def test_search_read_download_print_fill_and_open_a_life_event(page, new_page, s
     assert guide.ok and guide.headers["content-type"] == "application/pdf"
     assert guide.body().startswith(b"%PDF")
 
-    page.get_by_role("link", name=re.compile("在线办理|Apply online")).click()
+    page.get_by_role("link", name=re.compile("在线填表|Fill in the form online")).click()
     page.get_by_label("申请人姓名").fill("张三")
     page.get_by_label("身份证号码").fill("12345")
     page.get_by_role("button", name=re.compile("检查|Check")).click()

@@ -74,6 +74,7 @@ def case_transition(
     public: bool = True,
     changes: dict[str, Any] | None = None,
     notify: bool = True,
+    notify_with: dict[str, str] | None = None,
 ) -> CaseEvent:
     """Save a locked case in its new state (``fields`` are the other columns the caller set) and record it:
     one timeline event, one audit entry, and the applicant's notification after commit."""
@@ -100,15 +101,15 @@ def case_transition(
         changes={"status": [before, to], **(changes or {})},
     )
     if notify:
-        case_id = str(case.pk)
-        transaction.on_commit(lambda: _notify(case_id, action))
+        case_id, extra = str(case.pk), dict(notify_with or {})
+        transaction.on_commit(lambda: _notify(case_id, action, extra))
     return event
 
 
-def _notify(case_id: str, event: str) -> None:
+def _notify(case_id: str, event: str, extra: dict[str, str]) -> None:
     from onewindow.cases.tasks import case_notify
 
-    case_notify.enqueue(case_id=case_id, event=event)
+    case_notify.enqueue(case_id=case_id, event=event, **extra)
 
 
 # --- idempotency --------------------------------------------------------------------------------------

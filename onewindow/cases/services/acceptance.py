@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from onewindow.cases.models import Case, CaseNumberCounter, CaseStatus, EventAction
+from onewindow.cases.notifications import password_seal
 from onewindow.cases.services._common import (
     applicant_check,
     case_lock,
@@ -104,6 +105,9 @@ def _accept(case: Case, *, actor: Any | None, accepted_at: dt.datetime, by_defau
         note=f"受理编号 {case.number}，承诺办结日期 {case.deadline.due_on}。"
         + ("（收件后 5 个工作日内未告知补正，依法自收件之日起视为受理。）" if by_default else ""),
         changes={"number": case.number, "due_on": str(case.deadline.due_on)},
+        # The applicant learns the query password from the acceptance SMS / e-mail (also when accepted by
+        # default, when nobody hands it over); sealed because the task queue keeps its arguments in clear.
+        notify_with={"sealed_password": password_seal(password)},
     )
     return AcceptedCase(case=case, query_password=password)
 

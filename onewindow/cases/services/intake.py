@@ -13,6 +13,7 @@ from onewindow.cases.models import (
     Case,
     CaseEvent,
     CaseMaterial,
+    CaseMessage,
     CaseStatus,
     EventAction,
     MaterialStatus,
@@ -397,3 +398,12 @@ def case_withdraw(*, case: Case, actor: Any, reason: str = "", expected_version:
         notify=case.status != CaseStatus.DRAFT,
     )
     return case
+
+
+def case_messages_mark_read(*, user: Any, case: Case | None = None) -> int:
+    """Mark the user's in-site messages (of one case, or all) as read. Reading is not a state change of the
+    case: no timeline event and no audit entry."""
+    unread = CaseMessage.objects.filter(recipient=user, read_at=None)
+    if case is not None:
+        unread = unread.filter(case=case)
+    return unread.update(read_at=clock.now())

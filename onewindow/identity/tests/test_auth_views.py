@@ -311,3 +311,9 @@ def test_sign_out_is_post_only(client_as, citizen):
     browser = client_as(citizen)
     assert browser.get(reverse("identity:logout")).status_code == 405
     assert browser.post(reverse("identity:logout"))["Location"] == "/"
+
+
+def test_the_admin_signs_in_through_the_platform_sign_in_page(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("identity:login"))

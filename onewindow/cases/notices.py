@@ -1,0 +1,116 @@
+"""The dated notices of a case as PDFs (受理通知书, 不予受理通知书, 补正材料通知书): the window prints them,
+the applicant downloads the same ones from the portal. Each carries a QR code to the public tracking page
+(全程一码), drawn as inline SVG so the renderer never fetches anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from onewindow.cases.models import Case, CaseEvent, CaseStatus, EventAction
+from onewindow.catalogue.pdf import pdf_render
+from onewindow.core.errors import NotFound
+
+NOTICE_KINDS = ("acceptance", "refusal", "correction")
+_TEMPLATES = {kind: f"cases/pdf/{kind}.html" for kind in NOTICE_KINDS}
+# The states in which each notice exists (an acceptance notice stays valid after the case moves on).
+_ACCEPTED_LATER = {
+    CaseStatus.ACCEPTED,
+    CaseStatus.IN_PROCESS,
+    CaseStatus.SUSPENDED,
+    CaseStatus.CONCLUDED,
+    CaseStatus.DELIVERED,
+}
+
+
+def tracking_url(case: Case) -> str:
+    """The public tracking page of an accepted case (the query password is on the paper, never in the URL)."""
+    return f"{settings.ONEWINDOW_PUBLIC_BASE_URL}/track/{case.number}/"
+
+
+def _qr_svg(url: str) -> str:
+    # Scale 3 with the quiet zone: about 3 cm on A4, readable by any phone camera.
+    return segno.make(url, error="m").svg_inline(scale=3, title=url)
+
+
+def notice_kinds_available(case: Case) -> list[str]:
+    """The notices that exist for the case in its current state."""
+    kinds = []
+    if case.number and (case.status in _ACCEPTED_LATER or case.accepted_at is not None):
+        kinds.append("acceptance")
+    if case.status == CaseStatus.NOT_ACCEPTED:
+        kinds.append("refusal")
+    if case.correction_requests.exists():
+        kinds.append("correction")
+    return kinds
+
+
+def _notice_context(case: Case, kind: str) -> dict[str, Any]:
+    if kind not in NOTICE_KINDS or kind not in notice_kinds_available(case):
+        raise NotFound("该办件没有这份通知书。")
+    company = case.company
+    context: dict[str, Any] = {
+        "case": case,
+        "kind": kind,
+        "item_name": case.item_version.name,
+        "department": case.department,
+        "applicant_name": company.name if company else str(case.applicant),
+        "agent_name": str(case.applicant) if company else "",
+        "id_number_masked": "" if company else case.applicant.id_number_masked,
+        "credit_code": company.credit_code if company else "",
+        "received_on": timezone.localdate(case.submitted_at) if case.submitted_at else None,
+    }
+    if kind == "acceptance":
+        assert case.accepted_at is not None
+        url = tracking_url(case)
+        context.update(
+            issued_on=timezone.localdate(case.accepted_at),
+            notice_number=case.number,
+            due_on=case.due_on,
+            promised_days=case.deadline.working_days if case.deadline else None,
+            tracking_url=url,
+            qr_svg=mark_safe(_qr_svg(url)),  # noqa: S308 (segno's own SVG, no user text in it)
+        )
+    elif kind == "refusal":
+        event = CaseEvent.objects.filter(case=case, action=EventAction.NOT_ACCEPTED).order_by("-at").first()
+        context.update(
+            issued_on=timezone.localdate(event.at if event else case.closed_at or timezone.now()),
+            notice_number=f"BY{case.pk.hex[:12].upper()}",
+            reason=case.refusal_reason,
+        )
+    else:
+        notice = case.correction_requests.order_by("-sent_at").first()
+        assert notice is not None
+        context.update(
+            issued_on=timezone.localdate(notice.sent_at),
+            notice_number=notice.notice_number,
+            correction=notice,
+            deadline_on=notice.deadline_on,
+        )
+    return context
+
+
+def notice_html(case: Case, kind: str) -> str:
+    """The notice as the HTML the PDF is drawn from (for checks and previews)."""
+    return render_to_string(_TEMPLATES.get(kind, ""), _notice_context(case, kind))
+
+
+def notice_pdf(case: Case, kind: str) -> bytes:
+    """The ``kind`` notice ("acceptance", "refusal" or "correction") of ``case`` as PDF bytes.
+
+    Callers check who may see the case (staff of its department, or its applicant); a notice the case does
+    not have (e.g. an acceptance notice before acceptance) raises ``NotFound``.
+    """
+    context = _notice_context(case, kind)
+    return pdf_render(_TEMPLATES[kind], context)
+
+
+def notice_filename(case: Case, kind: str) -> str:
+    names = {"acceptance": "受理通知书", "refusal": "不予受理通知书", "correction": "补正材料通知书"}
+    return f"{names[kind]}-{case.number or case.pk.hex[:12]}.pdf"

@@ -1,0 +1,567 @@
+"""The cases workbench: the department queue, one case with the actions its state and the clerk's role
+allow (pre-review, correction, acceptance, special procedures, extension, conclusion, delivery), the dated
+notices as PDFs, and walk-in filing at the window (双轨)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from onewindow.cases import selectors, services
+from onewindow.cases.models import OPEN_STATUSES, Case, CaseStatus, ProcedureKind
+from onewindow.cases.notices import NOTICE_KINDS, notice_filename, notice_kinds_available, notice_pdf
+from onewindow.cases.staff_forms import (
+    AcceptForm,
+    CaseActionForm,
+    ConcludeForm,
+    CorrectionForm,
+    DeliverForm,
+    ExtendForm,
+    PersonFindForm,
+    PersonRegisterForm,
+    ProcessStartForm,
+    RefuseForm,
+    ResumeForm,
+    SuspendForm,
+    WalkInItemForm,
+)
+from onewindow.catalogue.forms_render import form_data_from_post, form_errors, schema_to_fields
+from onewindow.catalogue.models import Item, Material
+from onewindow.catalogue.pdf import pdf_response
+from onewindow.core import clock
+from onewindow.core.errors import DomainError, NotFound
+from onewindow.core.errors import PermissionDenied as DomainPermissionDenied
+from onewindow.core.masking import mask_name
+from onewindow.identity.models import Person
+from onewindow.identity.services.people import person_by_identifier, person_create
+from onewindow.organisations.models import Role
+from onewindow.organisations.selectors import staff_memberships
+from onewindow.workdays.calendar import WorkCalendar
+
+CASES_PER_PAGE = 25
+# Amber once this share of the time limit is left (and at least one working day).
+WARN_SHARE = 0.2
+PRE_REVIEW_DAYS = 5
+WALK_IN_SESSION_KEY = "cases_walk_in_person"
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: Any
+    statuses: tuple[str, ...]
+
+
+TABS = (
+    Tab("submitted", _("Awaiting pre-review"), (CaseStatus.SUBMITTED,)),
+    Tab("correction", _("Awaiting correction"), (CaseStatus.CORRECTION_REQUESTED,)),
+    Tab("open", _("Accepted / in process"), (CaseStatus.ACCEPTED, CaseStatus.IN_PROCESS)),
+    Tab("suspended", _("Suspended"), (CaseStatus.SUSPENDED,)),
+    Tab("concluded", _("Concluded"), (CaseStatus.CONCLUDED, CaseStatus.DELIVERED)),
+    Tab("all", _("All"), ()),
+)
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in staff holding a role in some department; domain refusals become 403 / 404 pages."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not staff_memberships(user=request.user).exists():
+            raise PermissionDenied
+        try:
+            return view(request, *args, **kwargs)
+        except DomainPermissionDenied as error:
+            raise PermissionDenied(error.message) from error
+        except NotFound as error:
+            raise Http404(error.message) from error
+
+    return wrapper
+
+
+# --- the queue -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Urgency:
+    """The marker beside a due date: ``overdue`` (red), ``soon`` (amber), ``paused`` or ``""``."""
+
+    due_on: dt.date | None
+    level: str
+    days_left: int | None
+
+
+def case_urgency(case: Case, calendar: WorkCalendar, today: dt.date) -> Urgency:
+    """How close a case is to its limit: the pre-review window before acceptance, the legal clock after."""
+    if case.status in (CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED):
+        due_on, limit = case.intake_due_on, PRE_REVIEW_DAYS
+        if case.status == CaseStatus.CORRECTION_REQUESTED:
+            return Urgency(due_on, "", None)  # the applicant's turn: the clerk's window is closed
+    elif case.status in OPEN_STATUSES and case.deadline is not None:
+        due_on, limit = case.deadline.due_on, case.deadline.working_days
+        if case.status == CaseStatus.SUSPENDED:
+            return Urgency(due_on, "paused", None)
+    else:
+        return Urgency(case.due_on, "", None)
+    if due_on is None:
+        return Urgency(None, "", None)
+    left = calendar.working_days_between(today, due_on)
+    if left < 0:
+        return Urgency(due_on, "overdue", left)
+    warn_at = max(1, math.ceil(limit * WARN_SHARE))
+    return Urgency(due_on, "soon" if left <= warn_at else "", left)
+
+
+@staff_required
+def case_queue(request: HttpRequest) -> HttpResponse:
+    """The department's cases by tab, oldest receipt first, searchable by number, applicant or item."""
+    tabs = {tab.key: tab for tab in TABS}
+    tab = tabs.get(request.GET.get("tab", ""), TABS[0])
+    cases = selectors.cases_for_department(user=request.user)
+    counts: dict[str, int] = dict(
+        cases.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        cases = cases.filter(
+            Q(number__icontains=q)
+            | Q(applicant__user__name__icontains=q)
+            | Q(item_version__name__icontains=q)
+        )
+    if tab.statuses:
+        cases = cases.filter(status__in=tab.statuses)
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    calendar, today = WorkCalendar(), clock.today()
+    rows = [
+        {
+            "case": case,
+            "applicant": mask_name(str(case.applicant)),
+            "urgency": case_urgency(case, calendar, today),
+        }
+        for case in page
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/staff/queue.html",
+        {
+            "tabs": [
+                {
+                    "tab": t,
+                    "count": sum(counts.get(s, 0) for s in t.statuses)
+                    if t.statuses
+                    else sum(counts.values()),
+                    "current": t.key == tab.key,
+                }
+                for t in TABS
+            ],
+            "tab": tab,
+            "q": q,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "today": today,
+        },
+    )
+
+
+# --- one case ---------------------------------------------------------------------------------------------
+
+
+def _roles(user: Any, case: Case) -> set[str]:
+    return set(
+        staff_memberships(user=user).filter(department_id=case.department_id).values_list("role", flat=True)
+    )
+
+
+def _allowed_actions(case: Case, roles: set[str]) -> list[str]:
+    """The actions the page offers for the case's state and the person's roles (the services decide again)."""
+    clerk = Role.WINDOW_CLERK in roles
+    judge = bool(roles & {Role.REVIEWER, Role.APPROVER})
+    approver = Role.APPROVER in roles
+    handler = bool(roles & {Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER})
+    status = case.status
+    actions = []
+    if status == CaseStatus.SUBMITTED and clerk:
+        if not case.correction_requests.all():
+            actions.append("correction")
+        actions += ["accept", "refuse"]
+    if status == CaseStatus.ACCEPTED and handler:
+        actions.append("process")
+    if status in (CaseStatus.ACCEPTED, CaseStatus.IN_PROCESS) and judge:
+        actions.append("suspend")
+    if status == CaseStatus.SUSPENDED and judge:
+        actions.append("resume")
+    if status in OPEN_STATUSES and approver:
+        actions.append("extend")
+    if status in (CaseStatus.ACCEPTED, CaseStatus.IN_PROCESS) and (approver or (clerk and case.is_immediate)):
+        actions.append("conclude")
+    if status == CaseStatus.CONCLUDED and handler:
+        actions.append("deliver")
+    return actions
+
+
+ACTION_FORMS: dict[str, type[CaseActionForm]] = {
+    "correction": CorrectionForm,
+    "accept": AcceptForm,
+    "refuse": RefuseForm,
+    "process": ProcessStartForm,
+    "suspend": SuspendForm,
+    "resume": ResumeForm,
+    "extend": ExtendForm,
+    "conclude": ConcludeForm,
+    "deliver": DeliverForm,
+}
+
+
+def _guide_materials(case: Case) -> list[Material]:
+    return list(case.item_version.materials.all())
+
+
+def _action_form(case: Case, action: str, data: Any = None) -> CaseActionForm:
+    form_class = ACTION_FORMS[action]
+    kwargs: dict[str, Any] = {"initial": {"expected_version": case.version}}
+    if form_class is CorrectionForm:
+        kwargs["guide_materials"] = _guide_materials(case)
+    return form_class(data, **kwargs)
+
+
+def _clock(case: Case, calendar: WorkCalendar, today: dt.date) -> dict[str, Any]:
+    """The whole-case clock: limit, due date, paused working days, extensions and each special procedure."""
+    procedures = list(case.special_procedures.all())
+    paused = 0
+    if case.deadline is not None:
+        for procedure in procedures:
+            if procedure.kind == ProcedureKind.EXTENSION:
+                continue
+            # The start day itself is never counted, so a pause only moves the due date by the days after it.
+            start = max(procedure.started_on - dt.timedelta(days=1), case.deadline.start_on)
+            end = procedure.ended_on or today
+            if end > start:
+                paused += calendar.working_days_between(start, end)
+    return {
+        "urgency": case_urgency(case, calendar, today),
+        "deadline": case.deadline,
+        "paused_days": paused,
+        "extended_days": case.extended_days,
+        "procedures": procedures,
+    }
+
+
+def _materials(case: Case, guide: list[Material]) -> list[dict[str, Any]]:
+    """Each material of the guide with the files given for it."""
+    given: dict[Any, list[Any]] = {}
+    for row in case.materials.all():
+        given.setdefault(row.material_id, []).append(row)
+    return [{"material": m, "files": given.get(m.pk, [])} for m in guide]
+
+
+def _case_page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    bound: tuple[str, CaseActionForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    roles = _roles(request.user, case)
+    actions = _allowed_actions(case, roles)
+    forms = {action: _action_form(case, action) for action in actions}
+    if bound is not None:
+        forms[bound[0]] = bound[1]
+    version = case.item_version
+    guide = _guide_materials(case)
+    calendar, today = WorkCalendar(), clock.today()
+    return render(
+        request,
+        "cases/staff/case_detail.html",
+        {
+            "case": case,
+            "applicant": case.applicant,
+            "fields": schema_to_fields(version.form_schema or {}, version.form_ui or {}, data=case.form_data),
+            "materials": _materials(case, guide),
+            "events": list(case.events.all()),
+            "corrections": list(case.correction_requests.all()),
+            "clock": _clock(case, calendar, today),
+            "forms": forms,
+            "notice_kinds": notice_kinds_available(case),
+            "roles": roles,
+        },
+        status=status,
+    )
+
+
+@staff_required
+def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
+    """A case as the department sees it, with the actions open to this staff member."""
+    case = selectors.case_get_for_staff(user=request.user, case_id=case_id)
+    return _case_page(request, case)
+
+
+def _correction_problems(form: CorrectionForm) -> list[tuple[Material, str]]:
+    """The ticked materials with their problems. Any existing material is passed on, so that the service —
+    not this page — refuses one outside the case's guide."""
+    problems = form.problems()
+    try:
+        ids = {uuid.UUID(pk) for pk, _ in problems}
+    except ValueError:
+        ids = set()
+    found = {str(m.pk): m for m in Material.objects.filter(pk__in=ids)}
+    if any(pk not in found for pk, _ in problems):
+        raise DomainError(
+            code="correction_material_unknown", message="所选材料不存在，请刷新页面后重新选择。"
+        )
+    return [(found[pk], text) for pk, text in problems]
+
+
+def _act(request: HttpRequest, case: Case, action: str, form: Any) -> Any:
+    """Run the service for ``action`` with the form's data; returns what the service returned."""
+    data, user = form.cleaned_data, request.user
+    version = data["expected_version"]
+    if action == "correction":
+        return services.case_correction_request(
+            case=case, clerk=user, problems=_correction_problems(form), expected_version=version
+        )
+    if action == "accept":
+        return services.case_accept(case=case, clerk=user, expected_version=version)
+    if action == "refuse":
+        return services.case_refuse(case=case, clerk=user, reason=data["reason"], expected_version=version)
+    if action == "process":
+        return services.case_process_start(case=case, actor=user, expected_version=version)
+    if action == "suspend":
+        return services.case_suspend(
+            case=case,
+            actor=user,
+            kind=data["kind"],
+            reason=data["reason"],
+            basis=data["basis"],
+            expected_version=version,
+        )
+    if action == "resume":
+        return services.case_resume(case=case, actor=user, expected_version=version)
+    if action == "extend":
+        return services.case_extend(
+            case=case,
+            approver=user,
+            working_days=data["working_days"],
+            reason=data["reason"],
+            basis=data["basis"],
+            expected_version=version,
+        )
+    if action == "conclude":
+        return services.case_conclude(
+            case=case,
+            actor=user,
+            code=data["code"],
+            result=data["result"],
+            reason=data["reason"],
+            expected_version=version,
+        )
+    assert action == "deliver"
+    return services.case_deliver(
+        case=case,
+        actor=user,
+        method=data["method"],
+        address=data["address"],
+        tracking_number=data["tracking_number"],
+        expected_version=version,
+    )
+
+
+DONE_MESSAGES = {
+    "correction": _("The correction notice was sent to the applicant."),
+    "refuse": _("The application was not accepted; the notice is ready to print."),
+    "process": _("Handling started."),
+    "suspend": _("The special procedure started; the clock is paused."),
+    "resume": _("The special procedure ended; the clock runs again."),
+    "extend": _("The time limit was extended; the applicant is told the reason."),
+    "conclude": _("The case was concluded."),
+    "deliver": _("The delivery was recorded."),
+}
+
+
+@require_POST
+@never_cache
+@staff_required
+def case_action(request: HttpRequest, case_id: Any, action: str) -> HttpResponse:
+    """One action on a case. A refusal by the service is shown on the form (409 when someone else acted
+    first); acceptance answers with the case number and the query password, shown this once."""
+    case = selectors.case_get_for_staff(user=request.user, case_id=case_id)
+    if action not in ACTION_FORMS:
+        raise Http404
+    form = _action_form(case, action, request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, bound=(action, form), status=400)
+    try:
+        outcome = _act(request, case, action, form)
+    except DomainPermissionDenied:
+        raise
+    except DomainError as error:
+        form.add_error(None, error.message)
+        fresh = selectors.case_get_for_staff(user=request.user, case_id=case_id)
+        return _case_page(request, fresh, bound=(action, form), status=error.status)
+    if action == "accept":
+        return render(
+            request,
+            "cases/staff/accepted.html",
+            {"case": outcome.case, "query_password": outcome.query_password},
+        )
+    messages.success(request, DONE_MESSAGES[action])
+    return redirect("cases_staff:case_detail", case_id=case.pk)
+
+
+@staff_required
+def case_notice(request: HttpRequest, case_id: Any, kind: str) -> HttpResponse:
+    """A notice of the case as a PDF, to print at the window."""
+    case = selectors.case_get_for_staff(user=request.user, case_id=case_id)
+    if kind not in NOTICE_KINDS:
+        raise Http404
+    return pdf_response(notice_pdf(case, kind), notice_filename(case, kind))
+
+
+# --- walk-in filing (双轨) ---------------------------------------------------------------------------------
+
+
+def _walk_in_items(user: Any) -> Any:
+    departments = staff_memberships(user=user).filter(role=Role.WINDOW_CLERK).values("department_id")
+    return (
+        Item.objects.filter(department_id__in=departments, published_version__isnull=False)
+        .select_related("published_version")
+        .order_by("published_version__name")
+    )
+
+
+def _walk_in_person(request: HttpRequest) -> Person | None:
+    person_id = request.session.get(WALK_IN_SESSION_KEY)
+    return Person.objects.select_related("user").filter(pk=person_id).first() if person_id else None
+
+
+@never_cache
+@staff_required
+def walk_in(request: HttpRequest) -> HttpResponse:
+    """File a case for the person at the counter: find (or register) them, choose the item, fill the form,
+    scan the materials checked against the originals; then accept it on the case page."""
+    items = _walk_in_items(request.user)
+    if not items.exists():
+        raise PermissionDenied(
+            gettext("Only window clerks of a department with published items can file cases.")
+        )
+    person = _walk_in_person(request)
+    context: dict[str, Any] = {"person": person, "find_form": PersonFindForm(), "register_form": None}
+    status = 200
+    step = request.POST.get("step") if request.method == "POST" else None
+    if step == "reset":
+        request.session.pop(WALK_IN_SESSION_KEY, None)
+        return redirect("cases_staff:walk_in")
+    if step == "find":
+        return _walk_in_find(request, context)
+    if step == "register":
+        return _walk_in_register(request, context)
+    if person is None:
+        return render(request, "cases/staff/walk_in.html", context)
+    item_form = WalkInItemForm(request.POST if step == "file" else request.GET or None, items=items)
+    context["item_form"] = item_form
+    item = item_form.cleaned_data["item"] if item_form.is_bound and item_form.is_valid() else None
+    if item is not None:
+        version = item.published_version
+        data = form_data_from_post(version.form_schema or {}, request.POST) if step == "file" else {}
+        errors = form_errors(version.form_schema or {}, data) if step == "file" else {}
+        materials = [m for m in version.materials.all() if not m.obtained_by_platform]
+        if step == "file" and not errors:
+            try:
+                case = services.case_walk_in_file(
+                    clerk=request.user,
+                    person=person,
+                    item=item,
+                    form_data=data,
+                    materials=[
+                        (m, request.FILES[f"material_{m.pk}"])
+                        for m in materials
+                        if f"material_{m.pk}" in request.FILES
+                    ],
+                )
+            except DomainPermissionDenied:
+                raise
+            except DomainError as error:
+                context["error"] = error.message
+                status = error.status
+            else:
+                request.session.pop(WALK_IN_SESSION_KEY, None)
+                messages.success(
+                    request,
+                    gettext("The case was filed for %(name)s. Check it and accept it now.")
+                    % {"name": person},
+                )
+                return redirect("cases_staff:case_detail", case_id=case.pk)
+        elif errors:
+            status = 400
+        context.update(
+            item=item,
+            version=version,
+            fields=schema_to_fields(
+                version.form_schema or {}, version.form_ui or {}, data=data, errors=errors
+            ),
+            materials=materials,
+            platform_materials=[m for m in version.materials.all() if m.obtained_by_platform],
+        )
+    return render(request, "cases/staff/walk_in.html", context, status=status)
+
+
+def _walk_in_find(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    form = PersonFindForm(request.POST)
+    context["find_form"] = form
+    if not form.is_valid():
+        return render(request, "cases/staff/walk_in.html", context, status=400)
+    identifier = form.cleaned_data["identifier"].strip().upper()
+    person = person_by_identifier(identifier)
+    if person is not None:
+        request.session[WALK_IN_SESSION_KEY] = str(person.pk)
+        messages.success(request, gettext("Found %(name)s.") % {"name": person})
+        return redirect("cases_staff:walk_in")
+    initial = {"id_number": identifier} if len(identifier) == 18 else {"phone": identifier}
+    context["register_form"] = PersonRegisterForm(initial=initial)
+    context["not_found"] = True
+    return render(request, "cases/staff/walk_in.html", context)
+
+
+def _walk_in_register(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    form = PersonRegisterForm(request.POST)
+    context["register_form"] = form
+    if form.is_valid():
+        try:
+            person = person_create(**form.cleaned_data, actor=request.user)
+        except DomainError as error:
+            for problem in error.problems:
+                form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+            if not error.problems:
+                form.add_error(None, error.message)
+        else:
+            request.session[WALK_IN_SESSION_KEY] = str(person.pk)
+            messages.success(
+                request,
+                gettext(
+                    "%(name)s is now registered on the platform (phone-registered account); they can sign in "
+                    "later by SMS code with this mobile phone."
+                )
+                % {"name": person},
+            )
+            return redirect("cases_staff:walk_in")
+    return render(request, "cases/staff/walk_in.html", context, status=400)

@@ -1,0 +1,25 @@
+"""Citizen pages for cases: apply, my cases (我的办件), and public tracking (全程一码)."""
+
+from django.urls import path
+
+from onewindow.cases import files, views
+
+app_name = "cases"
+urlpatterns = [
+    path("cases/", views.my_cases, name="mine"),
+    path("cases/messages/", views.case_messages, name="messages"),
+    path("cases/apply/<str:code>/", views.apply, name="apply"),
+    path("cases/<uuid:case_id>/", views.case_detail, name="case"),
+    path("cases/<uuid:case_id>/materials/", views.material_upload, name="material_upload"),
+    path("cases/<uuid:case_id>/materials/<uuid:material_id>/", files.material_file, name="material_file"),
+    path(
+        "cases/<uuid:case_id>/materials/<uuid:material_id>/remove/",
+        views.material_remove,
+        name="material_remove",
+    ),
+    path("cases/<uuid:case_id>/resubmit/", views.case_resubmit, name="resubmit"),
+    path("cases/<uuid:case_id>/withdraw/", views.case_withdraw, name="withdraw"),
+    path("cases/<uuid:case_id>/password/", views.password_reissue, name="password_reissue"),
+    path("track/", views.track, name="track"),
+    path("track/<str:case_number>/", views.track, name="track_number"),
+]
