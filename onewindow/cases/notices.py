@@ -34,6 +34,11 @@ def tracking_url(case: Case) -> str:
     return f"{settings.ONEWINDOW_PUBLIC_BASE_URL}/track/{case.number}/"
 
 
+def case_page_url(case: Case) -> str:
+    """The applicant's own page of the case (sign-in required): a case not accepted has no number to track."""
+    return f"{settings.ONEWINDOW_PUBLIC_BASE_URL}/cases/{case.pk}/"
+
+
 def _qr_svg(url: str) -> str:
     # Scale 3 with the quiet zone: about 3 cm on A4, readable by any phone camera.
     return segno.make(url, error="m").svg_inline(scale=3, title=url)
@@ -66,16 +71,17 @@ def _notice_context(case: Case, kind: str) -> dict[str, Any]:
         "credit_code": company.credit_code if company else "",
         "received_on": timezone.localdate(case.submitted_at) if case.submitted_at else None,
     }
+    # Every notice carries a QR code: the public tracking page once there is a case number, else the
+    # applicant's own page of the case.
+    url = tracking_url(case) if kind == "acceptance" else case_page_url(case)
+    context.update(tracking_url=url, qr_svg=mark_safe(_qr_svg(url)))  # noqa: S308 (segno's SVG, no user text)
     if kind == "acceptance":
         assert case.accepted_at is not None
-        url = tracking_url(case)
         context.update(
             issued_on=timezone.localdate(case.accepted_at),
             notice_number=case.number,
             due_on=case.due_on,
             promised_days=case.deadline.working_days if case.deadline else None,
-            tracking_url=url,
-            qr_svg=mark_safe(_qr_svg(url)),  # noqa: S308 (segno's own SVG, no user text in it)
         )
     elif kind == "refusal":
         event = CaseEvent.objects.filter(case=case, action=EventAction.NOT_ACCEPTED).order_by("-at").first()

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from onewindow.cases import selectors, services
 from onewindow.cases.models import OPEN_STATUSES, Case, CaseStatus, ProcedureKind
 from onewindow.cases.notices import NOTICE_KINDS, notice_filename, notice_kinds_available, notice_pdf
+from onewindow.cases.notifications import case_notifications
 from onewindow.cases.staff_forms import (
     AcceptForm,
     CaseActionForm,
@@ -299,6 +300,7 @@ def _case_page(
             "fields": schema_to_fields(version.form_schema or {}, version.form_ui or {}, data=case.form_data),
             "materials": _materials(case, guide),
             "events": list(case.events.all()),
+            "deliveries": list(case_notifications(case)),
             "corrections": list(case.correction_requests.all()),
             "clock": _clock(case, calendar, today),
             "forms": forms,

@@ -62,3 +62,11 @@ def test_a_notice_the_case_does_not_have_is_not_found(submitted):
     for kind in ("acceptance", "refusal", "correction", "anything"):
         with pytest.raises(NotFound):
             notice_pdf(submitted, kind)
+
+
+def test_every_notice_carries_a_qr_code(at, citizen, item, clerk_a):
+    refused = services.case_refuse(
+        case=case_in_state("submitted", user=citizen, item=item), clerk=clerk_a, reason="不属于本部门受理范围"
+    )
+    html = notice_html(refused, "refusal")
+    assert "<svg" in html and f"/cases/{refused.pk}/" in html

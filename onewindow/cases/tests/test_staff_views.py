@@ -320,3 +320,13 @@ def test_a_correction_naming_an_unknown_material_is_refused(client_as, clerk_a, 
     )
     assert response.status_code == 400 and "所选材料不存在" in response.content.decode()
     assert not CorrectionRequest.objects.exists()
+
+
+def test_the_case_page_shows_the_notifications_sent_to_the_applicant(
+    client_as, clerk_a, at, citizen, item, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_in_state("submitted", user=citizen, item=item)
+    page = client_as(clerk_a).get(detail_url(case)).content.decode()
+    assert "发给申请人的通知" in page
+    assert "139****0001" in page  # masked: the plain number is never on screen
