@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "onewindow.workdays",
     "onewindow.catalogue",
     "onewindow.cases",
+    "onewindow.workflow",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,21 +180,26 @@ def case_track(*, case_number: str, password: str) -> Tracking:
         accepted_at=case.accepted_at,
         due_on=case.due_on,
         concluded_at=case.concluded_at,
-        timeline=[
-            TrackingEntry(
-                action=event.action,
-                action_label=str(event.get_action_display()),
-                status=event.to_status,
-                status_label=str(event.get_to_status_display()),
-                department=event.department.name if event.department else "",
-                at=event.at,
-                note=event.note,
-            )
-            for event in case.events.filter(public=True)
-            .select_related("department")
-            .order_by("at", "created_at")
-        ],
+        timeline=public_timeline(
+            case.events.filter(public=True).select_related("department").order_by("at", "created_at")
+        ),
     )
+
+
+def public_timeline(events: Iterable[CaseEvent]) -> list[TrackingEntry]:
+    """Public events in the shape the applicant and 全程一码 see: department names, never a staff member's."""
+    return [
+        TrackingEntry(
+            action=event.action,
+            action_label=str(event.get_action_display()),
+            status=event.to_status,
+            status_label=str(event.get_to_status_display()),
+            department=event.department.name if event.department else "",
+            at=event.at,
+            note=event.note,
+        )
+        for event in events
+    ]
 
 
 def case_messages_for(*, user: Any, unread_only: bool = False) -> QuerySet[CaseMessage]:

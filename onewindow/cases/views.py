@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
@@ -38,8 +37,9 @@ from onewindow.cases.models import (
 from onewindow.catalogue import forms_render
 from onewindow.catalogue.models import Item, Material, Necessity
 from onewindow.catalogue.selectors import item_published_get
-from onewindow.core.errors import DomainError, FieldProblem, NotFound, PermissionDenied
+from onewindow.core.errors import DomainError, FieldProblem, NotFound
 from onewindow.core.ratelimit import client_address, rate_limit_hit
+from onewindow.core.view_helpers import refusals_as_http
 from onewindow.identity.selectors import assurance_shortfall
 
 PAGE_SIZE = 20
@@ -64,12 +64,8 @@ def applicant_required(view: Callable[..., HttpResponseBase]) -> Callable[..., H
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
+        with refusals_as_http():
             return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except PermissionDenied as refused:
-            raise HttpForbidden(refused.message) from None
 
     return wrapped
 
@@ -229,22 +225,6 @@ def _problems(problems: list[FieldProblem]) -> list[Problem]:
     return lines
 
 
-def _timeline(case: Case) -> list[selectors.TrackingEntry]:
-    """The case's public events in the tracking page's shape: department names, never a staff member's."""
-    return [
-        selectors.TrackingEntry(
-            action=event.action,
-            action_label=str(event.get_action_display()),
-            status=event.to_status,
-            status_label=str(event.get_to_status_display()),
-            department=event.department.name if event.department else "",
-            at=event.at,
-            note=event.note,
-        )
-        for event in case.events.all()  # prefetched: public ones only
-    ]
-
-
 def _case_render(
     request: HttpRequest, page: CasePage, *, status: int = 200, password: str = ""
 ) -> HttpResponse:
@@ -271,7 +251,7 @@ def _case_render(
             "checklist": _checklist(case, notice, page.material_errors),
             "notice": notice,
             "correcting": case.status == CaseStatus.CORRECTION_REQUESTED,
-            "events": _timeline(case),
+            "events": selectors.public_timeline(case.events.all()),  # prefetched: public ones only
             "case_messages": case_messages,
             "can_withdraw": case.status in WITHDRAWABLE,
             "can_reissue": case.status in TRACKABLE and bool(case.number),

@@ -12,14 +12,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from onewindow.core.errors import DomainError, NotFound, PermissionDenied
+from onewindow.core.errors import DomainError
+from onewindow.core.view_helpers import refusals_as_http
 from onewindow.identity.models import Person
 from onewindow.identity.selectors import (
     person_find_for_staff,
@@ -64,12 +65,8 @@ def staff_lookup_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not staff_may_look_up(user=request.user):
             raise HttpForbidden
-        try:
+        with refusals_as_http():
             return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except PermissionDenied as refused:
-            raise HttpForbidden(refused.message) from None
 
     return wrapped
 

@@ -13,8 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -23,8 +22,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from onewindow.core.errors import DomainError, NotFound, PermissionDenied
+from onewindow.core.errors import DomainError, NotFound
 from onewindow.core.plugins import plugin
+from onewindow.core.view_helpers import refusals_as_http
 from onewindow.identity.models import AgencyScope, AssuranceLevel, Person
 from onewindow.identity.selectors import (
     LEVEL_ALLOWS,
@@ -124,12 +124,8 @@ def person_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
         person = person_of(request.user)
         if person is None:
             return render(request, "identity/profile/no_person.html", status=403)
-        try:
+        with refusals_as_http():
             return view(request, person, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except PermissionDenied as refused:
-            raise HttpForbidden(refused.message) from None
 
     return wrapped
 
