@@ -14,14 +14,23 @@ Use it from ``bench/run.py`` (which sets Django up against a throwaway database)
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import hashlib
+import itertools
+import json
 import random
 import time
+import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 
+from onewindow.core import clock
 from onewindow.core.identifiers import credit_code_check_digit, organisation_code_check_digit
 from onewindow.core.services import audit_record
 from onewindow.organisations.models import (
@@ -211,4 +220,375 @@ def seed(sizes: SeedSizes, *, random_seed: int = 2026) -> dict[str, object]:
         actor=None, action="bench.seed", changes={"sizes": dataclasses.asdict(sizes), "counts": counts}
     )
     counts["seconds"] = round(time.perf_counter() - started, 2)
+    return counts
+
+
+# --- Cases (issue #5): a million applications on the demo catalogue -------------------------------------------
+
+# Where a case is in its life, as shares of all cases: most are long finished; a few percent are open at any time.
+CASE_STATUS_SHARES = {
+    "delivered": 0.62,
+    "concluded": 0.10,
+    "in_process": 0.08,
+    "accepted": 0.04,
+    "suspended": 0.01,
+    "submitted": 0.04,
+    "correction_requested": 0.02,
+    "not_accepted": 0.04,
+    "withdrawn": 0.05,
+}
+# The timeline each status implies (one CaseEvent each): (action, from status, to status).
+CASE_TIMELINES = {
+    "submitted": [("submitted", "draft", "submitted")],
+    "correction_requested": [
+        ("submitted", "draft", "submitted"),
+        ("correction_requested", "submitted", "correction_requested"),
+    ],
+    "not_accepted": [("submitted", "draft", "submitted"), ("not_accepted", "submitted", "not_accepted")],
+    "withdrawn": [("submitted", "draft", "submitted"), ("withdrawn", "submitted", "withdrawn")],
+    "accepted": [("submitted", "draft", "submitted"), ("accepted", "submitted", "accepted")],
+    "in_process": [
+        ("submitted", "draft", "submitted"),
+        ("accepted", "submitted", "accepted"),
+        ("process_started", "accepted", "in_process"),
+    ],
+    "suspended": [
+        ("submitted", "draft", "submitted"),
+        ("accepted", "submitted", "accepted"),
+        ("process_started", "accepted", "in_process"),
+        ("suspended", "in_process", "suspended"),
+    ],
+    "concluded": [
+        ("submitted", "draft", "submitted"),
+        ("accepted", "submitted", "accepted"),
+        ("process_started", "accepted", "in_process"),
+        ("concluded", "in_process", "concluded"),
+    ],
+    "delivered": [
+        ("submitted", "draft", "submitted"),
+        ("accepted", "submitted", "accepted"),
+        ("process_started", "accepted", "in_process"),
+        ("concluded", "in_process", "concluded"),
+        ("delivered", "concluded", "delivered"),
+    ],
+}
+# How long ago a case in this status was received, in days (uniform in the range): open cases are recent.
+CASE_AGE_DAYS = {
+    "submitted": (0, 4),
+    "correction_requested": (1, 10),
+    "accepted": (0, 10),
+    "in_process": (1, 30),
+    "suspended": (5, 60),
+    "concluded": (2, 40),
+}
+CASE_AGE_DEFAULT = (3, 730)  # finished cases: over the last two years
+ROW_BATCH = 10_000
+
+
+def bench_rows_insert(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
+    """Write ``rows`` (field attname → Python value) straight into ``model``'s table: PostgreSQL ``COPY`` or
+    SQLite ``executemany``, in batches. Unnamed columns take the field default (or NULL / ''). No signals, no
+    ``save()``, no audit: benchmark seeding only. Returns the number of rows written."""
+    # Auto-increment keys are left to the database.
+    fields = [
+        f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField | models.BigAutoField)
+    ]
+    names = [field.attname for field in fields]
+    defaults = {}
+    for field in fields:
+        if field.has_default() and not callable(field.default):
+            defaults[field.attname] = field.default
+        elif field.null:
+            defaults[field.attname] = None
+        else:
+            defaults[field.attname] = ""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+    written = 0
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with (
+            connection.connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                values = defaults | row
+                copy.write_row([_pg_value(values[name]) for name in names])
+                written += 1
+        return written
+    connection.ensure_connection()
+    raw = connection.connection
+    # Table and column names come from the model, quoted; the values are parameters.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(names))})"  # noqa: S608
+    batch: list[list[object]] = []
+    for row in rows:
+        values = defaults | row
+        batch.append([_sqlite_value(values[name]) for name in names])
+        if len(batch) >= ROW_BATCH:
+            raw.executemany(sql, batch)
+            written += len(batch)
+            batch = []
+    if batch:
+        raw.executemany(sql, batch)
+        written += len(batch)
+    return written
+
+
+def _pg_value(value: object) -> object:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _sqlite_value(value: object) -> object:
+    # What Django's SQLite backend stores: UUIDs as 32 hex digits, datetimes as naive UTC text, JSON as text.
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    if isinstance(value, dt.datetime):
+        return str(value.astimezone(dt.UTC).replace(tzinfo=None))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+@transaction.atomic
+def seed_applicants(count: int, *, random_seed: int = 2026) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """``count`` citizens at assurance level 2 (user + person), identifiers encrypted and hashed as
+    ``person_create`` would store them, one shared password hash. Returns (user id, person id) pairs."""
+    from onewindow.core.crypto import encrypt
+    from onewindow.core.identifiers import citizen_id_check_char
+    from onewindow.identity.models import Person
+    from onewindow.identity.services.people import id_number_hash, phone_hash
+
+    rng = random.Random(random_seed)
+    password = make_password(BENCH_PASSWORD)
+    now = clock.now()
+    id_purpose = Person._meta.get_field("id_number").purpose
+    phone_purpose = Person._meta.get_field("phone").purpose
+    pairs = [(uuid.uuid4(), uuid.uuid4()) for _ in range(count)]
+    bench_rows_insert(
+        get_user_model(),
+        (
+            {
+                "id": user_id,
+                "username": f"bcase{n:07d}",
+                "name": f"基准申请人{n:07d}",
+                "password": password,
+                "is_active": True,
+                "is_staff": False,
+                "is_superuser": False,
+                "date_joined": now,
+                "failed_logins": 0,
+            }
+            for n, (user_id, _) in enumerate(pairs)
+        ),
+    )
+
+    def person_row(n: int, user_id: uuid.UUID, person_id: uuid.UUID) -> dict[str, Any]:
+        # Unique by construction: phone 137 + serial; ID number region + birthday + serial (GB 11643 check digit).
+        phone = f"137{n:08d}"
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(365 * 55))
+        body = f"350{100 + n // 1000 % 900:03d}{born:%Y%m%d}{n % 1000:03d}"
+        id_number = body + citizen_id_check_char(body)
+        return {
+            "id": person_id,
+            "created_at": now,
+            "updated_at": now,
+            "user_id": user_id,
+            "id_number": encrypt(id_number, purpose=id_purpose),
+            "id_number_hash": id_number_hash(id_number),
+            "phone": encrypt(phone, purpose=phone_purpose),
+            "phone_hash": phone_hash(phone),
+            "assurance_level": 2,
+            "verified_at": now,
+        }
+
+    bench_rows_insert(Person, (person_row(n, u, p) for n, (u, p) in enumerate(pairs)))
+    return pairs
+
+
+def bench_case_password(number: str) -> str:
+    """The query password of a seeded case, derived from its number so a later run can look cases up without
+    keeping a list (benchmark data only: real passwords are random and only their keyed hash is stored)."""
+    from onewindow.cases.services.acceptance import PASSWORD_ALPHABET, PASSWORD_LENGTH
+
+    digest = hashlib.sha256(f"bench-case:{number}".encode()).digest()
+    return "".join(PASSWORD_ALPHABET[byte % len(PASSWORD_ALPHABET)] for byte in digest[:PASSWORD_LENGTH])
+
+
+def seed_cases(
+    *,
+    cases: int,
+    applicants: list[tuple[uuid.UUID, uuid.UUID]],
+    random_seed: int = 2026,
+) -> dict[str, int]:
+    """``cases`` cases over the published items (weighted by popularity), statuses in ``CASE_STATUS_SHARES``,
+    each with its timeline events, its promised deadline once accepted, a unique case number (implementation
+    code + acceptance date + serial, as ``case_number_next`` makes them) and the keyed hash of its query
+    password (``bench_case_password``). Returns the row counts and the seconds taken."""
+    from onewindow.cases.models import Case, CaseEvent, CaseNumberCounter
+    from onewindow.cases.services.acceptance import case_password_hash
+    from onewindow.catalogue.models import Item, ItemVersion
+    from onewindow.workdays.calendar import DueDate, WorkCalendar
+    from onewindow.workdays.models import Deadline
+
+    rng = random.Random(random_seed)
+    items = list(
+        Item.objects.exclude(published_version=None).select_related("published_version", "department")
+    )
+    if not items:
+        raise RuntimeError("no published items: load the demo catalogue first")
+    weights = [1 + item.popularity for item in items]
+    statuses = list(CASE_STATUS_SHARES)
+    shares = list(CASE_STATUS_SHARES.values())
+    now = clock.now()
+    calendar = WorkCalendar()
+    due_cache: dict[tuple[dt.date, int], DueDate] = {}
+    serials: dict[tuple[uuid.UUID, dt.date], int] = {}
+    deadlines: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    counts = {"cases": 0, "events": 0, "deadlines": 0, "case_number_counters": 0, "with_number": 0}
+    counts |= dict.fromkeys((f"status_{status}" for status in statuses), 0)
+
+    def due(start: dt.date, days: int) -> DueDate:
+        key = (start, days)
+        if key not in due_cache:
+            due_cache[key] = calendar.add_working_days(start, days)
+        return due_cache[key]
+
+    def case_rows() -> Iterator[dict[str, Any]]:
+        for _ in range(cases):
+            item = rng.choices(items, weights)[0]
+            version = cast(ItemVersion, item.published_version)  # only published items were loaded
+            status = rng.choices(statuses, shares)[0]
+            counts[f"status_{status}"] += 1
+            low, high = CASE_AGE_DAYS.get(status, CASE_AGE_DEFAULT)
+            timeline = CASE_TIMELINES[status]
+            days = 0 if version.case_type == 1 else version.promised_days
+            # Each step's time after receipt; the receipt is then placed so that the last step is in the past.
+            offset = {"submitted": dt.timedelta(0)}
+            offset["accepted"] = dt.timedelta(hours=rng.uniform(0.5, 30))
+            offset["process_started"] = offset["accepted"] + dt.timedelta(hours=rng.uniform(1, 24))
+            offset["suspended"] = offset["process_started"] + dt.timedelta(days=rng.uniform(1, 3))
+            offset["concluded"] = offset["process_started"] + dt.timedelta(
+                days=rng.uniform(0.2, max(days, 1) * 1.3)
+            )
+            offset["delivered"] = offset["concluded"] + dt.timedelta(days=rng.uniform(0.1, 3))
+            closing = dt.timedelta(days=rng.uniform(0.5, 5))
+            offset |= {"correction_requested": closing, "not_accepted": closing, "withdrawn": closing}
+            received = now - dt.timedelta(days=rng.uniform(low, high))
+            last = offset[timeline[-1][0]]
+            if received + last > now:
+                received = now - last - dt.timedelta(minutes=rng.uniform(10, 600))
+            at = {action: received + offset[action] for action in offset}
+            case_id = uuid.uuid4()
+            applicant = applicants[rng.randrange(len(applicants))][1]
+            row: dict[str, Any] = {
+                "id": case_id,
+                "created_at": received - dt.timedelta(minutes=rng.randrange(5, 120)),
+                "updated_at": received + last,
+                "applicant_id": applicant,
+                "item_id": item.pk,
+                "item_version_id": version.pk,
+                "department_id": item.department_id,
+                "status": status,
+                "version": len(timeline) + 1,
+                "form_data": version.form_schema.get("examples", [{}])[0] if version.form_schema else {},
+                "walk_in": rng.random() < 0.15,
+                "submitted_at": received,
+                "intake_due_on": due(timezone.localdate(received), 5).date,
+                "accepted_by_default": False,
+                "extended_days": 0,
+            }
+            accepted = any(action == "accepted" for action, _, _ in timeline)
+            if accepted:
+                accepted_at = at["accepted"]
+                accepted_on = timezone.localdate(accepted_at)
+                key = (item.pk, accepted_on)
+                serials[key] = serials.get(key, 0) + 1
+                number = f"{item.implementation_code}{accepted_on:%Y%m%d}{serials[key]:05d}"
+                password = bench_case_password(number)
+                deadline_id = uuid.uuid4()
+                due_on = due(accepted_on, days)
+                deadlines.append(
+                    {
+                        "id": deadline_id,
+                        "created_at": accepted_at,
+                        "updated_at": accepted_at,
+                        "label": f"{number} {version.name}"[:200],
+                        "start_on": accepted_on,
+                        "working_days": days,
+                        "due_on": due_on.date,
+                        "provisional": due_on.provisional,
+                    }
+                )
+                row |= {
+                    "number": number,
+                    "query_password_hash": case_password_hash(number, password),
+                    "accepted_at": accepted_at,
+                    "deadline_id": deadline_id,
+                }
+                concluded_at = at["concluded"]
+                if status in ("concluded", "delivered"):
+                    row |= {
+                        "conclusion_code": 0 if rng.random() < 0.93 else 1,
+                        "result": f"{version.result_name}（电子证照）" if version.result_name else "",
+                        "concluded_at": concluded_at,
+                        "closed_at": concluded_at,
+                    }
+                if status == "delivered":
+                    method = rng.choice(["electronic", "electronic", "window", "post"])
+                    row |= {
+                        "delivery_method": method,
+                        "tracking_number": f"SF{rng.randrange(10**12):012d}" if method == "post" else "",
+                        "delivered_at": at["delivered"],
+                    }
+                counts["with_number"] += 1
+            else:
+                closed = at["withdrawn"]
+                if status == "not_accepted":
+                    row |= {"refusal_reason": "申请事项依法不属于本行政机关职权范围。", "closed_at": closed}
+                elif status == "withdrawn":
+                    row["closed_at"] = closed
+            for action, from_status, to_status in timeline:
+                events.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "created_at": at[action],
+                        "updated_at": at[action],
+                        "case_id": case_id,
+                        "action": action,
+                        "from_status": from_status,
+                        "to_status": to_status,
+                        "department_id": item.department_id,
+                        "at": at[action],
+                        "note": f"受理编号 {row['number']}。" if action == "accepted" else "",
+                        "public": True,
+                    }
+                )
+            yield row
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        chunk = max(ROW_BATCH * 5, 1)
+        rows_iter = case_rows()
+        while True:
+            # Deadlines first (cases point at them), then the cases, then their events: one chunk at a time.
+            batch = list(itertools.islice(rows_iter, chunk))
+            if not batch:
+                break
+            counts["deadlines"] += bench_rows_insert(Deadline, deadlines)
+            counts["cases"] += bench_rows_insert(Case, batch)
+            counts["events"] += bench_rows_insert(CaseEvent, events)
+            deadlines.clear()
+            events.clear()
+        counts["case_number_counters"] = bench_rows_insert(
+            CaseNumberCounter,
+            ({"item_id": item_id, "day": day, "last": last} for (item_id, day), last in serials.items()),
+        )
+    counts["seconds"] = round(time.perf_counter() - started, 2)  # type: ignore[assignment]
     return counts
