@@ -369,6 +369,7 @@ ONEWINDOW_PERIODIC_JOBS = [
     ("onewindow.core.tasks.audit_chain_check", 24 * 60 * 60),
     ("onewindow.core.tasks.task_results_prune", 7 * 24 * 60 * 60),
     ("onewindow.workdays.tasks.deadlines_refresh_paused", 6 * 60 * 60),
+    ("onewindow.workflow.tasks.work_task_due_dates_sync", 6 * 60 * 60),
     ("onewindow.cases.tasks.cases_deemed_accept_job", 60 * 60),
     ("onewindow.cases.tasks.cases_withdraw_uncorrected_job", 6 * 60 * 60),
     ("onewindow.cases.tasks.cases_notifications_retry", 60),
