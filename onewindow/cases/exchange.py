@@ -194,8 +194,10 @@ def cases_for_exchange(*, since: dt.date, until: dt.date | None = None) -> Query
             at__lt=timezone.make_aware(dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min))
         )
     return (
+        # A bundle's parent case is the platform's grouping, not an application to an authority: its
+        # children are exported, each under its own item.
         Case.objects.exclude(status=CaseStatus.DRAFT)
-        .filter(Exists(events))
+        .filter(Exists(events), bundle=None)
         .select_related(
             "applicant__user", "company", "item", "item_version", "department", "deadline", "accepted_by"
         )

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.catalogue.models import CaseType, Item, ItemVersion, Material
+from onewindow.catalogue.models import Bundle, CaseType, Item, ItemVersion, Material
 from onewindow.core.fields import EncryptedTextField
 from onewindow.core.models import BaseModel
 from onewindow.identity.models import Agency, Company, Person
@@ -160,6 +160,19 @@ class Case(BaseModel):
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    # --- life-event bundles (一件事一次办)
+    # Set on the parent case only: it stands for the whole bundle, is filed under the bundle's lead item
+    # (its first item in stage order, so every column a case needs has a value) and is never handled by a
+    # department itself — its children are, one per chosen item, each in its own department's queues.
+    bundle = models.ForeignKey(
+        Bundle,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("life-event bundle"),
+    )
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("case")
@@ -184,6 +197,11 @@ class Case(BaseModel):
     @property
     def is_immediate(self) -> bool:
         return self.item_version.case_type == CaseType.IMMEDIATE
+
+    @property
+    def is_bundle(self) -> bool:
+        """The parent case of a life-event bundle (its children are the cases departments handle)."""
+        return self.bundle_id is not None
 
 
 class CaseNumberCounter(models.Model):

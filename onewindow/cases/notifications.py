@@ -80,11 +80,14 @@ def _correction_list(case: Case) -> str:
 
 def notification_text(case: Case, event: str, *, query_password: str = "") -> str:
     """The Chinese text for one event, the same on every channel (SMS-length where it can be)."""
-    name = case.item_version.name
+    # A bundle's parent case speaks for the bundle; its children speak for their own items.
+    name = case.bundle.name if case.bundle is not None else case.item_version.name
     number = f"（受理编号 {case.number}）" if case.number else ""
     due = case.due_on
     password = f"，查询密码 {query_password}（请妥善保管）" if query_password else ""
     action = EventAction(event)
+    if case.bundle is not None and action == EventAction.SUBMITTED:
+        return f"您申请的“{name}”已一次提交，{_latest_note(case, event)}请在“我的办件”中查看各事项进度。"
     if action == EventAction.SUBMITTED:
         return f"您申请的“{name}”已提交，{case.department.name}将在 5 个工作日内完成预审。"
     if action == EventAction.RESUBMITTED:
@@ -130,9 +133,9 @@ def case_notification_send(
 
     The in-site message is written at once; SMS and e-mail get their first attempt now and, if the gateway
     fails, wait for the retry job."""
-    case = Case.objects.select_related("applicant__user", "item_version", "department", "deadline").get(
-        pk=case_id
-    )
+    case = Case.objects.select_related(
+        "applicant__user", "item_version", "department", "deadline", "bundle"
+    ).get(pk=case_id)
     person = case.applicant
     user = person.user
     password = _password_unseal(sealed_password)

@@ -45,12 +45,27 @@ def _with_relations(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def cases_for_applicant(*, user: Any, status: str | None = None) -> QuerySet[Case]:
-    """ "我的办件": the user's cases (and their company's, as its agent), newest first."""
+def cases_for_applicant(*, user: Any, status: str | None = None, top_level: bool = False) -> QuerySet[Case]:
+    """ "我的办件": the user's cases (and their company's, as its agent), newest first.
+
+    With ``top_level`` a life-event bundle is one row: its parent case, with its children prefetched (as
+    ``children``) for a summary, instead of a row per item.
+    """
     scope = _applicant_scope(principal_for_user(user))
     if scope is None:
         return Case.objects.none()
     cases = _with_relations(Case.objects.filter(scope))
+    if top_level:
+        cases = (
+            cases.filter(parent=None)
+            .select_related("bundle")
+            .prefetch_related(
+                Prefetch(
+                    "children",
+                    queryset=Case.objects.select_related("item_version", "department").order_by("created_at"),
+                )
+            )
+        )
     if status:
         cases = cases.filter(status=status)
     return cases.order_by("-created_at")
@@ -91,7 +106,8 @@ def case_get_for_staff(*, user: Any, case_id: Any) -> Case:
     """A case of one of the staff member's departments, with everything the workbench shows. Another
     department's case is refused (403); an unknown id or an applicant's unsubmitted draft is 404."""
     case = (
-        _with_relations(Case.objects.filter(pk=_uuid(case_id)).exclude(status=CaseStatus.DRAFT))
+        # A bundle's parent case is no department's to handle: its children are.
+        _with_relations(Case.objects.filter(pk=_uuid(case_id), bundle=None).exclude(status=CaseStatus.DRAFT))
         .select_related("filed_by", "accepted_by", "agency")
         .prefetch_related(
             "materials__material",
@@ -119,7 +135,7 @@ def cases_for_department(
         if _uuid(department_id) not in departments:
             raise PermissionDenied("您不在该部门任职，无权查看其办件。")
         departments = {_uuid(department_id)}
-    cases = _with_relations(Case.objects.filter(department_id__in=departments)).exclude(
+    cases = _with_relations(Case.objects.filter(department_id__in=departments, bundle=None)).exclude(
         status=CaseStatus.DRAFT
     )
     if status:
@@ -199,6 +215,40 @@ def public_timeline(events: Iterable[CaseEvent]) -> list[TrackingEntry]:
             note=event.note,
         )
         for event in events
+    ]
+
+
+@dataclass(frozen=True)
+class BundleTimelineEntry(TrackingEntry):
+    """A step of a bundle's merged timeline, naming the item it happened to (or the bundle itself)."""
+
+    item_name: str = ""
+
+
+def bundle_children(*, case: Case) -> list[Case]:
+    """The children of a bundle's parent case (already fetched for its applicant), in the bundle's stage
+    order, with what the bundle page shows of each."""
+    assert case.bundle is not None
+    order = {entry.item_id: (entry.stage, entry.order) for entry in case.bundle.entries.all()}
+    children = _with_relations(case.children.all()).prefetch_related("materials")
+    return sorted(children, key=lambda child: (*order.get(child.item_id, (0, 0)), child.created_at))
+
+
+def bundle_timeline(*, case: Case) -> list[BundleTimelineEntry]:
+    """One timeline for a bundle's applicant: the public events of the parent and of every child, oldest
+    first, each naming its item (the parent's name the bundle). Department names only, as in 全程一码."""
+    assert case.bundle is not None
+    events = list(
+        CaseEvent.objects.filter(Q(case=case) | Q(case__parent=case), public=True)
+        .select_related("department", "case__item_version")
+        .order_by("at", "created_at")
+    )
+    return [
+        BundleTimelineEntry(
+            **vars(entry),
+            item_name=case.bundle.name if event.case_id == case.pk else event.case.item_version.name,
+        )
+        for event, entry in zip(events, public_timeline(events), strict=True)
     ]
 
 

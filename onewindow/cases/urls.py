@@ -2,14 +2,18 @@
 
 from django.urls import path
 
-from onewindow.cases import files, views
+from onewindow.cases import bundle_views, files, views
 
 app_name = "cases"
 urlpatterns = [
     path("cases/", views.my_cases, name="mine"),
     path("cases/messages/", views.case_messages, name="messages"),
     path("cases/apply/<str:code>/", views.apply, name="apply"),
-    path("cases/<uuid:case_id>/", views.case_detail, name="case"),
+    path("cases/apply-bundle/<slug:code>/", bundle_views.apply_bundle, name="apply_bundle"),
+    # A bundle's parent case shows the bundle page; every other case its own page.
+    path("cases/<uuid:case_id>/", bundle_views.case_page, name="case"),
+    path("cases/<uuid:case_id>/submit-all/", bundle_views.bundle_submit, name="bundle_submit"),
+    path("cases/<uuid:case_id>/withdraw-all/", bundle_views.bundle_withdraw, name="bundle_withdraw"),
     path("cases/<uuid:case_id>/materials/", views.material_upload, name="material_upload"),
     path("cases/<uuid:case_id>/materials/<uuid:material_id>/", files.material_file, name="material_file"),
     path(

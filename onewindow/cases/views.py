@@ -115,7 +115,10 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         else:
             return redirect("cases:case", case_id=case.pk)
     shortfall = assurance_shortfall(request.user, version.min_assurance_level)
-    drafts = selectors.cases_for_applicant(user=request.user, status=CaseStatus.DRAFT).filter(item=item)
+    # This item's own drafts: not a bundle filed under it, nor a bundle's item (they live on the bundle page).
+    drafts = selectors.cases_for_applicant(user=request.user, status=CaseStatus.DRAFT).filter(
+        item=item, bundle=None, parent=None
+    )
     materials = list(version.materials.all())
     response = render(
         request,
@@ -429,7 +432,8 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in CaseStatus.values:
         status = ""
-    cases = selectors.cases_for_applicant(user=request.user, status=status or None).annotate(
+    # A life-event bundle is one row (its parent case), its items summarised under it.
+    cases = selectors.cases_for_applicant(user=request.user, status=status or None, top_level=True).annotate(
         unread=Count("messages", filter=Q(messages__recipient=request.user, messages__read_at=None))
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))

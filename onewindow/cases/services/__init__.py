@@ -10,6 +10,13 @@ from onewindow.cases.services.acceptance import (
     case_password_reissue,
     case_refuse,
 )
+from onewindow.cases.services.bundles import (
+    bundle_case_start,
+    bundle_case_submit,
+    bundle_case_withdraw,
+    bundle_entries_chosen,
+    bundle_required_level,
+)
 from onewindow.cases.services.correction import (
     case_correction_request,
     case_resubmit,
@@ -40,6 +47,11 @@ from onewindow.cases.services.uploads import content_type_sniff, upload_check
 __all__ = [
     "STATUS_ZH",
     "AcceptedCase",
+    "bundle_case_start",
+    "bundle_case_submit",
+    "bundle_case_withdraw",
+    "bundle_entries_chosen",
+    "bundle_required_level",
     "case_accept",
     "case_conclude",
     "case_correction_request",

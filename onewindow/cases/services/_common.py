@@ -103,6 +103,13 @@ def case_transition(
     if notify:
         case_id, extra = str(case.pk), dict(notify_with or {})
         transaction.on_commit(lambda: _notify(case_id, action, extra))
+    if case.parent_id is not None:
+        # A bundle's child: its parent follows once the last child is finished, whichever way (conclusion,
+        # refusal, withdrawal, return) it got there — so this is the one place every such path passes.
+        from onewindow.cases.services.bundles import FINISHED_STATUSES, bundle_parent_settle  # (cycle)
+
+        if to in FINISHED_STATUSES:
+            bundle_parent_settle(parent_id=case.parent_id, actor=actor)
     return event
 
 

@@ -299,6 +299,13 @@ def case_submit(
         return earlier
     case = case_lock(case, allowed={CaseStatus.DRAFT}, doing="提交", expected_version=expected_version)
     applicant_check(case, actor)
+    if case.bundle_id is not None or case.parent_id is not None:
+        # A bundle is submitted as a whole (bundle_case_submit), never one item at a time.
+        raise DomainError(
+            code="bundle_submit_required",
+            message="该申请属于“一件事”，请在“一件事”页面检查全部事项后一次提交。",
+            status=409,
+        )
     case_receive(case, actor=actor, action=EventAction.SUBMITTED)
     idempotency_remember(claim, case)
     return case
