@@ -289,6 +289,13 @@ class EventAction(models.TextChoices):
     CONCLUDED = "concluded", _("concluded")
     DELIVERED = "delivered", _("result delivered")
     WITHDRAWN = "withdrawn", _("withdrawn")
+    # Processing steps of the department workflow (GB/T 39046 办理过程), written by onewindow.workflow.
+    STEP_CLAIMED = "step_claimed", _("step claimed")
+    STEP_RELEASED = "step_released", _("step released")
+    STEP_APPROVED = "step_approved", _("step approved")
+    STEP_RETURNED = "step_returned", _("step returned")
+    STEP_TRANSFERRED = "step_transferred", _("step transferred")
+    STEP_OPINION = "step_opinion", _("opinion added")
 
 
 class CaseEvent(BaseModel):

@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from onewindow.cases import services as case_services
-from onewindow.cases.models import CaseEvent, CaseStatus
+from onewindow.cases.models import CaseEvent, CaseStatus, EventAction
 from onewindow.core import clock
 from onewindow.core.errors import DomainError, PermissionDenied
 from onewindow.core.services import audit_record
@@ -27,15 +27,15 @@ from onewindow.workflow.models import (
 )
 from onewindow.workflow.services.instances import instance_state_save, mirror_sync
 
-# CaseEvent actions for processing steps (GB/T 39046 办理过程). Not in cases.EventAction's choices yet, so they
-# are recorded as internal (not public) entries; the step row (WorkTask) holds start, end and handler.
+# CaseEvent actions for processing steps (GB/T 39046 办理过程), recorded as internal entries; the step row
+# (WorkTask) holds start, end and handler.
 EVENT_STEP = {
-    "claim": "step_claimed",
-    "release": "step_released",
-    "approve": "step_approved",
-    "return": "step_returned",
-    "transfer": "step_transferred",
-    "opinion": "step_opinion",
+    "claim": EventAction.STEP_CLAIMED,
+    "release": EventAction.STEP_RELEASED,
+    "approve": EventAction.STEP_APPROVED,
+    "return": EventAction.STEP_RETURNED,
+    "transfer": EventAction.STEP_TRANSFERRED,
+    "opinion": EventAction.STEP_OPINION,
 }
 VERB_ZH = {
     "claim": "签收",
