@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("onewindow.identity.oidc.urls")),
     path("workbench/identity/", include("onewindow.identity.staff_urls")),
     path("workbench/cases/", include("onewindow.cases.staff_urls")),
+    path("workbench/tasks/", include("onewindow.workflow.urls")),
     path("workbench/catalogue/exchange/", include("onewindow.catalogue.exchange.urls")),
     path("workbench/catalogue/", include("onewindow.catalogue.staff_urls")),
     path("workbench/", include("onewindow.workbench.urls")),
