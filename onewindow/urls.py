@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, reverse
 from django.views.i18n import set_language
 
 from onewindow.api import api
@@ -9,8 +11,17 @@ from onewindow.core.views import healthz
 admin.site.site_header = "一网通办 · 平台管理"
 admin.site.site_title = "一网通办 平台管理"
 admin.site.index_title = "平台管理"
-# The admin signs in through the platform's own page: lockout, rate limits, TOTP and the sessions list apply.
-admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+
+
+def admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin has no sign-in form of its own: everyone signs in on the platform's page, where lockout,
+    rate limits, TOTP and the sessions list apply. A signed-in person without admin access is refused."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

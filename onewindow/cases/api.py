@@ -5,7 +5,6 @@ Applicants see only their own cases (another's is 404); staff act on their depar
 their post does not allow is 403. Every change may carry ``expected_version``: a stale one is 409
 ``case_state_conflict`` naming the current state."""
 
-import hashlib
 import uuid
 from typing import Any
 
@@ -45,12 +44,12 @@ from onewindow.cases.selectors import (
     case_track,
     cases_for_applicant,
     cases_for_department,
+    tracking_attempt_hit,
 )
 from onewindow.catalogue.models import Material
 from onewindow.catalogue.selectors import item_published_get
 from onewindow.core.errors import DomainError, NotFound
 from onewindow.core.pagination import Pages
-from onewindow.core.ratelimit import rate_limit_hit
 from onewindow.core.schemas import COMMON_ERRORS, ErrorOut
 from onewindow.identity.api_auth import session_or_token
 from onewindow.identity.models import Company
@@ -551,8 +550,5 @@ def case_track_public(
     case_number: PathEx[str, P(max_length=50, description="the case number (受理编号)")],
     password: QueryEx[str, P(max_length=20, description="the query password on the acceptance notice")],
 ) -> Any:
-    # Besides the per-address budget (the API's throttle): a budget per case number, so guessing the password
-    # of one case from many addresses stops too.
-    number = hashlib.sha256(case_number.strip().upper().encode()).hexdigest()[:32]  # any bytes → a safe key
-    rate_limit_hit(scope="public_lookup", key=f"track:{number}")
+    tracking_attempt_hit(case_number)  # besides the per-address budget (the API's throttle)
     return case_track(case_number=case_number, password=password)

@@ -39,6 +39,11 @@ def _case_for(user: Any, case_id: uuid.UUID) -> Case:
 def material_file(request: HttpRequest, case_id: uuid.UUID, material_id: uuid.UUID) -> FileResponse:
     """One uploaded file with the type detected at upload, under its original name."""
     case = _case_for(request.user, case_id)
+    return material_response(case, material_id)
+
+
+def material_response(case: Case, material_id: uuid.UUID) -> FileResponse:
+    """Stream one material of a case the caller was allowed to see (checked by the calling view)."""
     row: CaseMaterial | None = next((m for m in case.materials.all() if m.pk == material_id), None)
     if row is None or not row.file.name:
         raise Http404

@@ -140,10 +140,11 @@ def case_notification_send(
     user = person.user
     password = _password_unseal(sealed_password)
     now = clock.now()
+    # The in-site message never holds the query password; SMS and e-mail carry it at acceptance.
+    site_text = notification_text(case, event)
+    outside = notification_text(case, event, query_password=password) if password else site_text
     with transaction.atomic():
-        CaseMessage.objects.create(
-            case=case, recipient=user, event=event, text=notification_text(case, event)
-        )
+        CaseMessage.objects.create(case=case, recipient=user, event=event, text=site_text)
         deliveries = [
             NotificationDelivery.objects.create(
                 case=case,
@@ -155,7 +156,6 @@ def case_notification_send(
                 sent_at=now,
             )
         ]
-        outside = notification_text(case, event, query_password=password)
         if person.phone:
             deliveries.append(
                 NotificationDelivery.objects.create(

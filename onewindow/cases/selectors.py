@@ -5,6 +5,7 @@ timeline."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from onewindow.cases.models import Case, CaseEvent, CaseMessage, CaseStatus
 from onewindow.cases.services.acceptance import case_password_hash
 from onewindow.core.crypto import constant_time_equal
 from onewindow.core.errors import NotFound, PermissionDenied
+from onewindow.core.ratelimit import rate_limit_hit
 from onewindow.identity.models import AgencyScope
 from onewindow.identity.selectors import Principal, principal_for_user
 from onewindow.organisations.selectors import staff_memberships
@@ -172,6 +174,13 @@ class Tracking:
     timeline: list[TrackingEntry]
 
 
+def tracking_attempt_hit(case_number: str) -> None:
+    """Count a tracking attempt against the case number itself, so guessing one case's password from many
+    addresses stops too (the caller also counts it per address)."""
+    number = hashlib.sha256(case_number.strip().upper().encode()).hexdigest()[:32]  # any bytes → a safe key
+    rate_limit_hit(scope="public_lookup", key=f"track:{number}")
+
+
 def case_track(*, case_number: str, password: str) -> Tracking:
     """The public timeline for a case number and its query password. A wrong password and an unknown
     number give the same 404 in the same time (the API rate-limits the attempts)."""
@@ -230,7 +239,7 @@ def bundle_children(*, case: Case) -> list[Case]:
     order, with what the bundle page shows of each."""
     assert case.bundle is not None
     order = {entry.item_id: (entry.stage, entry.order) for entry in case.bundle.entries.all()}
-    children = _with_relations(case.children.all()).prefetch_related("materials")
+    children = _with_relations(case.children.all()).prefetch_related("materials", "item_version__materials")
     return sorted(children, key=lambda child: (*order.get(child.item_id, (0, 0)), child.created_at))
 
 

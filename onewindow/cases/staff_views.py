@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from onewindow.cases import selectors, services
 from onewindow.cases.models import OPEN_STATUSES, Case, CaseStatus, ProcedureKind
-from onewindow.cases.notices import NOTICE_KINDS, notice_filename, notice_kinds_available, notice_pdf
+from onewindow.cases.notices import notice_filename, notice_kinds_available, notice_pdf
 from onewindow.cases.notifications import case_notifications
 from onewindow.cases.staff_forms import (
     AcceptForm,
@@ -47,9 +48,10 @@ from onewindow.catalogue.forms_render import form_data_from_post, form_errors, s
 from onewindow.catalogue.models import Item, Material
 from onewindow.catalogue.pdf import pdf_response
 from onewindow.core import clock
-from onewindow.core.errors import DomainError, NotFound
+from onewindow.core.errors import DomainError
 from onewindow.core.errors import PermissionDenied as DomainPermissionDenied
 from onewindow.core.masking import mask_name
+from onewindow.core.view_helpers import refusals_as_http
 from onewindow.identity.models import Person
 from onewindow.identity.services.people import person_by_identifier, person_create
 from onewindow.organisations.models import Role
@@ -80,20 +82,16 @@ TABS = (
 )
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed-in staff holding a role in some department; domain refusals become 403 / 404 pages."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not staff_memberships(user=request.user).exists():
             raise PermissionDenied
-        try:
+        with refusals_as_http():
             return view(request, *args, **kwargs)
-        except DomainPermissionDenied as error:
-            raise PermissionDenied(error.message) from error
-        except NotFound as error:
-            raise Http404(error.message) from error
 
     return wrapper
 
@@ -434,8 +432,6 @@ def case_action(request: HttpRequest, case_id: Any, action: str) -> HttpResponse
 def case_notice(request: HttpRequest, case_id: Any, kind: str) -> HttpResponse:
     """A notice of the case as a PDF, to print at the window."""
     case = selectors.case_get_for_staff(user=request.user, case_id=case_id)
-    if kind not in NOTICE_KINDS:
-        raise Http404
     return pdf_response(notice_pdf(case, kind), notice_filename(case, kind))
 
 

@@ -32,7 +32,6 @@ from onewindow.cases.models import (
     CaseMaterial,
     CaseStatus,
     CorrectionRequest,
-    MaterialStatus,
 )
 from onewindow.catalogue import forms_render
 from onewindow.catalogue.models import Item, Material, Necessity
@@ -156,10 +155,6 @@ class ChecklistEntry:
     @property
     def required(self) -> bool:
         return self.material.necessity == Necessity.REQUIRED
-
-    @property
-    def has_ok_upload(self) -> bool:
-        return any(u.status == MaterialStatus.OK for u in self.uploads)
 
     @property
     def anchor(self) -> str:
@@ -477,6 +472,7 @@ def track(request: HttpRequest, case_number: str = "") -> HttpResponse:
     if request.method == "POST":
         try:
             rate_limit_hit(scope="public_lookup", key=client_address(request))
+            selectors.tracking_attempt_hit(number)
             context["tracking"] = selectors.case_track(
                 case_number=number, password=request.POST.get("password", "")[:50]
             )

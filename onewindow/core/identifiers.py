@@ -155,8 +155,8 @@ def handling_code_check(raw: str) -> str:
 _CITIZEN_ID_WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
 _CITIZEN_ID_CHECK = "10X98765432"
 # The first two digits are a province-level division (GB/T 2260); 71 台湾, 81 香港, 82 澳门 are allocated too.
-_PROVINCE_CODES = {
-    *[
+_PROVINCE_CODES = frozenset(
+    [
         "11",
         "12",
         "13",
@@ -188,11 +188,11 @@ _PROVINCE_CODES = {
         "63",
         "64",
         "65",
-    ],
-    "71",
-    "81",
-    "82",
-}
+        "71",
+        "81",
+        "82",
+    ]
+)
 
 
 def citizen_id_check_char(first17: str) -> str:

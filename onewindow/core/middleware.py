@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from onewindow.core.context import client_ip
-from onewindow.core.ratelimit import client_address, is_ip_address
+from onewindow.core.ratelimit import client_ip_address
 
 # Everything is served from our own origin: no CDN, no inline script except htmx's configuration.
 CONTENT_SECURITY_POLICY = (
@@ -34,8 +34,7 @@ class SecurityHeadersMiddleware:
                 status=400,
                 json_dumps_params={"ensure_ascii": False},
             )
-        address = client_address(request)
-        token = client_ip.set(address if is_ip_address(address) else None)
+        token = client_ip.set(client_ip_address(request))
         try:
             response = self.get_response(request)
         finally:

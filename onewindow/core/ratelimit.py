@@ -22,6 +22,12 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def client_ip_address(request: HttpRequest) -> str | None:
+    """The caller's address for an IP column (audit trail, sessions): None when it is not an IP address."""
+    address = client_address(request)
+    return address if is_ip_address(address) else None
+
+
 def is_ip_address(text: str) -> bool:
     try:
         ipaddress.ip_address(text)

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from onewindow.core.errors import NotFound
 from onewindow.core.schemas import COMMON_ERRORS, ErrorOut
-from onewindow.identity.api_auth import session_or_token
+from onewindow.identity.api_auth import session_only, session_or_token
 from onewindow.identity.models import Agency, AgencyScope, AssuranceLevel, Company, Person
 from onewindow.identity.selectors import (
     LEVEL_ALLOWS,
@@ -31,6 +31,9 @@ from onewindow.identity.services.personal_data import person_data_export
 
 router = Router(tags=["identity"])
 AUTH = session_or_token("profile")
+# Changing who acts for a company, granting or revoking agents, and the full export (plain ID and phone
+# numbers) are for the person in their own browser, never for a department system's "profile" token.
+BROWSER_ONLY = session_only()
 SIGNED_IN_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, **COMMON_ERRORS}
 
 
@@ -165,7 +168,7 @@ def my_agencies(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post(
     "/companies/{company_id}/agencies",
-    auth=AUTH,
+    auth=BROWSER_ONLY,
     throttle=[],
     response={201: AgencyOut, 409: ErrorOut, **SIGNED_IN_ERRORS},
     summary="Authorise an agent for a company (legal representative, or an agent who may manage agents)",
@@ -185,7 +188,7 @@ def company_agency_grant(request: HttpRequest, company_id: uuid.UUID, payload: A
 
 @router.delete(
     "/agencies/{agency_id}",
-    auth=AUTH,
+    auth=BROWSER_ONLY,
     throttle=[],
     response={200: AgencyOut, 409: ErrorOut, **SIGNED_IN_ERRORS},
     summary="Revoke an authorisation (the company's managers, or the agent)",
@@ -200,7 +203,7 @@ def agency_delete(request: HttpRequest, agency_id: uuid.UUID) -> dict[str, Any]:
 
 @router.post(
     "/me/acting-for",
-    auth=AUTH,
+    auth=BROWSER_ONLY,
     throttle=[],
     response={200: MeOut, **SIGNED_IN_ERRORS},
     summary="Act for myself or for a company",
@@ -215,7 +218,7 @@ def acting_for_set(request: HttpRequest, payload: ActingForIn) -> dict[str, Any]
 
 @router.get(
     "/me/data-export",
-    auth=AUTH,
+    auth=BROWSER_ONLY,
     throttle=[],
     response={200: dict[str, Any], **SIGNED_IN_ERRORS},
     summary="Everything the platform holds about me (identifiers in full)",

@@ -44,3 +44,8 @@ class AccessTokenAuth(HttpBearer):
 def session_or_token(*scopes: str) -> list[Any]:
     """``auth=`` for an endpoint: a signed-in browser, or a bearer token with these scopes."""
     return [SessionAuth(), AccessTokenAuth(scopes)]
+
+
+def session_only() -> list[Any]:
+    """``auth=`` for what only the person may do in their own signed-in browser (CSRF-checked on writes)."""
+    return [SessionAuth()]

@@ -65,7 +65,7 @@ def principal_for_user(user: Any) -> Principal:
     """The principal for a user: the company they act for only while that authorisation is live."""
     if not getattr(user, "is_authenticated", False):
         return ANONYMOUS
-    person = Person.objects.select_related("acting_for").filter(user=user).first()
+    person = person_of(user)
     if person is None or person.acting_for is None:
         return Principal(person=person)
     company = person.acting_for

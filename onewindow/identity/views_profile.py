@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
@@ -138,14 +138,6 @@ def _labelled(agencies: Any) -> list[Any]:
     return rows
 
 
-def _url_or_blank(name: str) -> str:
-    # Pages another part of identity provides; the link shows once they exist.
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
-
-
 @require_safe
 @person_required
 def account(request: HttpRequest, person: Person) -> HttpResponse:
@@ -163,8 +155,8 @@ def account(request: HttpRequest, person: Person) -> HttpResponse:
             "companies": companies_represented(person=person),
             "agencies": _labelled(agencies_of(person=person)),
             "data_view_count": data_views_of(person=person).count(),
-            "sessions_url": _url_or_blank("identity:sessions"),
-            "password_change_url": _url_or_blank("identity:password_change"),
+            "sessions_url": reverse("identity:sessions"),
+            "password_change_url": reverse("identity:password_change"),
             "now": timezone.now(),
         },
     )

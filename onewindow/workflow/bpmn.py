@@ -187,6 +187,13 @@ def _step_of(task: etree._Element, position: int) -> ParsedStep:
 def _xml_parse(xml: bytes) -> etree._Element:
     if len(xml) > MAX_BPMN_BYTES:
         raise _refuse("bpmn_too_large", "BPMN 文件超过 2 MB，请检查是否上传了正确的文件。")
+    try:
+        # Stored and re-parsed as UTF-8 text: a GBK export would pass lxml here and fail later.
+        xml.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _refuse(
+            "bpmn_not_utf8", "BPMN 文件须为 UTF-8 编码。请在建模工具中以 UTF-8 重新导出。"
+        ) from None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
     try:
         root = etree.fromstring(xml, parser)

@@ -39,9 +39,6 @@ class ProcessDefinition(BaseModel):
     def __str__(self) -> str:
         return f"{self.name}（{self.key} v{self.version}）"
 
-    def is_used(self) -> bool:
-        return self.instances.exists()
-
 
 class ProcessStep(BaseModel):
     """A human step of a definition, read from its BPMN on upload: who handles it and in how many working days."""

@@ -6,15 +6,14 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from onewindow.core import clock
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.organisations.selectors import staff_memberships
-from onewindow.workflow.models import OPEN_TASK_STATUSES, TaskStatus, WorkTask
+from onewindow.workflow.models import OPEN_TASK_STATUSES, TaskOpinion, TaskStatus, WorkTask
 
 # "open", "overdue" and "due_soon" are inbox views over the open rows; the rest are TaskStatus values.
-INBOX_VIEWS = ("open", "overdue", "due_soon")
 DUE_SOON_DAYS = 2
 
 
@@ -65,7 +64,16 @@ def tasks_for_user(*, user: Any, status: str | None = None) -> QuerySet[WorkTask
 def task_get_for_staff(*, user: Any, task_id: uuid.UUID | str) -> WorkTask:
     """One task, for a staff member of its department; others get 403, unknown ids 404."""
     task = (
-        WorkTask.objects.select_related("case__item_version", "department", "step", "assignee")
+        WorkTask.objects.select_related(
+            "instance",
+            "case__item_version",
+            "case__department",
+            "case__applicant__user",
+            "case__deadline",
+            "department",
+            "step",
+            "assignee",
+        )
         .filter(pk=task_id)
         .first()
     )
@@ -81,6 +89,6 @@ def steps_of_case(*, case: Any) -> QuerySet[WorkTask]:
     return (
         WorkTask.objects.filter(case=case)
         .select_related("department", "assignee", "completed_by")
-        .prefetch_related("opinions")
+        .prefetch_related(Prefetch("opinions", queryset=TaskOpinion.objects.select_related("author")))
         .order_by("opened_at", "created_at")
     )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<uuid:task_id>/", views.task_detail, name="task_detail"),
     path("<uuid:task_id>/<slug:action>/", views.task_action, name="task_action"),
+    path("<uuid:task_id>/materials/<uuid:material_id>/", views.task_material, name="task_material"),
 ]

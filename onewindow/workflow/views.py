@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,12 +14,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from onewindow.cases.files import material_response
 from onewindow.cases.models import CaseStatus
 from onewindow.cases.staff_views import Urgency, case_urgency, staff_required
 from onewindow.catalogue.forms_render import schema_to_fields
@@ -227,25 +229,21 @@ def _task_page(
 
 
 def _task(request: HttpRequest, task_id: Any) -> WorkTask:
-    task = selectors.task_get_for_staff(user=request.user, task_id=task_id)
-    return (
-        WorkTask.objects.select_related(
-            "instance",
-            "case__item_version",
-            "case__department",
-            "case__applicant__user",
-            "case__deadline",
-            "step",
-        )
-        .select_related("department", "assignee")
-        .get(pk=task.pk)
-    )
+    return selectors.task_get_for_staff(user=request.user, task_id=task_id)
 
 
 @staff_required
 def task_detail(request: HttpRequest, task_id: Any) -> HttpResponse:
     """One task of the department with its case and the actions open to this staff member."""
     return _task_page(request, _task(request, task_id))
+
+
+@require_safe
+@staff_required
+def task_material(request: HttpRequest, task_id: Any, material_id: uuid.UUID) -> FileResponse:
+    """A material of the task's case, for staff of the task's department — in a joint review that may be a
+    department other than the one handling the case, which the case's own file view does not admit."""
+    return material_response(_task(request, task_id).case, material_id)
 
 
 DONE_MESSAGES = {

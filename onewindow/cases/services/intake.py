@@ -247,7 +247,8 @@ def submission_problems(case: Case) -> list[FieldProblem]:
         for name, messages in form_errors(case.item_version.form_schema or {}, case.form_data or {}).items()
         for message in messages
     ]
-    present = set(case.materials.filter(status=MaterialStatus.OK).values_list("material_id", flat=True))
+    # .all() so a list page's prefetch serves it (the bundle page asks this for every child).
+    present = {row.material_id for row in case.materials.all() if row.status == MaterialStatus.OK}
     for material in case.item_version.materials.all():
         if (
             material.necessity == Necessity.REQUIRED
@@ -391,6 +392,13 @@ def case_withdraw(*, case: Case, actor: Any, reason: str = "", expected_version:
         expected_version=expected_version,
     )
     applicant_check(case, actor)
+    if case.is_bundle:
+        # The parent of a life event ends with its items: bundle_case_withdraw withdraws them together.
+        raise DomainError(
+            code="bundle_withdraw_required",
+            message="该申请属于“一件事”，请在“一件事”页面撤回。",
+            status=409,
+        )
     if case.status != CaseStatus.DRAFT:
         reason = text_required(reason, code="withdraw_reason_required", message="请填写撤回申请的原因。")
     case.closed_at = clock.now()

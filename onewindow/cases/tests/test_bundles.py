@@ -285,6 +285,13 @@ def test_withdrawing_a_bundle_whose_children_all_go_withdraws_the_parent(submitt
     assert set(parent.children.values_list("status", flat=True)) == {CaseStatus.WITHDRAWN}
 
 
+def test_the_parent_cannot_be_withdrawn_alone_like_a_single_case(submitted, citizen):
+    with pytest.raises(DomainError) as refused:
+        services.case_withdraw(case=submitted, actor=citizen, reason="不开店了")
+    assert refused.value.code == "bundle_withdraw_required"
+    assert set(submitted.children.values_list("status", flat=True)) == {CaseStatus.SUBMITTED}
+
+
 # --- pages -----------------------------------------------------------------------------------------------
 
 

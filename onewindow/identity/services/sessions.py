@@ -6,7 +6,6 @@ the ``UserSession`` row stays (with ``ended_at``) for the record.
 
 from __future__ import annotations
 
-import ipaddress
 import time
 import uuid
 from importlib import import_module
@@ -18,7 +17,7 @@ from django.http import HttpRequest
 
 from onewindow.core import clock
 from onewindow.core.errors import NotFound
-from onewindow.core.ratelimit import client_address
+from onewindow.core.ratelimit import client_ip_address
 from onewindow.core.services import audit_record
 from onewindow.identity.models import UserSession
 
@@ -31,14 +30,6 @@ def _store_delete(session_key: str) -> None:
     import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key).delete()
 
 
-def _address(request: HttpRequest) -> str | None:
-    # A proxy's X-Forwarded-For can hold anything; the column takes only an address.
-    try:
-        return str(ipaddress.ip_address(client_address(request)))
-    except ValueError:
-        return None
-
-
 def session_record(*, request: HttpRequest, user: Any, method: str) -> UserSession:
     """List the browser that just signed in (call right after ``django.contrib.auth.login``)."""
     if request.session.session_key is None:
@@ -49,7 +40,7 @@ def session_record(*, request: HttpRequest, user: Any, method: str) -> UserSessi
         session_key=session_key,
         defaults={
             "user": user,
-            "ip": _address(request),
+            "ip": client_ip_address(request),
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
             "method": method[:20],
             "last_seen_at": clock.now(),

@@ -147,8 +147,10 @@ def totp_reset(*, user: Any, actor: Any) -> None:
 
 def totp_current_code(*, user: Any) -> str | None:
     """The code an authenticator would show now: only for the sandbox hint (settings.ONEWINDOW_SANDBOX)."""
+    if not settings.ONEWINDOW_SANDBOX:
+        return None
     device = TotpDevice.objects.filter(user=user).first()
-    if device is None or not settings.ONEWINDOW_SANDBOX:
+    if device is None:
         return None
     # Right after a code was used, the next step's code is the one that will be accepted.
     step = max(totp_step(clock.now().timestamp()), device.last_step + 1)

@@ -317,3 +317,10 @@ def test_the_admin_signs_in_through_the_platform_sign_in_page(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("identity:login"))
+
+
+def test_a_signed_in_citizen_cannot_use_the_admin_sign_in_to_become_staff(client_as, citizen, clerk_a):
+    client = client_as(citizen)
+    response = client.post("/admin/login/", {"username": "clerk_a", "password": DEFAULT_PASSWORD})
+    assert response.status_code == 403
+    assert client.get("/admin/").status_code == 302  # still not signed in to the admin

@@ -246,3 +246,19 @@ def test_an_expiry_without_an_offset_is_taken_as_beijing_time(client_as, zhang, 
     )
     assert response.status_code == 201
     assert timezone.localtime(Agency.objects.get().expires_at).replace(tzinfo=None) == naive
+
+
+def test_a_department_systems_token_cannot_export_the_full_identifiers(client, zhang):
+    response = client.get(f"{API}/me/data-export", **bearer(zhang.user, "openid profile"))
+    assert response.status_code == 401
+    assert zhang.id_number not in response.content.decode()
+
+
+def test_a_department_systems_token_cannot_switch_whom_the_person_acts_for(client, zhang):
+    response = client.post(
+        f"{API}/me/acting-for",
+        {"company_id": None},
+        content_type="application/json",
+        **bearer(zhang.user, "profile"),
+    )
+    assert response.status_code == 401

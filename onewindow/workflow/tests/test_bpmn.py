@@ -159,3 +159,10 @@ def test_generated_bpmn_has_a_diagram_shape_for_every_element_and_an_edge_for_ev
     assert sorted(root.xpath("//bpmndi:BPMNShape/@bpmnElement", namespaces=ns)) == sorted(nodes)
     assert sorted(root.xpath("//bpmndi:BPMNEdge/@bpmnElement", namespaces=ns)) == sorted(flows)
     assert len(root.xpath("//bpmn:parallelGateway", namespaces=ns)) == 2
+
+
+def test_a_bpmn_file_not_in_utf8_is_refused():
+    xml = '<?xml version="1.0" encoding="GBK"?><definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p" name="审批"/></definitions>'
+    with pytest.raises(DomainError) as refused:
+        bpmn_validate(xml.encode("gbk"))
+    assert refused.value.code == "bpmn_not_utf8"

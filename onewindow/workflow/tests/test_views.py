@@ -227,3 +227,16 @@ def test_the_completed_process_points_to_the_case_page(
     page = response.content.decode()
     assert reverse("cases_staff:case_detail", args=[joint.case.pk]) in page
     assert "approve" not in response.context["actions"]
+
+
+def test_the_other_department_of_a_joint_review_can_open_the_cases_materials(
+    client_as, joint, reviewer_b, department_b, reviewer_a, department_a
+):
+    material = joint.case.materials.exclude(file="").first()
+    assert material is not None
+    url = reverse("workflow:task_material", args=[only(joint, department_b).pk, material.pk])
+    response = client_as(reviewer_b).get(url)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    # Someone outside the task's department gets the 403 page, not the file.
+    assert client_as(reviewer_a).get(url).status_code == 403
