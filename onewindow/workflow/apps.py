@@ -12,3 +12,13 @@ class WorkflowConfig(AppConfig):
     def ready(self) -> None:
         # SpiffWorkflow logs every task state change at INFO: thousands of lines per case in production logs.
         logging.getLogger("spiff").setLevel(logging.WARNING)
+
+        from onewindow.cases.hooks import CaseHook, case_hook_register
+        from onewindow.workflow.services import instances
+
+        case_hook_register(CaseHook.ACCEPTED, instances.on_case_accepted)
+        case_hook_register(CaseHook.PROCESS_STARTED, instances.on_case_process_started)
+        case_hook_register(CaseHook.SUSPENDED, instances.on_case_suspended)
+        case_hook_register(CaseHook.RESUMED, instances.on_case_resumed)
+        case_hook_register(CaseHook.CONCLUDING, instances.on_case_concluding)
+        case_hook_register(CaseHook.CONCLUDED, instances.on_case_concluded)

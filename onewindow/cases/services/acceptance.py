@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from onewindow.cases.hooks import CaseHook, case_hooks_run
 from onewindow.cases.models import Case, CaseNumberCounter, CaseStatus, EventAction
 from onewindow.cases.notifications import password_seal
 from onewindow.cases.services._common import (
@@ -109,6 +110,8 @@ def _accept(case: Case, *, actor: Any | None, accepted_at: dt.datetime, by_defau
         # default, when nobody hands it over); sealed because the task queue keeps its arguments in clear.
         notify_with={"sealed_password": password_seal(password)},
     )
+    # The workflow app starts the item's process here, so acceptance and the first inbox task are one change.
+    case_hooks_run(CaseHook.ACCEPTED, case=case, actor=actor)
     return AcceptedCase(case=case, query_password=password)
 
 

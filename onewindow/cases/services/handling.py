@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from onewindow.cases.hooks import CaseHook, case_hooks_run
 from onewindow.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -52,11 +53,14 @@ PROCEDURE_ZH = {
 
 
 @transaction.atomic
-def case_process_start(*, case: Case, actor: Any, expected_version: int | None = None) -> Case:
-    """The department starts handling an accepted case (the workflow's first step 承办)."""
-    staff_check(actor, case, HANDLING_ROLES, "办理该办件")
+def case_process_start(*, case: Case, actor: Any | None, expected_version: int | None = None) -> Case:
+    """The department starts handling an accepted case; its process (if the item has one) starts with it.
+    ``actor`` None is the platform itself, starting the process of a case accepted by default."""
+    if actor is not None:
+        staff_check(actor, case, HANDLING_ROLES, "办理该办件")
     case = case_lock(case, allowed={CaseStatus.ACCEPTED}, doing="开始办理", expected_version=expected_version)
     case_transition(case, to=CaseStatus.IN_PROCESS, action=EventAction.PROCESS_STARTED, actor=actor)
+    case_hooks_run(CaseHook.PROCESS_STARTED, case=case, actor=actor)
     return case
 
 
@@ -112,6 +116,9 @@ def case_suspend(
         basis=basis,
         changes={"procedure": kind, "from": str(started_on)},
     )
+    case_hooks_run(
+        CaseHook.SUSPENDED, case=case, actor=actor, start_on=started_on, reason=reason, basis=basis
+    )
     return procedure
 
 
@@ -142,6 +149,7 @@ def case_resume(
         basis=procedure.basis,
         changes={"procedure": procedure.kind, "until": str(ended_on), "due_on": str(case.deadline.due_on)},
     )
+    case_hooks_run(CaseHook.RESUMED, case=case, actor=actor, end_on=ended_on)
     return case
 
 
@@ -234,6 +242,7 @@ def case_conclude(
         doing="办结",
         expected_version=expected_version,
     )
+    case_hooks_run(CaseHook.CONCLUDING, case=case, actor=actor, code=code)
     case.conclusion_code = code
     case.result = result.strip()
     case.conclusion_reason = reason
@@ -247,6 +256,7 @@ def case_conclude(
         note=_conclusion_note(code, reason),
         changes={"code": code},
     )
+    case_hooks_run(CaseHook.CONCLUDED, case=case, actor=actor, code=code)
     return case
 
 

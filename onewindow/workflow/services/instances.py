@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from onewindow.cases import services as case_services
-from onewindow.cases.models import Case
+from onewindow.cases.models import Case, ConclusionCode
 from onewindow.core import clock
 from onewindow.core.errors import DomainError
 from onewindow.core.services import audit_record
@@ -95,23 +95,43 @@ def instance_state_save(instance: ProcessInstance, workflow: BpmnWorkflow) -> No
         setattr(instance, name, value)
 
 
+def _definition_for(case: Case) -> ProcessDefinition | None:
+    """The latest version of the process assigned to the case's item (a running case keeps its own)."""
+    assignment = ProcessAssignment.objects.filter(item_id=case.item_id).first()
+    if assignment is None:
+        return None
+    return ProcessDefinition.objects.filter(key=assignment.definition_key).order_by("-version").first()
+
+
 @transaction.atomic
 def process_start(*, case: Case, actor: Any) -> ProcessInstance:
-    """Start the department's process for an accepted case: the case goes in_process and the first step's
-    tasks appear in the inboxes."""
-    assignment = ProcessAssignment.objects.filter(item_id=case.item_id).first()
-    definition = (
-        ProcessDefinition.objects.filter(key=assignment.definition_key).order_by("-version").first()
-        if assignment
-        else None
-    )
-    if definition is None:
+    """Start the process of an accepted case whose process did not start at acceptance (the item got its
+    process later): the case goes in_process and the first step's tasks appear in the inboxes."""
+    if _definition_for(case) is None:
         raise DomainError(
             code="process_not_assigned",
             message="该事项尚未配置办理流程，请联系部门管理员在事项上指定流程后再开始办理。",
             status=409,
         )
     case = case_services.case_process_start(case=case, actor=actor)
+    return ProcessInstance.objects.get(case=case)
+
+
+# --- what the workflow does when a case changes (registered in cases.hooks by WorkflowConfig.ready) --------
+
+
+def on_case_accepted(*, case: Case, actor: Any | None) -> None:
+    """一口受理、网上运转: an item with a process starts it at acceptance."""
+    if _definition_for(case) is not None:
+        case_services.case_process_start(case=case, actor=actor)
+
+
+def on_case_process_started(*, case: Case, actor: Any | None) -> None:
+    """Create the process instance and open the first step's tasks (items without a process are handled on the
+    case page alone)."""
+    definition = _definition_for(case)
+    if definition is None or ProcessInstance.objects.filter(case=case).exists():
+        return
     workflow = workflow_new(definition)
     instance = ProcessInstance.objects.create(
         case=case, definition=definition, state=workflow_dump(workflow), revision=1
@@ -123,7 +143,55 @@ def process_start(*, case: Case, actor: Any) -> ProcessInstance:
         target=case,
         changes={"process": definition.key, "version": definition.version},
     )
-    return instance
+
+
+def _running_instance(case: Case) -> ProcessInstance | None:
+    return ProcessInstance.objects.filter(case=case, status=InstanceStatus.RUNNING).first()
+
+
+def on_case_concluding(*, case: Case, actor: Any | None, code: int) -> None:
+    """Approval (出证办结) waits for every step; a denial, voiding or forwarding may end the process early."""
+    instance = _running_instance(case)
+    if instance is None or code != ConclusionCode.APPROVED:
+        return
+    steps = sorted(
+        WorkTask.objects.filter(instance=instance, status__in=OPEN_TASK_STATUSES).values_list(
+            "name", flat=True
+        )
+    )
+    raise DomainError(
+        code="process_not_completed",
+        message=f"该办件的办理流程尚未走完（当前环节：{'、'.join(steps) or '无'}），"
+        "请先在待办中完成各环节，再作出准予许可的办结决定。",
+        status=409,
+    )
+
+
+def on_case_concluded(*, case: Case, actor: Any | None, code: int) -> None:
+    """A decision taken before the last step cancels the steps still open."""
+    instance = _running_instance(case)
+    if instance is None:
+        return
+    cancelled = WorkTask.objects.filter(instance=instance, status__in=OPEN_TASK_STATUSES).update(
+        status=TaskStatus.CANCELLED, completed_at=clock.now(), updated_at=clock.now()
+    )
+    ProcessInstance.objects.filter(pk=instance.pk).update(
+        status=InstanceStatus.CANCELLED, completed_at=clock.now(), updated_at=clock.now()
+    )
+    audit_record(
+        actor=actor,
+        action="workflow.process_cancel",
+        target=case,
+        changes={"conclusion_code": code, "tasks_cancelled": cancelled},
+    )
+
+
+def on_case_suspended(*, case: Case, actor: Any | None, start_on: dt.date, reason: str, basis: str) -> None:
+    step_clocks_pause(case=case, actor=actor, start_on=start_on, reason=reason, basis=basis)
+
+
+def on_case_resumed(*, case: Case, actor: Any | None, end_on: dt.date) -> None:
+    step_clocks_resume(case=case, actor=actor, end_on=end_on)
 
 
 # --- step clocks ------------------------------------------------------------------------------------------
@@ -141,8 +209,8 @@ def _due_dates_copy(tasks: Sequence[WorkTask]) -> int:
 
 @transaction.atomic
 def step_clocks_pause(*, case: Case, actor: Any, start_on: dt.date, reason: str, basis: str = "") -> int:
-    """Stop the clocks of the case's open steps with the case's own (special procedure). Call it with
-    ``cases.services.case_suspend``; returns how many step clocks stopped."""
+    """Stop the clocks of the case's open steps with the case's own (special procedure; runs inside
+    ``cases.services.case_suspend``). Returns how many step clocks stopped."""
     tasks = list(
         WorkTask.objects.select_related("deadline").filter(
             case=case, status__in=OPEN_TASK_STATUSES, deadline__isnull=False
@@ -157,7 +225,7 @@ def step_clocks_pause(*, case: Case, actor: Any, start_on: dt.date, reason: str,
 
 @transaction.atomic
 def step_clocks_resume(*, case: Case, actor: Any, end_on: dt.date) -> int:
-    """Restart the step clocks stopped by ``step_clocks_pause`` (call it with ``case_resume``)."""
+    """Restart the step clocks stopped by ``step_clocks_pause`` (runs inside ``case_resume``)."""
     tasks = list(
         WorkTask.objects.select_related("deadline")
         .filter(

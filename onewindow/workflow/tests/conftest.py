@@ -1,5 +1,5 @@
 """Workflow fixtures: an item of department A whose cases run a joint review by departments A and B
-(承办 → 联合审查 A ∥ B → 批准), staff for every step, and a helper that starts a case's process."""
+(承办 → 联合审查 A ∥ B → 批准), staff for every step, and a helper that accepts a case (starting its process)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from onewindow.core import clock
 from onewindow.organisations.models import Role
 from onewindow.workflow import services
 from onewindow.workflow.bpmn import StepSpec
+from onewindow.workflow.models import ProcessInstance
 from tests.factories import MembershipFactory, UserFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -101,11 +102,11 @@ def definition(platform_admin, department_a, department_b, item):
 
 @pytest.fixture
 def start(definition, citizen, item, clerk_a):
-    """Accept a new case of ``item`` at the window and start its process."""
+    """Accept a new case of ``item`` at the window: its process starts with the acceptance."""
 
     def started():
         case = case_in_state("accepted", user=citizen, item=item, clerk=clerk_a)
-        return services.process_start(case=case, actor=clerk_a)
+        return ProcessInstance.objects.get(case=case)
 
     return started
 

@@ -14,7 +14,15 @@ from onewindow.core.models import AuditEntry
 from onewindow.organisations.models import Role
 from onewindow.workflow import services
 from onewindow.workflow.bpmn import StepSpec
-from onewindow.workflow.models import InstanceStatus, ProcessDefinition, TaskAction, TaskStatus, WorkTask
+from onewindow.workflow.models import (
+    InstanceStatus,
+    ProcessDefinition,
+    ProcessInstance,
+    TaskAction,
+    TaskStatus,
+    WorkTask,
+)
+from onewindow.workflow.services import instances
 from onewindow.workflow.tests.conftest import joint_steps, open_tasks
 
 UPLOADED = """<?xml version="1.0" encoding="UTF-8"?>
@@ -72,7 +80,7 @@ def test_an_uploaded_bpmn_with_a_parallel_gateway_runs(
     services.process_definition_upload(actor=platform_admin, key="joint", name="并联审批", xml=xml)
     services.process_assign(actor=platform_admin, item=item, key="joint")
     case = case_in_state("accepted", user=citizen, item=item, clerk=clerk_a)
-    instance = services.process_start(case=case, actor=clerk_a)
+    instance = case.process
     review_a, review_b = open_tasks(instance)[::-1]
     assert (review_a.name, review_a.department, review_b.name, review_b.department) == (
         "市场监管审查",
@@ -146,7 +154,7 @@ def test_a_running_case_keeps_its_definition_version_after_a_new_upload(
 # --- start ------------------------------------------------------------------------------------------------
 
 
-def test_process_start_moves_the_case_in_process_and_mirrors_the_first_task(start, department_a):
+def test_acceptance_starts_the_process_and_mirrors_the_first_task(start, department_a):
     instance = start()
     assert instance.case.status == CaseStatus.IN_PROCESS
     [task] = open_tasks(instance)
@@ -161,13 +169,50 @@ def test_process_start_moves_the_case_in_process_and_mirrors_the_first_task(star
     assert task.deadline.working_days == 2
 
 
-def test_process_start_without_an_assigned_process_is_refused(citizen, item, clerk_a):
+def test_an_item_without_a_process_stays_accepted_and_process_start_is_refused(citizen, item, clerk_a):
     case = case_in_state("accepted", user=citizen, item=item, clerk=clerk_a)
+    assert case.status == CaseStatus.ACCEPTED and not ProcessInstance.objects.filter(case=case).exists()
     with pytest.raises(DomainError) as caught:
         services.process_start(case=case, actor=clerk_a)
     assert caught.value.code == "process_not_assigned"
     case.refresh_from_db()
     assert case.status == CaseStatus.ACCEPTED
+
+
+def test_a_process_assigned_after_acceptance_starts_on_request(
+    citizen, item, clerk_a, platform_admin, department_a, department_b
+):
+    case = case_in_state("accepted", user=citizen, item=item, clerk=clerk_a)
+    services.process_definition_generate(
+        actor=platform_admin, key="late", name="后配流程", steps=joint_steps(department_a, department_b)
+    )
+    services.process_assign(actor=platform_admin, item=item, key="late")
+    instance = services.process_start(case=case, actor=clerk_a)
+    assert instance.case.status == CaseStatus.IN_PROCESS
+    assert [t.name for t in open_tasks(instance)] == ["承办"]
+
+
+def test_deemed_acceptance_starts_the_process_without_a_clerk(definition, citizen, item, at):
+    case = case_in_state("submitted", user=citizen, item=item)
+    at("2026-10-20")  # more than 5 working days after receipt, no correction notice
+    assert case_services.case_deemed_accept_overdue() == 1
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_PROCESS
+    assert [t.name for t in open_tasks(case.process)] == ["承办"]
+
+
+def test_a_failing_process_start_rolls_the_acceptance_back(definition, citizen, item, clerk_a, monkeypatch):
+    case = case_in_state("submitted", user=citizen, item=item)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("engine failure")
+
+    monkeypatch.setattr(instances, "mirror_sync", crash)
+    with pytest.raises(RuntimeError):
+        case_services.case_accept(case=case, clerk=clerk_a)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED and not case.number
+    assert not ProcessInstance.objects.filter(case=case).exists()
 
 
 def test_joint_review_opens_one_task_per_department_with_its_due_date(
@@ -369,16 +414,11 @@ def test_suspending_the_case_pauses_the_open_step_clocks(start, clerk_a, reviewe
     case_services.case_suspend(
         case=case, actor=reviewer_a, kind="inspection", reason="现场核查", basis="第四十五条"
     )
-    assert (
-        services.step_clocks_pause(
-            case=case, actor=reviewer_a, start_on=dt.date(2026, 9, 29), reason="现场核查"
-        )
-        == 2
-    )
+    assert all(t.deadline.pauses.filter(end_on=None).exists() for t in open_tasks(instance))
     at("2026-10-13")
     case.refresh_from_db()
     case_services.case_resume(case=case, actor=reviewer_a, ended_on=dt.date(2026, 10, 12))
-    assert services.step_clocks_resume(case=case, actor=reviewer_a, end_on=dt.date(2026, 10, 12)) == 2
+    assert not any(t.deadline.pauses.filter(end_on=None).exists() for t in open_tasks(instance))
     after = {t.pk: t.due_on for t in WorkTask.objects.filter(pk__in=before)}
     assert all(after[pk] > before[pk] for pk in before)
 
@@ -391,3 +431,30 @@ def test_moved_step_deadlines_are_copied_to_the_inbox_rows(start):
     assert services.work_task_due_dates_refresh() == 1
     assert WorkTask.objects.get(pk=task.pk).due_on == task.deadline.due_on
     assert services.work_task_due_dates_refresh() == 0
+
+
+# --- conclusion ---------------------------------------------------------------------------------------------
+
+
+def test_approval_is_refused_while_steps_are_open_and_nothing_changes(start, approver_a):
+    instance = start()
+    case = instance.case
+    case.refresh_from_db()
+    with pytest.raises(DomainError) as caught:
+        case_services.case_conclude(case=case, actor=approver_a, code=0, result="食品经营许可证")
+    assert caught.value.code == "process_not_completed" and caught.value.status == 409
+    assert "承办" in caught.value.message
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_PROCESS and len(open_tasks(instance)) == 1
+
+
+def test_a_denial_before_the_last_step_cancels_the_open_steps(start, clerk_a, approver_a):
+    instance = start()
+    to_joint_review(instance, clerk_a)
+    case = instance.case
+    case.refresh_from_db()
+    case_services.case_conclude(case=case, actor=approver_a, code=2, reason="不符合《食品安全法》第三十五条")
+    instance.refresh_from_db()
+    assert instance.status == InstanceStatus.CANCELLED
+    assert open_tasks(instance) == []
+    assert instance.tasks.filter(status=TaskStatus.CANCELLED).count() == 2

@@ -1,0 +1,39 @@
+"""Extension points where apps above cases (workflow, licences) act inside a case's own transaction.
+
+cases sits below them in the import layers, so it cannot call them; they register here in their
+``AppConfig.ready()``. A hook runs in the service's transaction after the state change is written: raising a
+``DomainError`` from it rolls the whole change back, so the case and the other app never disagree.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+
+class CaseHook(enum.StrEnum):
+    """When hooks run, and the keyword arguments they get (always ``case`` and ``actor``, which may be None
+    for the scheduler)."""
+
+    ACCEPTED = "accepted"  # the case was accepted (by a clerk or by default)
+    PROCESS_STARTED = "process_started"  # the department started handling it
+    SUSPENDED = "suspended"  # a special procedure started: + start_on, reason, basis
+    RESUMED = "resumed"  # the special procedure ended: + end_on
+    CONCLUDING = "concluding"  # before the decision is written, to refuse it: + code
+    CONCLUDED = "concluded"  # the decision was written: + code
+
+
+_registry: dict[CaseHook, list[Callable[..., None]]] = defaultdict(list)
+
+
+def case_hook_register(hook: CaseHook, handler: Callable[..., None]) -> None:
+    """Call ``handler(**kwargs)`` at ``hook``; registering the same handler twice has no effect."""
+    if handler not in _registry[hook]:
+        _registry[hook].append(handler)
+
+
+def case_hooks_run(hook: CaseHook, **kwargs: Any) -> None:
+    for handler in _registry[hook]:
+        handler(**kwargs)
