@@ -19,6 +19,8 @@ from onewindow.catalogue.exchange.api import router as exchange_router
 from onewindow.core.errors import DomainError
 from onewindow.core.ratelimit import client_address, rate_limit_hit
 from onewindow.identity.api import router as identity_router
+from onewindow.licences.api import router as licences_router
+from onewindow.licences.holder_api import router as licence_holders_router
 from onewindow.organisations.api import router as organisations_router
 from onewindow.workdays.api import router as workdays_router
 
@@ -60,6 +62,8 @@ api.add_router("/", organisations_router)
 api.add_router("/", catalogue_router)
 api.add_router("/", identity_router)
 api.add_router("/", cases_router)
+api.add_router("/", licences_router)
+api.add_router("/", licence_holders_router)
 
 
 def _error(

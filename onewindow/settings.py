@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "onewindow.catalogue",
     "onewindow.cases",
     "onewindow.workflow",
+    "onewindow.licences",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",

@@ -33,10 +33,13 @@ urlpatterns = [
     path("workbench/identity/", include("onewindow.identity.staff_urls")),
     path("workbench/cases/", include("onewindow.cases.staff_urls")),
     path("workbench/tasks/", include("onewindow.workflow.urls")),
+    path("workbench/licences/", include("onewindow.licences.staff_urls")),
     path("workbench/catalogue/exchange/", include("onewindow.catalogue.exchange.urls")),
     path("workbench/catalogue/", include("onewindow.catalogue.staff_urls")),
     path("workbench/", include("onewindow.workbench.urls")),
     path("services/", include("onewindow.catalogue.urls")),
     path("", include("onewindow.cases.urls")),
+    path("", include("onewindow.licences.urls")),
+    path("", include("onewindow.licences.verify_urls")),
     path("", include("onewindow.portal.urls")),
 ]

@@ -1,0 +1,5 @@
+"""Public licence API: verification and the published signing keys."""
+
+from ninja import Router
+
+router = Router(tags=["licences"])
