@@ -374,4 +374,6 @@ ONEWINDOW_PERIODIC_JOBS = [
     ("onewindow.cases.tasks.cases_deemed_accept_job", 60 * 60),
     ("onewindow.cases.tasks.cases_withdraw_uncorrected_job", 6 * 60 * 60),
     ("onewindow.cases.tasks.cases_notifications_retry", 60),
+    ("onewindow.licences.tasks.licences_expire_job", 24 * 60 * 60),
+    ("onewindow.licences.tasks.licence_expiry_reminders_job", 24 * 60 * 60),
 ]

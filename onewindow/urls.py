@@ -33,6 +33,7 @@ urlpatterns = [
     path("workbench/identity/", include("onewindow.identity.staff_urls")),
     path("workbench/cases/", include("onewindow.cases.staff_urls")),
     path("workbench/tasks/", include("onewindow.workflow.urls")),
+    path("workbench/processes/", include("onewindow.workflow.admin_urls")),
     path("workbench/licences/", include("onewindow.licences.staff_urls")),
     path("workbench/catalogue/exchange/", include("onewindow.catalogue.exchange.urls")),
     path("workbench/catalogue/", include("onewindow.catalogue.staff_urls")),

@@ -17,6 +17,7 @@ class CaseHook(enum.StrEnum):
     """When hooks run, and the keyword arguments they get (always ``case`` and ``actor``, which may be None
     for the scheduler)."""
 
+    STARTED = "started"  # the applicant started a draft (the platform may attach what it holds)
     ACCEPTED = "accepted"  # the case was accepted (by a clerk or by default)
     PROCESS_STARTED = "process_started"  # the department started handling it
     SUSPENDED = "suspended"  # a special procedure started: + start_on, reason, basis

@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from onewindow.core.identifiers import credit_code_check_digit, organisation_code_check_digit
 from onewindow.demo.catalogue import catalogue_load
 from onewindow.demo.identity import identity_demo_load
+from onewindow.demo.licences import licences_demo_load
+from onewindow.demo.workflow import workflow_demo_load
 from onewindow.organisations.models import Department, ExerciseLevel, Region, Role
 from onewindow.organisations.services import department_create, membership_grant, region_create
 
@@ -93,6 +96,26 @@ PERSONAS = [
     Persona("approver", "审批员 张伟", "market", (Role.APPROVER,), "市市场监管局 审批"),
     Persona("deptadmin", "部门管理员 刘洋", "market", (Role.DEPARTMENT_ADMIN,), "市市场监管局 部门管理员"),
     Persona("supervisor", "监察员 赵敏", "data", (Role.SUPERVISOR,), "市数据管理局 电子监察"),
+    # The departments of the demo's parallel joint reviews (demo/workflow.py): a window clerk, a reviewer and
+    # an approver in each, so every step of the demo processes has someone to do it.
+    Persona("clerk_market", "窗口受理员 林雪", "market", (Role.WINDOW_CLERK,), "市市场监管局 窗口受理"),
+    Persona("clerk_health", "窗口受理员 吴婷", "health", (Role.WINDOW_CLERK,), "市卫健委 窗口受理"),
+    Persona("approver_health", "审批员 郑浩", "health", (Role.APPROVER,), "市卫健委 审批"),
+    Persona("clerk_housing", "窗口受理员 黄磊", "housing", (Role.WINDOW_CLERK,), "市住建局 窗口受理"),
+    Persona("reviewer_housing", "审核员 许丽", "housing", (Role.REVIEWER,), "市住建局 审核（联合审查）"),
+    Persona("approver_housing", "审批员 何军", "housing", (Role.APPROVER,), "市住建局 审批"),
+    Persona("clerk_land", "窗口受理员 蔡琳", "land", (Role.WINDOW_CLERK,), "市自然资源局 窗口受理"),
+    Persona("reviewer_land", "审核员 郭鹏", "land", (Role.REVIEWER,), "市自然资源局 审核（联合审查）"),
+    Persona("approver_land", "审批员 杨帆", "land", (Role.APPROVER,), "市自然资源局 审批"),
+    Persona("clerk_env", "窗口受理员 邱敏", "environment", (Role.WINDOW_CLERK,), "市生态环境局 窗口受理"),
+    Persona("reviewer_env", "审核员 曾涛", "environment", (Role.REVIEWER,), "市生态环境局 审核（联合审查）"),
+    Persona("approver_env", "审批员 罗勇", "environment", (Role.APPROVER,), "市生态环境局 审批"),
+    Persona("clerk_fire", "窗口受理员 谢宁", "fire", (Role.WINDOW_CLERK,), "市消防救援支队 窗口受理"),
+    Persona("reviewer_fire", "审核员 彭刚", "fire", (Role.REVIEWER,), "市消防救援支队 审核（联合验收）"),
+    Persona("approver_fire", "审批员 范毅", "fire", (Role.APPROVER,), "市消防救援支队 审批"),
+    Persona("clerk_tax", "窗口受理员 宋佳", "tax", (Role.WINDOW_CLERK,), "市税务局 窗口受理"),
+    Persona("reviewer_tax", "审核员 唐杰", "tax", (Role.REVIEWER,), "市税务局 审核（联合审核）"),
+    Persona("approver_tax", "审批员 韩冰", "tax", (Role.APPROVER,), "市税务局 审批"),
     Persona(
         "admin", "平台管理员 周强", "data", (Role.PLATFORM_ADMIN,), "平台管理员（可进入后台）", superuser=True
     ),
@@ -126,19 +149,25 @@ def demo_load() -> dict[str, int]:
             created["departments"] += 1
         departments[key] = department
     user_model = get_user_model()
+    # One hash for every persona (a deliberately slow hash): 25 accounts would add seconds to each quick start.
+    password_hash = make_password(DEMO_PASSWORD)
     for persona in PERSONAS:
         user = user_model.objects.filter(username=persona.username).first()
         if user is None:
             user = user_model.objects.create_user(
                 username=persona.username,
-                password=DEMO_PASSWORD,
+                password=None,
                 name=persona.name,
                 is_staff=True,
                 is_superuser=persona.superuser,
             )
+            user.password = password_hash
+            user.save(update_fields=["password"])
             created["staff"] += 1
         for role in persona.roles:
             membership_grant(actor=None, user=user, department=departments[persona.department], role=role)
     created |= catalogue_load(departments=departments)
     created |= identity_demo_load(password=DEMO_PASSWORD, staff_usernames=[p.username for p in PERSONAS])
+    created |= licences_demo_load(departments=departments)
+    created |= workflow_demo_load(departments=departments)
     return created

@@ -6,3 +6,13 @@ class LicencesConfig(AppConfig):
     name = "onewindow.licences"
     label = "licences"
     verbose_name = _("E-licences")
+
+    def ready(self) -> None:
+        from onewindow.cases.hooks import CaseHook, case_hook_register
+        from onewindow.licences.services.cases import on_case_concluded
+        from onewindow.licences.services.reuse import licences_attach_on_start
+
+        # An approved case whose item produces a licence issues it in the conclusion's own transaction.
+        case_hook_register(CaseHook.CONCLUDED, on_case_concluded)
+        # With the holder's consent, licences the new application needs are attached as it starts (免提交).
+        case_hook_register(CaseHook.STARTED, licences_attach_on_start)

@@ -11,9 +11,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onewindow.core.fields import EncryptedTextField
 from onewindow.core.models import BaseModel
+
+# The purpose bound into ``Licence.holder_code_hash`` (core.crypto.lookup_hash), shared by every holder look-up.
+HOLDER_PURPOSE = "licences.holder_code"
 
 
 class HolderType(models.TextChoices):
@@ -24,24 +28,24 @@ class HolderType(models.TextChoices):
 
 
 class LicenceStatus(models.TextChoices):
-    VALID = "valid", _("valid")
-    SUSPENDED = "suspended", _("suspended")
-    REVOKED = "revoked", _("revoked")
-    EXPIRED = "expired", _("expired")
+    VALID = "valid", pgettext_lazy("licence status", "valid")
+    SUSPENDED = "suspended", pgettext_lazy("licence status", "suspended")
+    REVOKED = "revoked", pgettext_lazy("licence status", "revoked")
+    EXPIRED = "expired", pgettext_lazy("licence status", "expired")
     # Renewed or changed: a newer licence (pointing back at this one) replaces it.
-    SUPERSEDED = "superseded", _("superseded")
+    SUPERSEDED = "superseded", pgettext_lazy("licence status", "superseded")
 
 
 class LicenceOperation(models.TextChoices):
     """National lifecycle operation codes for e-licences."""
 
-    ISSUED = "01", _("issued")
-    RENEWED = "02", _("renewed")
-    SUSPENDED = "03", _("suspended")
-    EXPIRED = "04", _("expired")
-    REVOKED = "05", _("cancelled or revoked")
-    SUSPENSION_LIFTED = "06", _("suspension lifted")
-    CHANGED = "08", _("changed")
+    ISSUED = "01", pgettext_lazy("licence operation", "issued")
+    RENEWED = "02", pgettext_lazy("licence operation", "renewed")
+    SUSPENDED = "03", pgettext_lazy("licence operation", "suspended")
+    EXPIRED = "04", pgettext_lazy("licence operation", "expired")
+    REVOKED = "05", pgettext_lazy("licence operation", "cancelled or revoked")
+    SUSPENSION_LIFTED = "06", pgettext_lazy("licence operation", "suspension lifted")
+    CHANGED = "08", pgettext_lazy("licence operation", "changed")
 
 
 class SignatureAlgorithm(models.TextChoices):

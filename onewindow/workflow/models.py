@@ -27,6 +27,16 @@ class ProcessDefinition(BaseModel):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
+    # The department that maintains the key (set with its first version, copied to the next ones): its
+    # administrators may publish new versions. Empty: only platform administrators may.
+    department = models.ForeignKey(
+        "organisations.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("maintained by"),
+    )
 
     class Meta:
         ordering = ["key", "-version"]

@@ -1,4 +1,5 @@
-"""Workflow reads: the inboxes, scoped to the departments and roles the asking staff member holds."""
+"""Workflow reads: the inboxes, scoped to the departments and roles the asking staff member holds, and the
+process definitions with their versions and the items assigned to them (administrators' pages)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,25 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from onewindow.core import clock
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.organisations.selectors import staff_memberships
-from onewindow.workflow.models import OPEN_TASK_STATUSES, TaskOpinion, TaskStatus, WorkTask
+from onewindow.workdays.calendar import WorkCalendar
+from onewindow.workflow.models import (
+    OPEN_TASK_STATUSES,
+    InstanceStatus,
+    ProcessAssignment,
+    ProcessDefinition,
+    ProcessStep,
+    TaskOpinion,
+    TaskStatus,
+    WorkTask,
+)
 
 # "open", "overdue" and "due_soon" are inbox views over the open rows; the rest are TaskStatus values.
+# Due soon: the step's due date is at most this many working days away (the inbox's amber marker too).
 DUE_SOON_DAYS = 2
 
 
@@ -29,7 +41,7 @@ def _inbox(
         queryset = queryset.filter(
             status__in=OPEN_TASK_STATUSES,
             due_on__gte=today,
-            due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
+            due_on__lte=WorkCalendar().add_working_days(today, DUE_SOON_DAYS).date,
         )
     elif status:
         queryset = queryset.filter(status=TaskStatus(status))
@@ -50,15 +62,35 @@ def tasks_for_department(
     return _inbox(WorkTask.objects.filter(department_id__in=departments), status)
 
 
-def tasks_for_user(*, user: Any, status: str | None = None) -> QuerySet[WorkTask]:
-    """A staff member's inbox: the tasks assigned to them, and the unclaimed ones their department roles may take."""
+def _user_scope(user: Any) -> Q:
     roles = Q()
     for department_id, role in staff_memberships(user=user).values_list("department_id", "role"):
         roles |= Q(department_id=department_id, role=role)
     scope = Q(assignee_id=user.pk)
     if roles:
         scope |= Q(status=TaskStatus.READY, assignee__isnull=True) & roles
-    return _inbox(WorkTask.objects.filter(scope), status)
+    return scope
+
+
+def tasks_for_user(*, user: Any, status: str | None = None) -> QuerySet[WorkTask]:
+    """A staff member's inbox: the tasks assigned to them, and the unclaimed ones their department roles may take."""
+    return _inbox(WorkTask.objects.filter(_user_scope(user)), status)
+
+
+def inbox_counts(*, user: Any) -> dict[str, int]:
+    """How many tasks each inbox tab of ``tasks_for_user`` holds, in one query."""
+    today = clock.today()
+    soon = WorkCalendar().add_working_days(today, DUE_SOON_DAYS).date
+    is_open = Q(status__in=OPEN_TASK_STATUSES)
+    return WorkTask.objects.filter(_user_scope(user)).aggregate(
+        **{
+            TaskStatus.READY: Count("pk", filter=Q(status=TaskStatus.READY)),
+            TaskStatus.CLAIMED: Count("pk", filter=Q(status=TaskStatus.CLAIMED)),
+            TaskStatus.DONE: Count("pk", filter=Q(status=TaskStatus.DONE)),
+            "overdue": Count("pk", filter=is_open & Q(due_on__lt=today)),
+            "due_soon": Count("pk", filter=is_open & Q(due_on__gte=today, due_on__lte=soon)),
+        }
+    )
 
 
 def task_get_for_staff(*, user: Any, task_id: uuid.UUID | str) -> WorkTask:
@@ -92,3 +124,86 @@ def steps_of_case(*, case: Any) -> QuerySet[WorkTask]:
         .prefetch_related(Prefetch("opinions", queryset=TaskOpinion.objects.select_related("author")))
         .order_by("opened_at", "created_at")
     )
+
+
+# --- process definitions ----------------------------------------------------------------------------------
+
+
+def process_definitions_latest(*, q: str = "") -> QuerySet[ProcessDefinition]:
+    """The latest version of every process key, with its number of steps; ``q`` matches the key or the name."""
+    newest = ProcessDefinition.objects.filter(key=OuterRef("key")).order_by("-version").values("version")[:1]
+    definitions = (
+        ProcessDefinition.objects.annotate(newest=Subquery(newest))
+        .filter(version=F("newest"))
+        .annotate(step_count=Count("steps"))
+        .select_related("uploaded_by", "department")
+        .order_by("key")
+    )
+    if q:
+        definitions = definitions.filter(Q(key__icontains=q) | Q(name__icontains=q))
+    return definitions
+
+
+def process_assignments_by_key(*, keys: Any) -> dict[str, list[ProcessAssignment]]:
+    """The items assigned to each of ``keys`` (one query), by key."""
+    found: dict[str, list[ProcessAssignment]] = {}
+    assignments = (
+        ProcessAssignment.objects.filter(definition_key__in=list(keys))
+        .select_related("item__published_version", "item__basic", "item__department")
+        .order_by("item__implementation_code")
+    )
+    for assignment in assignments:
+        found.setdefault(assignment.definition_key, []).append(assignment)
+    return found
+
+
+def process_definition_get(*, key: str, version: int | None = None) -> ProcessDefinition:
+    """One version of a process (the latest without ``version``) with its steps in order; 404 when unknown."""
+    definitions = ProcessDefinition.objects.filter(key=key).select_related("uploaded_by", "department")
+    definition = (
+        definitions.filter(version=version).first()
+        if version is not None
+        else definitions.order_by("-version").first()
+    )
+    if definition is None:
+        raise NotFound("未找到该流程或版本。")
+    return definition
+
+
+def process_steps(*, definition: ProcessDefinition) -> QuerySet[ProcessStep]:
+    """A definition's human steps in document order, with their departments."""
+    return ProcessStep.objects.filter(definition=definition).select_related("department").order_by("position")
+
+
+def process_versions(*, key: str) -> QuerySet[ProcessDefinition]:
+    """Every version of ``key``, newest first, with the number of cases still running each."""
+    return (
+        ProcessDefinition.objects.filter(key=key)
+        .annotate(running=Count("instances", filter=Q(instances__status=InstanceStatus.RUNNING)))
+        .select_related("uploaded_by")
+        .order_by("-version")
+    )
+
+
+def process_keys() -> list[tuple[str, str]]:
+    """(key, "name (key)") of every process, for choosing one; the name is the latest version's."""
+    return [
+        (key, f"{name}（{key}）") for key, name in process_definitions_latest().values_list("key", "name")
+    ]
+
+
+def process_assignments(*, departments: Any, q: str = "") -> QuerySet[ProcessAssignment]:
+    """The assignments of the items of ``departments``; ``q`` matches the item's code, name or the key."""
+    assignments = (
+        ProcessAssignment.objects.filter(item__department__in=departments)
+        .select_related("item__published_version", "item__basic", "item__department")
+        .order_by("item__department__name", "item__implementation_code")
+    )
+    if q:
+        assignments = assignments.filter(
+            Q(item__implementation_code__icontains=q)
+            | Q(item__published_version__name__icontains=q)
+            | Q(item__basic__name__icontains=q)
+            | Q(definition_key__icontains=q)
+        )
+    return assignments

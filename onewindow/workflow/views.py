@@ -5,7 +5,6 @@ buttons for the step. The services decide every action again; a refusal is shown
 from __future__ import annotations
 
 import datetime as dt
-import math
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -35,8 +34,6 @@ from onewindow.workflow.forms import OpinionForm, ReturnForm, TransferForm
 from onewindow.workflow.models import InstanceStatus, ProcessStep, TaskStatus, WorkTask
 
 TASKS_PER_PAGE = 25
-# Amber once this share of the step's limit is left (and at least one working day), as in the cases queue.
-WARN_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -81,8 +78,8 @@ def step_urgency(task: WorkTask, calendar: WorkCalendar, today: dt.date) -> Urge
     left = calendar.working_days_between(today, task.due_on)
     if left < 0:
         return Urgency(task.due_on, "overdue", left)
-    warn_at = max(1, math.ceil((task.step.limit_days or 0) * WARN_SHARE))
-    return Urgency(task.due_on, "soon" if left <= warn_at else "", left)
+    # The same rule as the 即将到期 tab, so a row marked amber is always in that tab.
+    return Urgency(task.due_on, "soon" if left <= selectors.DUE_SOON_DAYS else "", left)
 
 
 @staff_required
@@ -114,14 +111,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     ]
     query = request.GET.copy()
     query.pop("page", None)
+    counts = selectors.inbox_counts(user=user)
+    if heads:
+        counts["open"] = _tab_tasks(user, DEPARTMENT_TAB, heads).count()
     return render(
         request,
         "workflow/inbox.html",
         {
-            "tabs": [
-                {"tab": t, "count": _tab_tasks(user, t, heads).count(), "current": t.key == tab.key}
-                for t in tabs
-            ],
+            "tabs": [{"tab": t, "count": counts[t.status], "current": t.key == tab.key} for t in tabs],
             "tab": tab,
             "q": q,
             "page": page,
@@ -204,6 +201,9 @@ def _task_page(
     forms = _forms(task, user, actions)
     if bound is not None and bound[0] in forms:
         forms[bound[0]] = bound[1]
+    elif bound is not None:
+        # The form is no longer offered (e.g. the last colleague left the role): say why here instead.
+        error = error or "；".join(str(message) for errors in bound[1].errors.values() for message in errors)
     version = case.item_version
     calendar, today = WorkCalendar(), clock.today()
     return render(

@@ -1,4 +1,5 @@
-"""Department processing in headless Chromium: a case accepted at the window is reviewed jointly by a reviewer
+"""Department processing in headless Chromium: a case accepted at the window (which starts its process) is
+reviewed jointly by a reviewer
 of department A and one of department B (two staff personas, each with their own inbox); B returns it with an
 opinion, the process goes back to 承办; after it comes round again both approve, the approver of A approves
 批准 and concludes the case on the cases page."""
@@ -30,8 +31,8 @@ def staff(username, name, department, role):
 
 
 @pytest.fixture
-def accepted_case(platform_admin, department_a, department_b, citizen, clerk_a):
-    """A case accepted at the window whose process has started and whose 承办 step the clerk approved."""
+def submitted_case(platform_admin, department_a, department_b, citizen):
+    """A complete application for an item whose process has a joint review by departments A and B."""
     item = case_item(department=department_a, name="食品经营许可")
     services.process_definition_generate(
         actor=platform_admin,
@@ -40,10 +41,7 @@ def accepted_case(platform_admin, department_a, department_b, citizen, clerk_a):
         steps=joint_steps(department_a, department_b),
     )
     services.process_assign(actor=platform_admin, item=item, key="food-licence")
-    case = case_in_state("accepted", user=citizen, item=item, clerk=clerk_a)
-    instance = case.process
-    _clerk_approves(instance, clerk_a)
-    return instance
+    return case_in_state("submitted", user=citizen, item=item)
 
 
 def _clerk_approves(instance, clerk):
@@ -51,13 +49,13 @@ def _clerk_approves(instance, clerk):
     services.task_approve(task=task, user=clerk)
 
 
-def _sign_in(new_page, user):
+def _sign_in(new_page, user, landing=INBOX):
     page = new_page()
-    page.goto(f"/accounts/login/?next={INBOX}")
+    page.goto(f"/accounts/login/?next={landing}")
     page.get_by_label("用户名").fill(user.username)
     page.get_by_label("密码", exact=True).fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/workbench/tasks/$"))
+    expect(page).to_have_url(re.compile(re.escape(landing) + "$"))
     return page
 
 
@@ -68,12 +66,24 @@ def _open_task(page, item_name="食品经营许可"):
 
 
 def test_a_joint_review_is_returned_approved_and_concluded(
-    new_page, screenshot, accepted_case, department_a, department_b, clerk_a
+    new_page, screenshot, submitted_case, department_a, department_b, clerk_a
 ):
     reviewer_a = staff("reviewer_a", "林审查", department_a, Role.REVIEWER)
     reviewer_b = staff("reviewer_b", "黄审查", department_b, Role.REVIEWER)
     approver_a = staff("approver_a", "王批准", department_a, Role.APPROVER)
+
+    # The window clerk accepts the case: its process starts with the acceptance, 承办 is in the clerk's inbox.
+    page_w = _sign_in(new_page, clerk_a, landing=f"/workbench/cases/{submitted_case.pk}/")
+    page_w.locator("#act-accept button[type=submit]").click()
+    expect(page_w.locator("#case-number")).to_be_visible()
+    screenshot(page_w, "workflow-window-accepted")
+    accepted_case = ProcessInstance.objects.get(case=submitted_case)
     case = accepted_case.case
+    assert case.status == CaseStatus.IN_PROCESS
+    _open_task(page_w)
+    screenshot(page_w, "workflow-task-clerk")
+    page_w.locator("#act-approve button[type=submit]").click()
+    expect(page_w.locator(".message-success")).to_be_visible()
 
     page_a = _sign_in(new_page, reviewer_a)
     expect(page_a.locator(".case-table tbody tr")).to_have_count(1)

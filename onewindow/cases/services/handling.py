@@ -59,7 +59,10 @@ def case_process_start(*, case: Case, actor: Any | None, expected_version: int |
     if actor is not None:
         staff_check(actor, case, HANDLING_ROLES, "办理该办件")
     case = case_lock(case, allowed={CaseStatus.ACCEPTED}, doing="开始办理", expected_version=expected_version)
-    case_transition(case, to=CaseStatus.IN_PROCESS, action=EventAction.PROCESS_STARTED, actor=actor)
+    # On the public timeline, but no message: it mostly follows the acceptance notice within the same second.
+    case_transition(
+        case, to=CaseStatus.IN_PROCESS, action=EventAction.PROCESS_STARTED, actor=actor, notify=False
+    )
     case_hooks_run(CaseHook.PROCESS_STARTED, case=case, actor=actor)
     return case
 

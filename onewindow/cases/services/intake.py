@@ -7,8 +7,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
+from onewindow.cases.hooks import CaseHook, case_hooks_run
 from onewindow.cases.models import (
     Case,
     CaseEvent,
@@ -31,7 +33,7 @@ from onewindow.cases.services._common import (
 )
 from onewindow.cases.services.uploads import EXTENSIONS, upload_check
 from onewindow.catalogue.forms_render import form_errors, form_prefill
-from onewindow.catalogue.models import Item, ItemVersion, Material, Necessity, VersionStatus
+from onewindow.catalogue.models import Item, ItemVersion, Material, MaterialSource, Necessity, VersionStatus
 from onewindow.core import clock
 from onewindow.core.errors import DomainError, FieldProblem, NotFound
 from onewindow.core.services import audit_record
@@ -142,6 +144,8 @@ def case_start(
         public=False,
     )
     audit_record(actor=user, action="case.start", target=case, changes={"item": item.implementation_code})
+    # The e-licence library attaches the licences the holder agreed to reuse (免提交).
+    case_hooks_run(CaseHook.STARTED, case=case, actor=user)
     idempotency_remember(claim, case)
     return case
 
@@ -176,7 +180,9 @@ def _material_of(case: Case, material: Material) -> Material:
     return material
 
 
-def _attach(*, case: Case, material: Material, upload: Any, trust: str, user: Any) -> CaseMaterial:
+def _attach(
+    *, case: Case, material: Material, upload: Any, trust: str, user: Any, reference: str = ""
+) -> CaseMaterial:
     checked = upload_check(upload)
     original = str(getattr(upload, "name", "") or "")[-200:]
     row = CaseMaterial(
@@ -186,15 +192,14 @@ def _attach(*, case: Case, material: Material, upload: Any, trust: str, user: An
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
+        reference=reference,
         trust_level=trust,
         uploaded_by=user,
     )
-    audit_record(
-        actor=user,
-        action="case.material_attach",
-        target=case,
-        changes={"material": material.key, "sha256": checked.sha256, "content_type": checked.content_type},
-    )
+    changes = {"material": material.key, "sha256": checked.sha256, "content_type": checked.content_type}
+    if reference:
+        changes |= {"reference": reference, "trust_level": trust}
+    audit_record(actor=user, action="case.material_attach", target=case, changes=changes)
     # Stored last, after every check and write that could refuse: a refusal leaves no file behind.
     row.file.save(f"upload{EXTENSIONS[checked.content_type]}", upload, save=False)
     try:
@@ -213,6 +218,50 @@ def case_material_attach(*, case: Case, user: Any, material: Material, upload: A
     applicant_check(case, user)
     return _attach(
         case=case, material=_material_of(case, material), upload=upload, trust=TrustLevel.C, user=user
+    )
+
+
+# Materials the platform can supply by reference: a licence identifier or a shared-data record.
+REFERENCE_SOURCES = frozenset({MaterialSource.ELICENCE, MaterialSource.SHARED})
+REFERENCE_MAX_LENGTH = 200  # CaseMaterial.reference
+
+
+@transaction.atomic
+def case_material_attach_reference(
+    *,
+    case: Case,
+    user: Any,
+    material: Material,
+    reference: str,
+    content: bytes,
+    name: str,
+    trust_level: str = TrustLevel.A,
+) -> CaseMaterial:
+    """Attach a material the platform holds (an e-licence's watermarked copy, a shared-data record) by its
+    reference instead of an upload. The same reference twice for one material keeps the first row."""
+    case = case_lock(case, allowed={CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED}, doing="添加材料")
+    applicant_check(case, user)
+    material = _material_of(case, material)
+    if material.source not in REFERENCE_SOURCES:
+        raise DomainError(
+            code="material_not_by_reference",
+            message=f"“{material.name}”须由申请人提交，不能从电子证照库或共享数据中获取。",
+        )
+    reference = (reference or "").strip()
+    if not reference or len(reference) > REFERENCE_MAX_LENGTH:
+        raise DomainError(code="reference_invalid", message="材料的证照标识或数据编号无效。")
+    if trust_level not in TrustLevel.values:
+        raise DomainError(code="trust_level_invalid", message="材料的可信等级无效。")
+    earlier = case.materials.filter(material=material, reference=reference).first()
+    if earlier is not None:
+        return earlier
+    return _attach(
+        case=case,
+        material=material,
+        upload=ContentFile(content, name=name),
+        trust=trust_level,
+        user=user,
+        reference=reference,
     )
 
 
@@ -240,8 +289,9 @@ def case_material_remove(*, case: Case, user: Any, case_material: CaseMaterial) 
 
 
 def submission_problems(case: Case) -> list[FieldProblem]:
-    """What the automatic pre-review finds: form errors and required materials missing. Materials the
-    platform obtains itself (e-licence library, shared data, the issuer) are never asked for."""
+    """What the automatic pre-review finds: form errors and required materials missing. Materials from
+    shared data or the issuer are never asked for; an e-licence is taken from the applicant's licences (picked,
+    or attached with their consent) and only someone who holds none uploads it instead."""
     problems = [
         FieldProblem(field=f"form.{name}", code="form_invalid", message=message)
         for name, messages in form_errors(case.item_version.form_schema or {}, case.form_data or {}).items()
@@ -250,11 +300,19 @@ def submission_problems(case: Case) -> list[FieldProblem]:
     # .all() so a list page's prefetch serves it (the bundle page asks this for every child).
     present = {row.material_id for row in case.materials.all() if row.status == MaterialStatus.OK}
     for material in case.item_version.materials.all():
-        if (
-            material.necessity == Necessity.REQUIRED
-            and not material.obtained_by_platform
-            and material.pk not in present
-        ):
+        if material.necessity != Necessity.REQUIRED or material.pk in present:
+            continue
+        if material.source == MaterialSource.ELICENCE and not case.walk_in:
+            # The library holds only the licences issued on the platform: without one the applicant must
+            # be able to provide it. At a window the clerk looks it up or checks the original instead.
+            problems.append(
+                FieldProblem(
+                    field=f"materials.{material.key}",
+                    code="licence_missing",
+                    message=f"请从“我的证照”选用“{material.name}”；没有该电子证照的，请上传该材料。",
+                )
+            )
+        elif not material.obtained_by_platform:
             problems.append(
                 FieldProblem(
                     field=f"materials.{material.key}",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.timezone import localtime
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -124,8 +125,8 @@ def _record(
     parts = [f"{task.name}：{VERB_ZH[verb]}"]
     if opinion:
         parts.append(f"意见：{opinion}")
-    end = f"，结束 {task.completed_at:%Y-%m-%d %H:%M}" if task.completed_at else ""
-    parts.append(f"（开始 {task.opened_at:%Y-%m-%d %H:%M}{end}）")
+    end = f"，结束 {localtime(task.completed_at):%Y-%m-%d %H:%M}" if task.completed_at else ""
+    parts.append(f"（开始 {localtime(task.opened_at):%Y-%m-%d %H:%M}{end}）")
     CaseEvent.objects.create(
         case=case,
         action=EVENT_STEP[verb],

@@ -22,12 +22,46 @@ from onewindow.workflow.models import (
 )
 
 
+def _admin_departments(actor: Any) -> set[Any]:
+    return set(
+        staff_memberships(user=actor)
+        .filter(role=Role.DEPARTMENT_ADMIN)
+        .values_list("department_id", flat=True)
+    )
+
+
 def _definition_admin_check(actor: Any) -> None:
-    if staff_is_platform_admin(user=actor):
-        return
-    if staff_memberships(user=actor).filter(role=Role.DEPARTMENT_ADMIN).exists():
+    if staff_is_platform_admin(user=actor) or _admin_departments(actor):
         return
     raise PermissionDenied("只有平台管理员或部门管理员可以维护办理流程。")
+
+
+def _owner_decide(*, actor: Any, key: str, department: Department | None) -> Department | None:
+    """The department that will maintain ``key``: an existing key keeps its own; a new one is the chosen
+    department, which a department administrator must administer. Refuses someone else's key (403)."""
+    first = ProcessDefinition.objects.filter(key=key).select_related("department").order_by("version").first()
+    platform = staff_is_platform_admin(user=actor)
+    if first is not None:
+        if not platform and first.department_id not in _admin_departments(actor):
+            raise PermissionDenied(
+                f"流程 {key} 由{first.department.name if first.department else '平台管理员'}维护，"
+                "您不能发布它的新版本。请换一个流程标识新建流程，或联系平台管理员。"
+            )
+        return first.department
+    if platform:
+        return department
+    own = _admin_departments(actor)
+    if department is None and len(own) == 1:
+        return Department.objects.get(pk=next(iter(own)))
+    if department is None:
+        raise DomainError(code="process_department_required", message="请选择维护该流程的部门。")
+    if department.pk not in own:
+        raise PermissionDenied("您只能为自己管理的部门新建流程。")
+    return department
+
+
+# The administrators' pages live beside the processes' own pages (/workbench/processes/<key>/).
+RESERVED_KEYS = {"upload", "generate", "assign"}
 
 
 def _key_check(key: str) -> str:
@@ -37,6 +71,8 @@ def _key_check(key: str) -> str:
             code="process_key_invalid",
             message="流程标识应以字母开头，只含字母、数字、下划线、点或连字符，最长 64 个字符。",
         )
+    if key.lower() in RESERVED_KEYS:
+        raise DomainError(code="process_key_invalid", message=f"“{key}”是平台保留的标识，请换一个流程标识。")
     return key
 
 
@@ -52,11 +88,14 @@ def _departments_by_code(codes: set[str]) -> dict[str, Department]:
 
 
 @transaction.atomic
-def _definition_save(*, actor: Any, key: str, name: str, xml: bytes) -> ProcessDefinition:
+def _definition_save(
+    *, actor: Any, key: str, name: str, xml: bytes, department: Department | None
+) -> ProcessDefinition:
     key = _key_check(key)
     name = (name or "").strip()
     if not name:
         raise DomainError(code="process_name_required", message="请填写流程名称。")
+    owner = _owner_decide(actor=actor, key=key, department=department)
     parsed = bpmn_validate(xml)
     departments = _departments_by_code({s.department_code for s in parsed.steps if s.department_code})
     sha256 = hashlib.sha256(xml).hexdigest()
@@ -73,6 +112,7 @@ def _definition_save(*, actor: Any, key: str, name: str, xml: bytes) -> ProcessD
                 bpmn_xml=xml.decode(),
                 sha256=sha256,
                 uploaded_by=actor,
+                department=owner,
             )
     except IntegrityError as exc:
         raise DomainError(
@@ -99,17 +139,29 @@ def _definition_save(*, actor: Any, key: str, name: str, xml: bytes) -> ProcessD
     return definition
 
 
-def process_definition_upload(*, actor: Any, key: str, name: str, xml: bytes) -> ProcessDefinition:
-    """Store an uploaded BPMN file as the next version of ``key`` after validating it (scripts refused)."""
+def process_definition_upload(
+    *, actor: Any, key: str, name: str, xml: bytes, department: Department | None = None
+) -> ProcessDefinition:
+    """Store an uploaded BPMN file as the next version of ``key`` after validating it (scripts refused).
+
+    A new key is maintained by ``department`` (for a department administrator of one department, theirs);
+    a new version of an existing key only by its department's administrators or a platform administrator."""
     _definition_admin_check(actor)
-    return _definition_save(actor=actor, key=key, name=name, xml=xml)
+    return _definition_save(actor=actor, key=key, name=name, xml=xml, department=department)
 
 
 def process_definition_generate(
-    *, actor: Any, key: str, name: str, steps: Sequence[StepSpec]
+    *,
+    actor: Any,
+    key: str,
+    name: str,
+    steps: Sequence[StepSpec],
+    department: Department | None = None,
 ) -> ProcessDefinition:
     """Write the BPMN for a simple sequence of steps (with parallel joint reviews) and store it like an upload."""
     _definition_admin_check(actor)
+    # Refused (someone else's key) before the steps' departments are looked up and the BPMN is written.
+    _owner_decide(actor=actor, key=_key_check(key), department=department)
     codes = {code for step in steps for code in step.departments}
     departments = _departments_by_code(codes)
     xml = bpmn_generate(
@@ -118,7 +170,7 @@ def process_definition_generate(
         process_name=(name or "").strip() or key,
         department_names={code: d.short_name or d.name for code, d in departments.items()},
     )
-    return _definition_save(actor=actor, key=key, name=name, xml=xml)
+    return _definition_save(actor=actor, key=key, name=name, xml=xml, department=department)
 
 
 @transaction.atomic

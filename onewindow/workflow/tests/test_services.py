@@ -23,7 +23,8 @@ from onewindow.workflow.models import (
     WorkTask,
 )
 from onewindow.workflow.services import instances
-from onewindow.workflow.tests.conftest import joint_steps, open_tasks
+from onewindow.workflow.tests.conftest import joint_steps, open_tasks, staff
+from tests.factories import MembershipFactory
 
 UPLOADED = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -458,3 +459,108 @@ def test_a_denial_before_the_last_step_cancels_the_open_steps(start, clerk_a, ap
     assert instance.status == InstanceStatus.CANCELLED
     assert open_tasks(instance) == []
     assert instance.tasks.filter(status=TaskStatus.CANCELLED).count() == 2
+
+
+# --- who may publish a new version of a key --------------------------------------------------------------
+
+
+def test_a_department_admins_new_key_is_maintained_by_their_department(head_a, department_a, department_b):
+    defined = services.process_definition_generate(
+        actor=head_a, key="x", name="审批", steps=joint_steps(department_a, department_b)
+    )
+    again = services.process_definition_generate(
+        actor=head_a, key="x", name="审批 v2", steps=joint_steps(department_a, department_b)[:1]
+    )
+    assert (defined.department, again.department, again.version) == (department_a, department_a, 2)
+
+
+def test_another_departments_admin_may_not_publish_a_new_version(head_a, department_a, department_b):
+    services.process_definition_generate(
+        actor=head_a, key="x", name="审批", steps=joint_steps(department_a, department_b)
+    )
+    head_b = staff("head_b", department_b, Role.DEPARTMENT_ADMIN)
+    xml = UPLOADED.format(a=department_a.credit_code, b=department_b.credit_code).encode()
+    with pytest.raises(DomainError) as caught:
+        services.process_definition_upload(actor=head_b, key="x", name="改版", xml=xml)
+    assert caught.value.status == 403 and "市市场监督管理局" in caught.value.message
+    assert ProcessDefinition.objects.filter(key="x").count() == 1
+
+
+def test_a_key_a_platform_admin_created_without_a_department_is_theirs_alone(
+    definition, head_a, platform_admin, department_a, department_b
+):
+    with pytest.raises(DomainError) as caught:
+        services.process_definition_generate(
+            actor=head_a, key="food-licence", name="改版", steps=joint_steps(department_a, department_b)[:1]
+        )
+    assert caught.value.status == 403
+    again = services.process_definition_generate(
+        actor=platform_admin,
+        key="food-licence",
+        name="改版",
+        steps=joint_steps(department_a, department_b)[:1],
+    )
+    assert (again.version, again.department) == (2, None)
+
+
+def test_a_platform_admin_publishes_any_key_which_keeps_its_department(
+    head_a, platform_admin, department_a, department_b
+):
+    services.process_definition_generate(
+        actor=head_a, key="x", name="审批", steps=joint_steps(department_a, department_b)
+    )
+    again = services.process_definition_generate(
+        actor=platform_admin,
+        key="x",
+        name="审批 v2",
+        steps=joint_steps(department_a, department_b)[:1],
+        department=department_b,
+    )
+    assert (again.version, again.department) == (2, department_a)
+
+
+def test_a_platform_admin_may_hand_a_new_key_to_a_department(platform_admin, department_b, department_a):
+    defined = services.process_definition_generate(
+        actor=platform_admin,
+        key="x",
+        name="审批",
+        steps=joint_steps(department_a, department_b),
+        department=department_b,
+    )
+    head_b = staff("head_b", department_b, Role.DEPARTMENT_ADMIN)
+    again = services.process_definition_generate(
+        actor=head_b, key="x", name="审批 v2", steps=joint_steps(department_a, department_b)[:1]
+    )
+    assert (defined.department, again.version) == (department_b, 2)
+
+
+def test_a_department_admin_may_not_create_a_key_for_another_department(head_a, department_a, department_b):
+    with pytest.raises(DomainError) as caught:
+        services.process_definition_generate(
+            actor=head_a,
+            key="x",
+            name="审批",
+            steps=joint_steps(department_a, department_b),
+            department=department_b,
+        )
+    assert caught.value.status == 403 and not ProcessDefinition.objects.exists()
+
+
+def test_an_admin_of_two_departments_must_choose_the_maintaining_one(head_a, department_a, department_b):
+    MembershipFactory(user=head_a, department=department_b, role=Role.DEPARTMENT_ADMIN)
+    steps = joint_steps(department_a, department_b)
+    with pytest.raises(DomainError) as caught:
+        services.process_definition_generate(actor=head_a, key="x", name="审批", steps=steps)
+    assert caught.value.code == "process_department_required"
+    defined = services.process_definition_generate(
+        actor=head_a, key="x", name="审批", steps=steps, department=department_b
+    )
+    assert defined.department == department_b
+
+
+def test_a_reserved_key_is_refused(platform_admin, department_a, department_b):
+    with pytest.raises(DomainError) as caught:
+        services.process_definition_generate(
+            actor=platform_admin, key="Upload", name="x", steps=joint_steps(department_a, department_b)
+        )
+    assert caught.value.code == "process_key_invalid"

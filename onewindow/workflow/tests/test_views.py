@@ -162,6 +162,15 @@ def test_transfer_to_a_colleague(client_as, joint, reviewer_a, reviewer_a2, depa
     assert task.assignee == reviewer_a2
 
 
+def test_a_transfer_without_any_colleague_left_says_why(client_as, joint, reviewer_a, department_a):
+    task = only(joint, department_a)  # reviewer_a is the only reviewer of department A here
+    response = client_as(reviewer_a).post(task_url(task, "transfer"), {"transfer-to_user": reviewer_a.pk})
+    assert response.status_code == 400
+    assert "alert-error" in response.content.decode()
+    task.refresh_from_db()
+    assert task.assignee is None
+
+
 def test_a_department_head_reassigns(client_as, joint, head_a, reviewer_a, reviewer_a2, department_a):
     task = only(joint, department_a)
     client_as(reviewer_a).post(task_url(task, "claim"))

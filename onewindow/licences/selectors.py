@@ -1,0 +1,295 @@
+"""Reads of the e-licence library: verification (anyone, no login), the QR short code, the published keys,
+the holder's wallet and the issuing department's lists. Each read that takes a user scopes by it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from onewindow.core import clock
+from onewindow.core.crypto import lookup_hash
+from onewindow.core.errors import NotFound, PermissionDenied
+from onewindow.core.masking import mask_citizen_id, mask_name
+from onewindow.identity.models import AgencyScope
+from onewindow.identity.selectors import principal_for_user
+from onewindow.licences.identifiers import licence_identifier_problems
+from onewindow.licences.models import (
+    HOLDER_PURPOSE,
+    HolderType,
+    Licence,
+    LicenceStatus,
+    LicenceType,
+    SigningKey,
+)
+from onewindow.licences.services._common import ADMIN_ROLES, LIFECYCLE_ROLES
+from onewindow.licences.signing import SignatureError, licence_payload, signer_for
+from onewindow.organisations.models import Department, Role
+from onewindow.organisations.selectors import staff_memberships
+
+# Bitcoin's alphabet: no 0/O or I/l to misread when a short link is typed from paper.
+BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+class Outcome:
+    """What a verification answers (the first that applies, in this order)."""
+
+    UNKNOWN = "unknown"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    VALID = "valid"
+
+
+@dataclass
+class VerificationResult:
+    """The answer to “is this licence genuine and in force?”, with what may be shown to anyone."""
+
+    outcome: str  # valid | expired | revoked | suspended | superseded | not_yet_valid | unknown
+    signature_valid: bool
+    licence: Licence | None
+    face: dict[str, Any] = field(default_factory=dict)
+    holder_masked: str = ""
+    identifier: str = ""
+    problems: list[str] = field(default_factory=list)  # why an identifier is malformed (outcome unknown)
+    successor_identifier: str = ""
+
+    @property
+    def is_valid(self) -> bool:
+        return self.outcome == Outcome.VALID and self.signature_valid
+
+
+def holder_code_hash(code: str) -> str:
+    """The keyed look-up hash stored in ``Licence.holder_code_hash`` for a citizen ID or credit code."""
+    return lookup_hash(code, purpose=HOLDER_PURPOSE)
+
+
+def holder_code_masked(licence: Licence) -> str:
+    """A citizen ID masked; a credit code is public and shown in full."""
+    if licence.holder_type == HolderType.CITIZEN_ID:
+        return mask_citizen_id(licence.holder_code)
+    return licence.holder_code
+
+
+def holder_display_masked(licence: Licence) -> str:
+    """The holder as the public may see it: ``张*丰（1101**********002X）`` or the company in full."""
+    if licence.holder_type == HolderType.CITIZEN_ID:
+        return f"{mask_name(licence.holder_name)}（{holder_code_masked(licence)}）"
+    return f"{licence.holder_name}（{licence.holder_code}）"
+
+
+def licence_signature_valid(licence: Licence) -> bool:
+    """Recompute the signed payload from the stored columns and check it with the key's public key."""
+    try:
+        signer = signer_for(licence.signing_key, with_private=False)
+        return signer.verify(licence_payload(licence), licence.signature)
+    except (SignatureError, ValueError):
+        return False
+
+
+def _outcome(licence: Licence) -> str:
+    status = licence.status
+    if status == LicenceStatus.REVOKED:
+        return Outcome.REVOKED
+    if status == LicenceStatus.SUPERSEDED:
+        return Outcome.SUPERSEDED
+    if status == LicenceStatus.SUSPENDED:
+        return Outcome.SUSPENDED
+    today = clock.today()
+    # The scheduler expires licences once a day: the date decides in between.
+    if status == LicenceStatus.EXPIRED or (licence.valid_until is not None and licence.valid_until < today):
+        return Outcome.EXPIRED
+    if licence.valid_from > today:
+        return Outcome.NOT_YET_VALID
+    return Outcome.VALID
+
+
+def _verifiable() -> QuerySet[Licence]:
+    # The private key is never needed to verify: deferring it also spares an SM4 decryption per look-up.
+    return Licence.objects.select_related("licence_type", "issuer", "signing_key", "previous").defer(
+        "signing_key__private_key"
+    )
+
+
+def verification_of(licence: Licence) -> VerificationResult:
+    """The verification answer for a licence already loaded (with ``_verifiable``'s relations)."""
+    successor = ""
+    if licence.status == LicenceStatus.SUPERSEDED:
+        newer = licence.successors.order_by("-version").only("identifier").first()
+        successor = newer.identifier if newer is not None else ""
+    return VerificationResult(
+        outcome=_outcome(licence),
+        signature_valid=licence_signature_valid(licence),
+        licence=licence,
+        face=dict(licence.face),
+        holder_masked=holder_display_masked(licence),
+        identifier=licence.identifier,
+        successor_identifier=successor,
+    )
+
+
+def licence_verify(identifier: str) -> VerificationResult:
+    """Verify a licence by its identifier: its status and dates, and its signature over the stored data —
+    a changed face field, holder, date or signature makes ``signature_valid`` false."""
+    identifier = (identifier or "").strip().upper()
+    problems = licence_identifier_problems(identifier)
+    if problems:
+        return VerificationResult(
+            outcome=Outcome.UNKNOWN,
+            signature_valid=False,
+            licence=None,
+            identifier=identifier,
+            problems=problems,
+        )
+    licence = _verifiable().filter(identifier=identifier).first()
+    if licence is None:
+        return VerificationResult(
+            outcome=Outcome.UNKNOWN, signature_valid=False, licence=None, identifier=identifier
+        )
+    return verification_of(licence)
+
+
+def licence_short_code(licence: Licence) -> str:
+    """The QR short-link token: the licence's UUID in base58 (at most 22 characters)."""
+    number = licence.pk.int if isinstance(licence.pk, uuid.UUID) else uuid.UUID(str(licence.pk)).int
+    digits = []
+    while number:
+        number, remainder = divmod(number, 58)
+        digits.append(BASE58_ALPHABET[remainder])
+    return "".join(reversed(digits)) or BASE58_ALPHABET[0]
+
+
+def _short_code_uuid(code: str) -> uuid.UUID | None:
+    if not code or len(code) > 23:
+        return None
+    number = 0
+    for char in code:
+        index = BASE58_ALPHABET.find(char)
+        if index < 0:
+            return None
+        number = number * 58 + index
+    if number >= 1 << 128:
+        return None
+    return uuid.UUID(int=number)
+
+
+def licence_get_by_short(code: str) -> Licence | None:
+    """The licence behind a QR short code, with the relations verification needs; None if none."""
+    pk = _short_code_uuid((code or "").strip())
+    if pk is None:
+        return None
+    return _verifiable().filter(pk=pk).first()
+
+
+def public_keys() -> QuerySet[SigningKey]:
+    """Every signing key's public half (active and retired: retired keys still verify what they signed)."""
+    return (
+        SigningKey.objects.select_related("department")
+        .defer("private_key")
+        .order_by("department__name", "algorithm", "-created_at")
+    )
+
+
+def licences_of_holder(*, user: Any) -> QuerySet[Licence]:
+    """The wallet: licences held by the signed-in person, or by the company they act for with the
+    ``licences`` scope. Empty for anyone else (and for a person without a verified ID number)."""
+    principal = principal_for_user(user)
+    if principal.company is not None:
+        if not principal.allows(AgencyScope.LICENCES):
+            return Licence.objects.none()
+        scope = Q(holder_company=principal.company) | Q(
+            holder_type=HolderType.CREDIT_CODE,
+            holder_code_hash=holder_code_hash(principal.company.credit_code),
+        )
+    elif principal.person is not None:
+        scope = Q(holder_person=principal.person)
+        if principal.person.id_number:
+            scope |= Q(
+                holder_type=HolderType.CITIZEN_ID,
+                holder_code_hash=holder_code_hash(principal.person.id_number),
+            )
+    else:
+        return Licence.objects.none()
+    return (
+        Licence.objects.filter(scope)
+        .select_related("licence_type", "issuer", "signing_key")
+        .defer("signing_key__private_key")
+        .order_by("-issued_on", "-created_at")
+    )
+
+
+# --- the issuing department's side ------------------------------------------------------------------------
+
+
+def staff_departments(*, user: Any, roles: tuple[str, ...] = LIFECYCLE_ROLES) -> QuerySet[Department]:
+    """Departments where the user holds one of ``roles``."""
+    ids = staff_memberships(user=user).filter(role__in=list(roles)).values("department_id")
+    return Department.objects.filter(pk__in=ids, is_active=True).order_by("name")
+
+
+def staff_licence_departments(*, user: Any) -> QuerySet[Department]:
+    """Departments whose licences the user may see: any staff role there."""
+    ids = staff_memberships(user=user).exclude(role=Role.PLATFORM_ADMIN).values("department_id")
+    return Department.objects.filter(pk__in=ids, is_active=True).order_by("name")
+
+
+def department_licences(
+    *, user: Any, department: Department, q: str = "", status: str = ""
+) -> QuerySet[Licence]:
+    """The licences a department issued, for its staff; searched by number, identifier or holder name."""
+    if not staff_licence_departments(user=user).filter(pk=department.pk).exists():
+        raise PermissionDenied("只能查看本部门签发的证照。")
+    licences = Licence.objects.filter(issuer=department).select_related("licence_type")
+    q = (q or "").strip()
+    if q:
+        licences = licences.filter(
+            Q(number__icontains=q) | Q(identifier__icontains=q.upper()) | Q(holder_name__icontains=q)
+        )
+    if status in LicenceStatus.values:
+        licences = licences.filter(status=status)
+    return licences.order_by("-issued_on", "-created_at")
+
+
+def staff_licence_get(*, user: Any, licence_id: uuid.UUID | str) -> Licence:
+    """One licence for the issuing department's staff: 404 if none, 403 for another department's."""
+    licence = (
+        Licence.objects.select_related(
+            "licence_type",
+            "issuer",
+            "signing_key",
+            "previous",
+            "case",
+            "holder_person__user",
+            "holder_company",
+        )
+        .defer("signing_key__private_key")
+        .filter(pk=licence_id)
+        .first()
+    )
+    if licence is None:
+        raise NotFound("未找到该证照。")
+    if not staff_licence_departments(user=user).filter(pk=licence.issuer_id).exists():
+        raise PermissionDenied("只能查看本部门签发的证照。")
+    return licence
+
+
+def department_licence_types(*, department: Department) -> QuerySet[LicenceType]:
+    return LicenceType.objects.filter(issuer=department).order_by("name")
+
+
+def department_signing_keys(*, department: Department) -> QuerySet[SigningKey]:
+    return SigningKey.objects.filter(department=department).defer("private_key").order_by("-created_at")
+
+
+def user_may_manage(*, user: Any, department: Department) -> bool:
+    """Department administrators manage licence types and signing keys."""
+    return staff_memberships(user=user).filter(department=department, role__in=list(ADMIN_ROLES)).exists()
+
+
+def user_may_act(*, user: Any, department: Department) -> bool:
+    """Approvers and department administrators run the lifecycle of the department's licences."""
+    return staff_memberships(user=user).filter(department=department, role__in=list(LIFECYCLE_ROLES)).exists()

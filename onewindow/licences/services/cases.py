@@ -1,0 +1,65 @@
+"""Issuing on conclusion: an approved case (出证办结) whose item produces a licence issues it to the applicant,
+inside the conclusion's transaction (cases.hooks), so the case and the library never disagree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from onewindow.cases.models import Case, ConclusionCode
+from onewindow.licences.models import Licence, LicenceType
+from onewindow.licences.services.issuing import licence_issue
+
+
+def face_from_case(licence_type: LicenceType, case: Case) -> dict[str, str]:
+    """The face fields filled per the type's template: ``form.<key>`` from the application form,
+    ``case.number``, ``case.item`` and ``holder.name``; a source the case lacks leaves the field empty."""
+    holder_name = case.company.name if case.company_id and case.company else case.applicant.user.name
+    known = {
+        "case.number": case.number or "",
+        "case.item": case.item_version.name,
+        "holder.name": holder_name,
+    }
+    face: dict[str, str] = {}
+    for field in licence_type.face_fields:
+        if not isinstance(field, dict) or not field.get("key"):
+            continue
+        source = str(field.get("source") or f"form.{field['key']}")
+        if source.startswith("form."):
+            value: Any = case.form_data.get(source.removeprefix("form."), "")
+        else:
+            value = known.get(source, "")
+        if isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        face[str(field["key"])] = "" if value is None else str(value)
+    return face
+
+
+def licence_issue_for_case(*, case: Case, actor: Any | None, code: int, **_: Any) -> Licence | None:
+    """The ``CaseHook.CONCLUDED`` handler: issue the item's licence when the case is approved."""
+    if code != ConclusionCode.APPROVED or case.is_bundle:
+        return None
+    type_code = case.item_version.licence_type_code
+    if not type_code:
+        return None
+    licence_type = LicenceType.objects.filter(code=type_code, is_active=True).select_related("issuer").first()
+    if licence_type is None or Licence.objects.filter(case=case).exists():
+        return None
+    licence = licence_issue(
+        licence_type=licence_type,
+        holder_person=None if case.company_id else case.applicant,
+        holder_company=case.company if case.company_id else None,
+        face=face_from_case(licence_type, case),
+        actor=actor,
+        case=case,
+    )
+    if licence.identifier not in case.result:
+        # The decision's result names the licence, so the applicant's case page and the exchange carry it.
+        note = f"电子证照标识：{licence.identifier}"
+        case.result = f"{case.result}（{note}）" if case.result else licence.identifier
+        case.save(update_fields=["result", "updated_at"])
+    return licence
+
+
+def on_case_concluded(*, case: Case, actor: Any | None, code: int, **kwargs: Any) -> None:
+    """Registered for ``CaseHook.CONCLUDED`` in ``LicencesConfig.ready()``."""
+    licence_issue_for_case(case=case, actor=actor, code=code, **kwargs)
