@@ -448,7 +448,11 @@ def seed_cases(
     now = clock.now()
     calendar = WorkCalendar()
     due_cache: dict[tuple[dt.date, int], DueDate] = {}
-    serials: dict[tuple[uuid.UUID, dt.date], int] = {}
+    # Continue the counters cases already have (the demo accepts a few): numbers stay unique.
+    serials: dict[tuple[uuid.UUID, dt.date], int] = {
+        (item_id, day): last for item_id, day, last in CaseNumberCounter.objects.values_list("item_id", "day", "last")
+    }
+    existing_counters = set(serials)
     deadlines: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     counts = {"cases": 0, "events": 0, "deadlines": 0, "case_number_counters": 0, "with_number": 0}
@@ -588,7 +592,13 @@ def seed_cases(
             events.clear()
         counts["case_number_counters"] = bench_rows_insert(
             CaseNumberCounter,
-            ({"item_id": item_id, "day": day, "last": last} for (item_id, day), last in serials.items()),
+            (
+                {"item_id": item_id, "day": day, "last": last}
+                for (item_id, day), last in serials.items()
+                if (item_id, day) not in existing_counters
+            ),
         )
+        for item_id, day in existing_counters:
+            CaseNumberCounter.objects.filter(item_id=item_id, day=day).update(last=serials[item_id, day])
     counts["seconds"] = round(time.perf_counter() - started, 2)  # type: ignore[assignment]
     return counts

@@ -281,18 +281,6 @@ def seed_work_tasks(*, open_tasks: int, rng: random.Random) -> dict[str, object]
     return counts
 
 
-def _demo_case_numbers_move() -> None:
-    """The demo's cases in flight took serial 00001 of their items' acceptance days, which ``seed_cases`` (it
-    numbers from 1 and writes its own counters) would take again. In this throwaway database only: move
-    them to serials 90001… and drop their counters (seed.py should rather continue the existing counters)."""
-    from onewindow.cases.models import Case, CaseNumberCounter
-
-    for n, case in enumerate(Case.objects.exclude(number=None).order_by("number"), start=1):
-        assert case.number is not None
-        Case.objects.filter(pk=case.pk).update(number=f"{case.number[:-5]}{90000 + n:05d}")
-    CaseNumberCounter.objects.all().delete()
-
-
 def _seed(args: argparse.Namespace) -> dict[str, object]:
     """Migrate, load the demo, write applicants, cases and the workflow rows; return what was written."""
     from django.core.management import call_command
@@ -304,7 +292,6 @@ def _seed(args: argparse.Namespace) -> dict[str, object]:
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     call_command("demo", stdout=io.StringIO())
-    _demo_case_numbers_move()
     setup_seconds = time.perf_counter() - started
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:

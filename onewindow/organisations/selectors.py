@@ -77,5 +77,14 @@ def staff_has_role(*, user: Any, role: Role, department: Department | None = Non
     return memberships.exists()
 
 
+def staff_admin_department_ids(*, user: Any) -> set[uuid.UUID]:
+    """The departments the user administers (department head / 部门管理员)."""
+    return set(
+        staff_memberships(user=user)
+        .filter(role=Role.DEPARTMENT_ADMIN)
+        .values_list("department_id", flat=True)
+    )
+
+
 def staff_is_platform_admin(*, user: Any) -> bool:
     return bool(getattr(user, "is_superuser", False)) or staff_has_role(user=user, role=Role.PLATFORM_ADMIN)

@@ -90,7 +90,7 @@ def _version(request: HttpRequest) -> int | None:
     raw = request.GET.get("version", "")
     if not raw:
         return None
-    if not raw.isdigit():
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
         raise Http404
     return int(raw)
 
@@ -205,8 +205,9 @@ def _published(request: HttpRequest, definition: Any) -> HttpResponse:
 def process_upload(request: HttpRequest, access: CatalogueAccess) -> HttpResponse:
     """Upload a BPMN 2.0 file drawn in a modeller as a new process or the next version of a key."""
     form = ProcessUploadForm(
-        request.POST or None,
-        request.FILES or None,
+        # An empty POST is still a submission: it must come back with "this field is required".
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         departments=access.departments,
         platform_admin=access.is_platform_admin,
         initial=_initial(_latest(request)),

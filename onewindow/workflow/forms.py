@@ -212,7 +212,12 @@ class BaseStepFormSet(forms.BaseFormSet):
 StepFormSet = cast(
     type[BaseStepFormSet],
     forms.formset_factory(
-        StepRowForm, formset=BaseStepFormSet, extra=STEP_ROWS, max_num=STEP_ROWS, validate_max=True
+        StepRowForm,
+        formset=BaseStepFormSet,
+        extra=STEP_ROWS,
+        max_num=STEP_ROWS,
+        absolute_max=STEP_ROWS,
+        validate_max=True,
     ),
 )
 

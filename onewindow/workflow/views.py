@@ -27,7 +27,7 @@ from onewindow.core import clock
 from onewindow.core.errors import DomainError
 from onewindow.core.masking import mask_name
 from onewindow.organisations.models import Role
-from onewindow.organisations.selectors import staff_memberships
+from onewindow.organisations.selectors import staff_admin_department_ids, staff_memberships
 from onewindow.workdays.calendar import WorkCalendar
 from onewindow.workflow import selectors, services
 from onewindow.workflow.forms import OpinionForm, ReturnForm, TransferForm
@@ -51,14 +51,6 @@ TABS = (
     Tab("due_soon", _("Due soon"), "due_soon"),
 )
 DEPARTMENT_TAB = Tab("department", _("Department"), "open")
-
-
-def _head_departments(user: Any) -> list[Any]:
-    return list(
-        staff_memberships(user=user)
-        .filter(role=Role.DEPARTMENT_ADMIN)
-        .values_list("department_id", flat=True)
-    )
 
 
 def _tab_tasks(user: Any, tab: Tab, heads: list[Any]) -> QuerySet[WorkTask]:
@@ -86,7 +78,7 @@ def step_urgency(task: WorkTask, calendar: WorkCalendar, today: dt.date) -> Urge
 def inbox(request: HttpRequest) -> HttpResponse:
     """A staff member's tasks by tab, nearest due date first, searchable by case number, item or applicant."""
     user = request.user
-    heads = _head_departments(user)
+    heads = list(staff_admin_department_ids(user=user))
     tabs = TABS + ((DEPARTMENT_TAB,) if heads else ())
     tab = {t.key: t for t in tabs}.get(request.GET.get("tab", ""), TABS[0])
     tasks = _tab_tasks(user, tab, heads)

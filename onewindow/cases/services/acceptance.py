@@ -4,6 +4,7 @@ refuse with a reason; the deemed acceptance when no correction notice came withi
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,8 @@ from onewindow.organisations.models import Role
 from onewindow.workdays.services import deadline_start
 
 # No 0/O/1/I/L: the password is read off a paper notice and typed on a phone.
+logger = logging.getLogger(__name__)
+
 PASSWORD_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # noqa: S105 (an alphabet, not a password)
 PASSWORD_LENGTH = 8
 SERIAL_DIGITS = 5
@@ -112,6 +115,7 @@ def _accept(case: Case, *, actor: Any | None, accepted_at: dt.datetime, by_defau
     )
     # The workflow app starts the item's process here, so acceptance and the first inbox task are one change.
     case_hooks_run(CaseHook.ACCEPTED, case=case, actor=actor)
+    case.refresh_from_db(fields=["status", "version", "updated_at"])  # a hook may have moved it on
     return AcceptedCase(case=case, query_password=password)
 
 
@@ -155,14 +159,19 @@ def case_deemed_accept_overdue() -> int:
     ).values_list("pk", flat=True)
     done = 0
     for case_id in list(overdue):
-        with transaction.atomic():
-            try:
-                case = case_lock(Case(pk=case_id), allowed={CaseStatus.SUBMITTED}, doing="视为受理")
-            except DomainError:
-                continue  # a clerk acted meanwhile
-            assert case.submitted_at is not None
-            _accept(case, actor=None, accepted_at=case.submitted_at, by_default=True)
-            done += 1
+        try:
+            with transaction.atomic():
+                try:
+                    case = case_lock(Case(pk=case_id), allowed={CaseStatus.SUBMITTED}, doing="视为受理")
+                except DomainError:
+                    continue  # a clerk acted meanwhile
+                assert case.submitted_at is not None
+                _accept(case, actor=None, accepted_at=case.submitted_at, by_default=True)
+                done += 1
+        except Exception:
+            # One case that cannot be accepted (its process failed to start) must not hold up the others,
+            # which the law accepts by default all the same; it is retried on the next run.
+            logger.exception("deemed acceptance of case %s failed", case_id)
     return done
 
 

@@ -15,7 +15,6 @@ from onewindow.workflow.services.definitions import (
 )
 from onewindow.workflow.services.instances import (
     mirror_sync,
-    process_start,
     step_clocks_pause,
     step_clocks_resume,
     work_task_due_dates_refresh,
@@ -26,7 +25,6 @@ __all__ = [
     "process_assign",
     "process_definition_generate",
     "process_definition_upload",
-    "process_start",
     "step_clocks_pause",
     "step_clocks_resume",
     "task_approve",

@@ -11,12 +11,12 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from onewindow.cases import services as case_services
-from onewindow.cases.models import CaseEvent, CaseStatus, EventAction
+from onewindow.cases.models import Case, CaseEvent, CaseStatus, EventAction
 from onewindow.core import clock
 from onewindow.core.errors import DomainError, PermissionDenied
 from onewindow.core.services import audit_record
 from onewindow.organisations.models import Role
-from onewindow.organisations.selectors import staff_memberships
+from onewindow.organisations.selectors import staff_admin_department_ids, staff_memberships
 from onewindow.workflow.engine import return_targets, workflow_load
 from onewindow.workflow.models import (
     ProcessInstance,
@@ -53,17 +53,16 @@ def _holds_step_role(user: Any, task: WorkTask) -> bool:
 
 
 def _is_department_head(user: Any, task: WorkTask) -> bool:
-    return (
-        staff_memberships(user=user)
-        .filter(department_id=task.department_id, role=Role.DEPARTMENT_ADMIN)
-        .exists()
-    )
+    return task.department_id in staff_admin_department_ids(user=user)
 
 
 def _task_lock(
     task: WorkTask, *, user: Any, verb: str, heads_too: bool = False
 ) -> tuple[WorkTask, ProcessInstance]:
-    """Lock the task's process instance, re-read the task under the lock and check who may act on it."""
+    """Lock the task's case and process instance, re-read the task under the lock and check who may act on
+    it. The case row comes first, as in every case service and the workflow's case hooks: one lock order, no
+    deadlock between a step and a suspension or decision."""
+    list(Case.objects.select_for_update(of=("self",)).filter(pk=task.case_id).values_list("pk", flat=True))
     instance = (
         ProcessInstance.objects.select_for_update(of=("self",))
         .select_related("definition", "case__department")

@@ -12,8 +12,11 @@ from django.db.models import Max
 from onewindow.catalogue.models import Item
 from onewindow.core.errors import DomainError, PermissionDenied
 from onewindow.core.services import audit_record
-from onewindow.organisations.models import Department, Role
-from onewindow.organisations.selectors import staff_is_platform_admin, staff_memberships
+from onewindow.organisations.models import Department
+from onewindow.organisations.selectors import (
+    staff_admin_department_ids,
+    staff_is_platform_admin,
+)
 from onewindow.workflow.bpmn import KEY_PATTERN, StepSpec, bpmn_generate, bpmn_validate
 from onewindow.workflow.models import (
     ProcessAssignment,
@@ -22,16 +25,8 @@ from onewindow.workflow.models import (
 )
 
 
-def _admin_departments(actor: Any) -> set[Any]:
-    return set(
-        staff_memberships(user=actor)
-        .filter(role=Role.DEPARTMENT_ADMIN)
-        .values_list("department_id", flat=True)
-    )
-
-
 def _definition_admin_check(actor: Any) -> None:
-    if staff_is_platform_admin(user=actor) or _admin_departments(actor):
+    if staff_is_platform_admin(user=actor) or staff_admin_department_ids(user=actor):
         return
     raise PermissionDenied("只有平台管理员或部门管理员可以维护办理流程。")
 
@@ -42,7 +37,7 @@ def _owner_decide(*, actor: Any, key: str, department: Department | None) -> Dep
     first = ProcessDefinition.objects.filter(key=key).select_related("department").order_by("version").first()
     platform = staff_is_platform_admin(user=actor)
     if first is not None:
-        if not platform and first.department_id not in _admin_departments(actor):
+        if not platform and first.department_id not in staff_admin_department_ids(user=actor):
             raise PermissionDenied(
                 f"流程 {key} 由{first.department.name if first.department else '平台管理员'}维护，"
                 "您不能发布它的新版本。请换一个流程标识新建流程，或联系平台管理员。"
@@ -50,7 +45,7 @@ def _owner_decide(*, actor: Any, key: str, department: Department | None) -> Dep
         return first.department
     if platform:
         return department
-    own = _admin_departments(actor)
+    own = staff_admin_department_ids(user=actor)
     if department is None and len(own) == 1:
         return Department.objects.get(pk=next(iter(own)))
     if department is None:
@@ -176,14 +171,23 @@ def process_definition_generate(
 @transaction.atomic
 def process_assign(*, actor: Any, item: Item, key: str) -> ProcessAssignment:
     """Make new cases of ``item`` run the latest version of process ``key``."""
-    if not staff_is_platform_admin(user=actor) and not (
-        staff_memberships(user=actor)
-        .filter(role=Role.DEPARTMENT_ADMIN, department_id=item.department_id)
-        .exists()
+    if not staff_is_platform_admin(user=actor) and item.department_id not in staff_admin_department_ids(
+        user=actor
     ):
         raise PermissionDenied("只有平台管理员或事项所属部门的管理员可以为事项指定办理流程。")
-    if not ProcessDefinition.objects.filter(key=key).exists():
+    first = ProcessDefinition.objects.filter(key=key).order_by("version").first()
+    if first is None:
         raise DomainError(code="process_unknown", message=f"没有标识为 {key} 的流程，请先上传或生成流程。")
+    # The maintaining department publishes the process's next versions: a department administrator may only
+    # route its items through processes it maintains, or another department could re-route its cases.
+    if not staff_is_platform_admin(user=actor) and first.department_id not in staff_admin_department_ids(
+        user=actor
+    ):
+        raise PermissionDenied(
+            f"流程 {key} 由{first.department.name if first.department else '平台管理员'}维护，"
+            "部门管理员只能为事项指定本部门维护的流程；如需使用，请联系平台管理员。"
+        )
+    previous = ProcessAssignment.objects.filter(item=item).values_list("definition_key", flat=True).first()
     assignment, _ = ProcessAssignment.objects.update_or_create(item=item, defaults={"definition_key": key})
-    audit_record(actor=actor, action="workflow.assign", target=item, changes={"process": key})
+    audit_record(actor=actor, action="workflow.assign", target=item, changes={"process": [previous, key]})
     return assignment

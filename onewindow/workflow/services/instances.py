@@ -103,26 +103,13 @@ def _definition_for(case: Case) -> ProcessDefinition | None:
     return ProcessDefinition.objects.filter(key=assignment.definition_key).order_by("-version").first()
 
 
-@transaction.atomic
-def process_start(*, case: Case, actor: Any) -> ProcessInstance:
-    """Start the process of an accepted case whose process did not start at acceptance (the item got its
-    process later): the case goes in_process and the first step's tasks appear in the inboxes."""
-    if _definition_for(case) is None:
-        raise DomainError(
-            code="process_not_assigned",
-            message="该事项尚未配置办理流程，请联系部门管理员在事项上指定流程后再开始办理。",
-            status=409,
-        )
-    case = case_services.case_process_start(case=case, actor=actor)
-    return ProcessInstance.objects.get(case=case)
-
-
 # --- what the workflow does when a case changes (registered in cases.hooks by WorkflowConfig.ready) --------
 
 
 def on_case_accepted(*, case: Case, actor: Any | None) -> None:
-    """一口受理、网上运转: an item with a process starts it at acceptance."""
-    if _definition_for(case) is not None:
+    """一口受理、网上运转: an item with a process starts it at acceptance (a life event's parent case is never
+    handled itself: its children are, each in its own department)."""
+    if not case.is_bundle and _definition_for(case) is not None:
         case_services.case_process_start(case=case, actor=actor)
 
 
@@ -146,7 +133,13 @@ def on_case_process_started(*, case: Case, actor: Any | None) -> None:
 
 
 def _running_instance(case: Case) -> ProcessInstance | None:
-    return ProcessInstance.objects.filter(case=case, status=InstanceStatus.RUNNING).first()
+    """The case's running process, locked: a task action in flight finishes first (the caller holds the case
+    row, which task actions lock before the instance, so the order is the same everywhere)."""
+    return (
+        ProcessInstance.objects.select_for_update(of=("self",))
+        .filter(case=case, status=InstanceStatus.RUNNING)
+        .first()
+    )
 
 
 def on_case_concluding(*, case: Case, actor: Any | None, code: int) -> None:
@@ -211,6 +204,7 @@ def _due_dates_copy(tasks: Sequence[WorkTask]) -> int:
 def step_clocks_pause(*, case: Case, actor: Any, start_on: dt.date, reason: str, basis: str = "") -> int:
     """Stop the clocks of the case's open steps with the case's own (special procedure; runs inside
     ``cases.services.case_suspend``). Returns how many step clocks stopped."""
+    _running_instance(case)
     tasks = list(
         WorkTask.objects.select_related("deadline").filter(
             case=case, status__in=OPEN_TASK_STATUSES, deadline__isnull=False
@@ -218,7 +212,14 @@ def step_clocks_pause(*, case: Case, actor: Any, start_on: dt.date, reason: str,
     )
     for task in tasks:
         assert task.deadline is not None
-        deadline_pause(actor=actor, deadline=task.deadline, start_on=start_on, reason=reason, basis=basis)
+        # A procedure dated back before a step opened pauses that step from its own start.
+        deadline_pause(
+            actor=actor,
+            deadline=task.deadline,
+            start_on=max(start_on, task.deadline.start_on),
+            reason=reason,
+            basis=basis,
+        )
     _due_dates_copy(tasks)
     return len(tasks)
 
@@ -226,6 +227,7 @@ def step_clocks_pause(*, case: Case, actor: Any, start_on: dt.date, reason: str,
 @transaction.atomic
 def step_clocks_resume(*, case: Case, actor: Any, end_on: dt.date) -> int:
     """Restart the step clocks stopped by ``step_clocks_pause`` (runs inside ``case_resume``)."""
+    _running_instance(case)
     tasks = list(
         WorkTask.objects.select_related("deadline")
         .filter(
@@ -238,7 +240,10 @@ def step_clocks_resume(*, case: Case, actor: Any, end_on: dt.date) -> int:
     )
     for task in tasks:
         assert task.deadline is not None
-        deadline_resume(actor=actor, deadline=task.deadline, end_on=end_on)
+        paused_from = (
+            task.deadline.pauses.filter(end_on__isnull=True).values_list("start_on", flat=True).first()
+        )
+        deadline_resume(actor=actor, deadline=task.deadline, end_on=max(end_on, paused_from or end_on))
     _due_dates_copy(tasks)
     return len(tasks)
 

@@ -382,11 +382,27 @@ def test_a_department_admin_assigns_only_their_departments_items(client_as, defi
     item_of_a = ProcessAssignment.objects.get(definition_key="food-licence").item
     response = client.post(url("process_assign"), {"item": str(item_of_a.pk), "key": "food-licence"})
     assert response.status_code == 400 and response.context["form"].errors["item"]
+    # A process another department (here: the platform) maintains could be re-routed under B's items.
     response = client.post(url("process_assign"), {"item": str(own.pk), "key": "food-licence"})
-    assert (
-        response.status_code == 302
-        and ProcessAssignment.objects.get(item=own).definition_key == "food-licence"
+    assert response.status_code == 403 and not ProcessAssignment.objects.filter(item=own).exists()
+    services.process_definition_generate(
+        actor=head_b,
+        key="clinic",
+        name="医疗机构执业登记审批",
+        steps=[StepSpec(name="承办", role=Role.WINDOW_CLERK, limit_days=5)],
     )
+    response = client.post(url("process_assign"), {"item": str(own.pk), "key": "clinic"})
+    assert response.status_code == 302 and ProcessAssignment.objects.get(item=own).definition_key == "clinic"
+
+
+def test_a_version_parameter_that_is_not_a_plain_number_is_not_found(client_as, definition, platform_admin):
+    response = client_as(platform_admin).get(url("process_detail", "food-licence"), {"version": "²"})
+    assert response.status_code == 404
+
+
+def test_an_empty_upload_says_what_is_missing(client_as, platform_admin):
+    response = client_as(platform_admin).post(url("process_upload"), {})
+    assert response.status_code == 400 and response.context["form"].errors
 
 
 def test_an_unknown_key_is_not_assigned(client_as, definition, platform_admin, item):

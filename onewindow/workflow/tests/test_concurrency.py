@@ -44,3 +44,55 @@ def test_parallel_approvals_at_once_both_count_and_open_one_approval_task(
     assert outcomes == ["ok", "ok"]
     assert [t.name for t in open_tasks(instance)] == ["批准"]
     assert WorkTask.objects.filter(instance=instance, name="批准", status=TaskStatus.READY).count() == 1
+
+
+def test_a_denial_racing_a_step_approval_never_deadlocks(
+    committed_db,  # noqa: F811
+    start,
+    clerk_a,
+    reviewer_a,
+    approver_a,
+):
+    """Both lock the case row first, then the process instance: one waits for the other, neither fails with a
+    deadlock, and no task is left open on the decided case."""
+    from onewindow.cases import services as case_services
+    from onewindow.cases.models import Case, CaseStatus
+    from onewindow.core.errors import DomainError
+
+    instance = start()
+    services.task_approve(task=open_tasks(instance)[0], user=clerk_a)
+    mine = next(
+        t for t in open_tasks(instance) if t.department_id == reviewer_a.memberships.get().department_id
+    )
+    barrier, outcomes = threading.Barrier(2), []
+
+    def run(action):
+        try:
+            barrier.wait(timeout=10)
+            action()
+            outcomes.append("ok")
+        except DomainError as refused:  # a clean refusal (the case was decided first) is fine
+            outcomes.append(refused.code)
+        except Exception as error:
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    def approve():
+        services.task_approve(task=mine, user=reviewer_a)
+
+    def deny():
+        case_services.case_conclude(
+            case=Case.objects.get(pk=instance.case_id), actor=approver_a, code=2, reason="不符合法定条件"
+        )
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in (approve, deny)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert all(outcome in ("ok", "case_not_in_process", "task_already_done") for outcome in outcomes), (
+        outcomes
+    )
+    assert Case.objects.get(pk=instance.case_id).status == CaseStatus.CONCLUDED
+    assert open_tasks(instance) == []

@@ -170,14 +170,11 @@ def test_acceptance_starts_the_process_and_mirrors_the_first_task(start, departm
     assert task.deadline.working_days == 2
 
 
-def test_an_item_without_a_process_stays_accepted_and_process_start_is_refused(citizen, item, clerk_a):
+def test_an_item_without_a_process_is_handled_on_the_case_page_alone(citizen, item, clerk_a):
     case = case_in_state("accepted", user=citizen, item=item, clerk=clerk_a)
     assert case.status == CaseStatus.ACCEPTED and not ProcessInstance.objects.filter(case=case).exists()
-    with pytest.raises(DomainError) as caught:
-        services.process_start(case=case, actor=clerk_a)
-    assert caught.value.code == "process_not_assigned"
-    case.refresh_from_db()
-    assert case.status == CaseStatus.ACCEPTED
+    case = case_services.case_process_start(case=case, actor=clerk_a)
+    assert case.status == CaseStatus.IN_PROCESS and not ProcessInstance.objects.filter(case=case).exists()
 
 
 def test_a_process_assigned_after_acceptance_starts_on_request(
@@ -188,7 +185,8 @@ def test_a_process_assigned_after_acceptance_starts_on_request(
         actor=platform_admin, key="late", name="后配流程", steps=joint_steps(department_a, department_b)
     )
     services.process_assign(actor=platform_admin, item=item, key="late")
-    instance = services.process_start(case=case, actor=clerk_a)
+    case = case_services.case_process_start(case=case, actor=clerk_a)  # 开始办理 on the case page
+    instance = ProcessInstance.objects.get(case=case)
     assert instance.case.status == CaseStatus.IN_PROCESS
     assert [t.name for t in open_tasks(instance)] == ["承办"]
 
@@ -564,3 +562,46 @@ def test_a_reserved_key_is_refused(platform_admin, department_a, department_b):
             actor=platform_admin, key="Upload", name="x", steps=joint_steps(department_a, department_b)
         )
     assert caught.value.code == "process_key_invalid"
+
+
+def test_one_case_whose_process_cannot_start_does_not_hold_up_deemed_acceptance(
+    definition, citizen, item, at, monkeypatch
+):
+    first = case_in_state("submitted", user=citizen, item=item)
+    second = case_in_state("submitted", user=citizen, item=item)
+    real_sync = instances.mirror_sync
+
+    def crash_on_first(instance, workflow):
+        if instance.case_id == first.pk:
+            raise RuntimeError("engine failure")
+        return real_sync(instance, workflow)
+
+    monkeypatch.setattr(instances, "mirror_sync", crash_on_first)
+    at("2026-10-20")
+    assert case_services.case_deemed_accept_overdue() == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (CaseStatus.SUBMITTED, CaseStatus.IN_PROCESS)
+
+
+def test_a_special_procedure_dated_before_a_step_opened_pauses_that_step_from_its_start(
+    start, clerk_a, reviewer_a, at
+):
+    instance = start()
+    at("2026-10-12")
+    tasks = to_joint_review(instance, clerk_a)  # the joint-review steps open on 12 October
+    case = instance.case
+    case.refresh_from_db()
+    case_services.case_suspend(
+        case=case,
+        actor=reviewer_a,
+        kind="inspection",
+        reason="现场核查",
+        basis="第四十五条",
+        started_on=dt.date(2026, 10, 9),
+    )
+    pauses = [t.deadline.pauses.get() for t in WorkTask.objects.filter(pk__in=[t.pk for t in tasks])]
+    assert {p.start_on for p in pauses} == {dt.date(2026, 10, 12)}
+    case.refresh_from_db()
+    case_services.case_resume(case=case, actor=reviewer_a, ended_on=dt.date(2026, 10, 12))
+    assert all(p.end_on == dt.date(2026, 10, 12) for p in (p.__class__.objects.get(pk=p.pk) for p in pauses))

@@ -12,5 +12,5 @@ class Command(BaseCommand):
         self.stdout.write("demo data: " + ", ".join(f"{n} {k} created" for k, n in created.items()))
         self.stdout.write(f"demo accounts (password {DEMO_PASSWORD}):")
         for persona in PERSONAS:
-            self.stdout.write(f"  {persona.username:<11} {persona.description}")
+            self.stdout.write(f"  {persona.username:<17} {persona.description}")
         self.stdout.write(demo_identity_summary())

@@ -59,7 +59,7 @@ class Command(BaseCommand):
         if not options["no_demo"]:
             self.stdout.write(f"  demo staff accounts, password {DEMO_PASSWORD}:")
             for persona in PERSONAS:
-                self.stdout.write(f"    {persona.username:<11} {persona.description}")
+                self.stdout.write(f"    {persona.username:<17} {persona.description}")
             self.stdout.write(demo_identity_summary(indent="  "))
         self.stdout.write("  press Ctrl+C to stop\n")
         self._supervise(children)
