@@ -450,7 +450,8 @@ def seed_cases(
     due_cache: dict[tuple[dt.date, int], DueDate] = {}
     # Continue the counters cases already have (the demo accepts a few): numbers stay unique.
     serials: dict[tuple[uuid.UUID, dt.date], int] = {
-        (item_id, day): last for item_id, day, last in CaseNumberCounter.objects.values_list("item_id", "day", "last")
+        (item_id, day): last
+        for item_id, day, last in CaseNumberCounter.objects.values_list("item_id", "day", "last")
     }
     existing_counters = set(serials)
     deadlines: list[dict[str, Any]] = []

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.safestring import mark_safe
 from onewindow.cases.models import Case, CaseEvent, CaseStatus, EventAction
 from onewindow.catalogue.pdf import pdf_render
 from onewindow.core.errors import NotFound
+from onewindow.core.qr import qr_svg as _qr_svg
 
 NOTICE_KINDS = ("acceptance", "refusal", "correction")
 _TEMPLATES = {kind: f"cases/pdf/{kind}.html" for kind in NOTICE_KINDS}
@@ -37,11 +37,6 @@ def tracking_url(case: Case) -> str:
 def case_page_url(case: Case) -> str:
     """The applicant's own page of the case (sign-in required): a case not accepted has no number to track."""
     return f"{settings.ONEWINDOW_PUBLIC_BASE_URL}/cases/{case.pk}/"
-
-
-def _qr_svg(url: str) -> str:
-    # Scale 3 with the quiet zone: about 3 cm on A4, readable by any phone camera.
-    return segno.make(url, error="m").svg_inline(scale=3, title=url)
 
 
 def notice_kinds_available(case: Case) -> list[str]:

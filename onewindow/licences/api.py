@@ -51,6 +51,9 @@ class VerificationOut(Schema):
     outcome: str = Field(
         description="valid | expired | revoked | suspended | superseded | not_yet_valid | unknown"
     )
+    valid: bool = Field(
+        description="the one answer to rely on: true only when the outcome is valid and the signature checks"
+    )
     signature_valid: bool = Field(
         description="the signature checks against the data as stored now; false means tampering"
     )
@@ -87,6 +90,7 @@ def verification_body(result: VerificationResult) -> dict[str, Any]:
     body: dict[str, Any] = {
         "identifier": result.identifier,
         "outcome": result.outcome,
+        "valid": result.is_valid,
         "signature_valid": result.signature_valid,
         "successor_identifier": result.successor_identifier,
         "licence": None,
@@ -94,13 +98,13 @@ def verification_body(result: VerificationResult) -> dict[str, Any]:
     licence = result.licence
     if licence is not None:
         body["licence"] = {
-            "type_code": licence.licence_type.code,
-            "type_name": licence.licence_type.name,
+            "type_code": licence.type_code,
+            "type_name": licence.type_name,
             "number": licence.number,
             "version": licence.version,
             "status": licence.status,
-            "issuer": licence.issuer.name,
-            "issuer_code": licence.issuer.credit_code,
+            "issuer": licence.issuer_name,
+            "issuer_code": licence.issuer_code,
             "holder": result.holder_masked,
             "holder_type": licence.holder_type,
             "face": {key: str(value) for key, value in result.face.items()},

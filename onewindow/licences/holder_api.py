@@ -10,11 +10,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from onewindow.core.masking import mask_name
 from onewindow.core.schemas import COMMON_ERRORS, ErrorOut
 from onewindow.identity.api_auth import session_or_token
 from onewindow.licences.models import Licence
-from onewindow.licences.selectors import holder_code_masked
+from onewindow.licences.selectors import holder_code_masked, holder_name_masked
 from onewindow.licences.services.reuse import licence_query_for_case
 from onewindow.licences.wallet_selectors import face_rows
 
@@ -65,20 +64,19 @@ class LicenceQueryOut(Schema):
 
 
 def _licence_out(licence: Licence) -> dict[str, Any]:
-    person = licence.holder_type == "111"
     return {
         "identifier": licence.identifier,
-        "type_code": licence.licence_type.code,
-        "type_name": licence.licence_type.name,
+        "type_code": licence.type_code,
+        "type_name": licence.type_name,
         "number": licence.number,
-        "issuer": licence.issuer.name,
+        "issuer": licence.issuer_name,
         "issued_on": licence.issued_on,
         "valid_from": licence.valid_from,
         "valid_until": licence.valid_until,
         "status": licence.status,
         "holder": {
             "type": licence.holder_type,
-            "name": mask_name(licence.holder_name) if person else licence.holder_name,
+            "name": holder_name_masked(licence),
             "code": holder_code_masked(licence),
         },
         "face": [{"label": label, "value": str(value)} for label, value in face_rows(licence)],
@@ -92,10 +90,14 @@ def _licence_out(licence: Licence) -> dict[str, Any]:
     response={200: LicenceQueryOut, **ERRORS},
     summary="A case applicant's valid licences, for the department handling the case",
     description=(
-        "For department systems (bearer token with the `licences` scope) and staff: the caller must work in "
-        "the department handling the case. Every call is logged and shown to the holder under 用证记录. "
-        "400 `licence.query_purpose_required` without a purpose; 404 for an unknown case number; 403 for "
-        "another department's case."
+        "For department systems (bearer token with the `licences` scope) and staff: the caller must hold a "
+        "handling role (window clerk, reviewer, approver) in the department handling the case. Only licences "
+        "of the types the case needs are returned: those its item's materials take from the library, and the "
+        "type the item itself issues (a renewal or change concerns the holder's current licence of it). "
+        "Every call is logged and shown to the holder under 用证记录. 400 `licence.query_purpose_required` "
+        "without a purpose; 404 for an unknown case number; 403 for another department's case or a role "
+        "that does not handle cases; 409 `licence.query_case_closed` for a case concluded, delivered, "
+        "withdrawn or not accepted."
     ),
 )
 def licence_query(request: HttpRequest, body: LicenceQueryIn) -> dict[str, Any]:

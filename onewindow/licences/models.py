@@ -137,6 +137,12 @@ class Licence(BaseModel):
         related_name="licences",
         verbose_name=_("issuing department"),
     )
+    # What was printed and signed, as at issue: the type's and the issuer's rows may be renamed later, and a
+    # renamed department must neither change the licences it issued nor break their signatures.
+    type_code = models.CharField(_("licence type code"), max_length=40, editable=False)
+    type_name = models.CharField(_("licence type name"), max_length=100, editable=False)
+    issuer_name = models.CharField(_("issuing department (as issued)"), max_length=200, editable=False)
+    issuer_code = models.CharField(_("issuer code"), max_length=18, editable=False)
     holder_type = models.CharField(_("holder code type"), max_length=3, choices=HolderType.choices)
     holder_name = models.CharField(_("holder"), max_length=200)
     holder_code = EncryptedTextField(_("holder code"))
@@ -180,7 +186,7 @@ class Licence(BaseModel):
         indexes = [models.Index(fields=["status", "valid_until"], name="licence_status_expiry")]
 
     def __str__(self) -> str:
-        return f"{self.licence_type.name} {self.number}"
+        return f"{self.type_name} {self.number}"
 
 
 class LicenceEvent(BaseModel):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.catalogue.pdf import pdf_render
 from onewindow.core import clock
+from onewindow.core.qr import qr_svg
 from onewindow.licences.models import Licence, LicenceStatus
 from onewindow.licences.seal import seal_svg
 from onewindow.licences.selectors import licence_short_code
@@ -38,11 +38,6 @@ def licence_verify_url(licence: Licence) -> str:
     return f"{settings.ONEWINDOW_PUBLIC_BASE_URL}{path}"
 
 
-def _qr_svg(url: str) -> str:
-    # Error level M and scale 3, like the case notices: about 3 cm on A4, readable by any phone camera.
-    return segno.make(url, error="m").svg_inline(scale=3, title=url)
-
-
 def copy_until(licence: Licence, copy_valid_until: dt.date | None) -> dt.date:
     """The last day a copy may be used: as asked, never past the licence's own expiry."""
     until = copy_valid_until or licence.valid_until or clock.today() + dt.timedelta(days=COPY_DEFAULT_DAYS)
@@ -55,7 +50,7 @@ def watermark_text(licence: Licence, *, copy_for: str, valid_until: dt.date) -> 
         "This copy was provided by %(issuer)s for use only in handling the government service "
         "“%(service)s”; valid until %(date)s"
     ) % {
-        "issuer": licence.issuer.name,
+        "issuer": licence.issuer_name,
         "service": copy_for,
         "date": f"{valid_until.year}年{valid_until.month}月{valid_until.day}日",
     }
@@ -74,12 +69,12 @@ def licence_pdf_context(
         "face_rows": face_rows(licence),
         "verify_url": url,
         # segno's SVG and ours escape every text they hold.
-        "qr_svg": mark_safe(_qr_svg(url)),  # noqa: S308
+        "qr_svg": mark_safe(qr_svg(url)),  # noqa: S308
         "seal_svg": mark_safe(  # noqa: S308
             seal_svg(
-                licence.issuer.name,
+                licence.issuer_name,
                 purpose=_("E-licence seal"),
-                title=_("Seal of %(issuer)s") % {"issuer": licence.issuer.name},
+                title=_("Seal of %(issuer)s") % {"issuer": licence.issuer_name},
             )
         ),
         "not_valid": licence.status != LicenceStatus.VALID,
@@ -111,4 +106,4 @@ def licence_pdf_filename(licence: Licence, *, copy: bool = False) -> str:
     """A readable file name: the type name and number (and 复印件 for a watermarked copy)."""
     suffix = "-复印件" if copy else ""
     number = "".join(ch for ch in licence.number if ch.isalnum() or ch in "-_")
-    return f"{licence.licence_type.name}-{number}{suffix}.pdf"
+    return f"{licence.type_name}-{number}{suffix}.pdf"

@@ -3,6 +3,7 @@ the holder's wallet and the issuing department's lists. Each read that takes a u
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,7 @@ from django.db.models import Q, QuerySet
 from onewindow.core import clock
 from onewindow.core.crypto import lookup_hash
 from onewindow.core.errors import NotFound, PermissionDenied
-from onewindow.core.masking import mask_citizen_id, mask_name
+from onewindow.core.masking import mask_citizen_id, mask_name, mask_phone
 from onewindow.identity.models import AgencyScope
 from onewindow.identity.selectors import principal_for_user
 from onewindow.licences.identifiers import licence_identifier_problems
@@ -52,7 +53,7 @@ class VerificationResult:
     outcome: str  # valid | expired | revoked | suspended | superseded | not_yet_valid | unknown
     signature_valid: bool
     licence: Licence | None
-    face: dict[str, Any] = field(default_factory=dict)
+    face: dict[str, Any] = field(default_factory=dict)  # masked for the public (``face_public``)
     holder_masked: str = ""
     identifier: str = ""
     problems: list[str] = field(default_factory=list)  # why an identifier is malformed (outcome unknown)
@@ -75,11 +76,61 @@ def holder_code_masked(licence: Licence) -> str:
     return licence.holder_code
 
 
+def holder_name_masked(licence: Licence) -> str:
+    """A citizen's name masked (``张*丰``); a company's name is public and shown in full."""
+    if licence.holder_type == HolderType.CITIZEN_ID:
+        return mask_name(licence.holder_name)
+    return licence.holder_name
+
+
 def holder_display_masked(licence: Licence) -> str:
     """The holder as the public may see it: ``张*丰（1101**********002X）`` or the company in full."""
-    if licence.holder_type == HolderType.CITIZEN_ID:
-        return f"{mask_name(licence.holder_name)}（{holder_code_masked(licence)}）"
-    return f"{licence.holder_name}（{licence.holder_code}）"
+    return f"{holder_name_masked(licence)}（{holder_code_masked(licence)}）"
+
+
+# Personal identifiers that may sit inside any face value (a form field typed by the applicant): an 18-digit
+# citizen ID number and a mainland mobile number. Longer digit runs (a credit code's digits) do not match.
+_CITIZEN_ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_MOBILE_RE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+# Face fields whose label says they hold an identifier, a phone number or a person's name, masked whole.
+_ID_LABELS = ("身份证", "身份号码", "证件号")
+_PHONE_LABELS = ("电话", "手机", "联系方式")
+_NAME_LABELS = ("姓名",)
+
+
+def _face_value_public(text: str, *, label: str, source: str, person: bool) -> str:
+    if source.startswith("holder.") and person:
+        return mask_citizen_id(text) if _CITIZEN_ID_RE.fullmatch(text) else mask_name(text)
+    if any(word in label for word in _ID_LABELS):
+        return mask_citizen_id(text)
+    if any(word in label for word in _PHONE_LABELS):
+        return mask_phone(text)
+    if any(word in label for word in _NAME_LABELS):
+        return mask_name(text)
+    text = _CITIZEN_ID_RE.sub(lambda match: mask_citizen_id(match.group()), text)
+    return _MOBILE_RE.sub(lambda match: mask_phone(match.group()), text)
+
+
+def face_public(licence: Licence) -> dict[str, str]:
+    """The face as anyone verifying may see it: fields from the holder (``holder.*``) and personal
+    identifiers masked like the holder line (a company's name is public, as on the holder line). The holder
+    sees the full face in the wallet and on the PDF."""
+    specs = {
+        str(spec.get("key")): spec
+        for spec in licence.licence_type.face_fields or []
+        if isinstance(spec, dict) and spec.get("key")
+    }
+    person = licence.holder_type == HolderType.CITIZEN_ID
+    face = {}
+    for key, value in (licence.face or {}).items():
+        spec = specs.get(str(key), {})
+        face[str(key)] = _face_value_public(
+            "" if value is None else str(value),
+            label=f"{spec.get('label') or ''} {key}",
+            source=str(spec.get("source") or f"form.{key}"),
+            person=person,
+        )
+    return face
 
 
 def licence_signature_valid(licence: Licence) -> bool:
@@ -125,7 +176,7 @@ def verification_of(licence: Licence) -> VerificationResult:
         outcome=_outcome(licence),
         signature_valid=licence_signature_valid(licence),
         licence=licence,
-        face=dict(licence.face),
+        face=face_public(licence),
         holder_masked=holder_display_masked(licence),
         identifier=licence.identifier,
         successor_identifier=successor,

@@ -202,16 +202,17 @@ def key_id_for(*, algorithm: str, public_key_pem: str) -> str:
 
 
 def licence_payload_data(licence: Licence) -> dict[str, Any]:
-    """The signed metadata (GB/T 36903) of a licence, from its stored columns. The status is not signed: it
-    changes over the licence's life while the signed content does not."""
+    """The signed metadata (GB/T 36903) of a licence, from its own stored columns only: the type and issuer as
+    snapshotted at issue, so renaming a department or a licence type leaves its signatures valid. The status
+    is not signed: it changes over the licence's life while the signed content does not."""
     return {
         "identifier": licence.identifier,
-        "type_code": licence.licence_type.code,
-        "type_name": licence.licence_type.name,
+        "type_code": licence.type_code,
+        "type_name": licence.type_name,
         "number": licence.number,
         "version": licence.version,
-        "issuer_name": licence.issuer.name,
-        "issuer_code": licence.issuer.credit_code,
+        "issuer_name": licence.issuer_name,
+        "issuer_code": licence.issuer_code,
         "holder_type": licence.holder_type,
         "holder_name": licence.holder_name,
         "holder_code": licence.holder_code,

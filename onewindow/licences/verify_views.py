@@ -87,7 +87,8 @@ def _result_page(request: HttpRequest, result: VerificationResult) -> HttpRespon
     context: dict[str, Any] = {
         "result": result,
         "banner": _BANNER.get(result.outcome, "alert-error") if result.signature_valid else "alert-error",
-        "face_rows": face_rows(licence) if licence is not None else [],
+        # The masked public face: the holder sees the full one in the wallet and on the PDF.
+        "face_rows": face_rows(licence, result.face) if licence is not None else [],
         "checked_at": clock.now(),
     }
     # Unknown is a plain 404 so that link checkers and scripts see it; the page still explains.

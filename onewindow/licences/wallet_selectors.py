@@ -10,7 +10,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from onewindow.cases.models import Case, CaseStatus
-from onewindow.catalogue.models import Material
+from onewindow.cases.services._common import HANDLING_ROLES
+from onewindow.catalogue.models import Material, MaterialSource
 from onewindow.core import clock
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.identity.models import AgencyScope, Company, Person
@@ -69,9 +70,10 @@ def holder_may_use(*, user: Any, case: Case) -> bool:
     return holder is not None and case_holder is not None and holder.code_hash == case_holder.code_hash
 
 
-def face_rows(licence: Licence) -> list[tuple[str, Any]]:
-    """The face fields in the type's order with their labels; fields the template does not name come last."""
-    face = dict(licence.face or {})
+def face_rows(licence: Licence, face: dict[str, Any] | None = None) -> list[tuple[str, Any]]:
+    """The face fields in the type's order with their labels; fields the template does not name come last.
+    ``face`` replaces the licence's own values (the masked public face on the verification page)."""
+    face = dict(licence.face or {}) if face is None else dict(face)
     rows = []
     for spec in licence.licence_type.face_fields or []:
         key = spec.get("key")
@@ -107,7 +109,9 @@ def licences_usable_for_case(*, case: Case, material: Material) -> QuerySet[Lice
             valid_from__lte=today,
         )
         .filter(Q(valid_until=None) | Q(valid_until__gte=today))
-        .select_related("licence_type", "issuer")
+        # The copy printed on attaching shows the signing key; its private half is never needed.
+        .select_related("licence_type", "issuer", "signing_key")
+        .defer("signing_key__private_key")
         .order_by("-issued_on", "-created_at")
     )
 
@@ -151,6 +155,24 @@ def case_for_licence_query(*, user: Any, case_number: str) -> Case:
     )
     if case is None:
         raise NotFound("未找到该办件编号。")
-    if not staff_memberships(user=user).filter(department_id=case.department_id).exists():
+    memberships = staff_memberships(user=user).filter(department_id=case.department_id)
+    if not memberships.exists():
         raise PermissionDenied("该办件不属于您所在的部门，不能查询其申请人的电子证照。")
+    # Only those who handle applications (window, review, approval) look up an applicant's licences.
+    if not memberships.filter(role__in=list(HANDLING_ROLES)).exists():
+        raise PermissionDenied("只有本部门的窗口受理、审查或审批人员可以查询申请人的电子证照。")
     return case
+
+
+def licence_type_codes_for_case(case: Case) -> set[str]:
+    """The licence types a case may look up: those its materials take from the library and the type the
+    item itself issues. The latter because a renewal or change item (延续、变更) is about the holder's
+    licence of that very type, which the handling department needs to see; nothing else is disclosed."""
+    codes = set(
+        case.item_version.materials.filter(source=MaterialSource.ELICENCE)
+        .exclude(licence_type_code="")
+        .values_list("licence_type_code", flat=True)
+    )
+    if case.item_version.licence_type_code:
+        codes.add(case.item_version.licence_type_code)
+    return codes

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from onewindow.cases.models import Case, ConclusionCode
+from onewindow.core.errors import DomainError
 from onewindow.licences.models import Licence, LicenceType
 from onewindow.licences.services.issuing import licence_issue
 
@@ -41,9 +42,18 @@ def licence_issue_for_case(*, case: Case, actor: Any | None, code: int, **_: Any
     type_code = case.item_version.licence_type_code
     if not type_code:
         return None
-    licence_type = LicenceType.objects.filter(code=type_code, is_active=True).select_related("issuer").first()
-    if licence_type is None or Licence.objects.filter(case=case).exists():
+    if Licence.objects.filter(case=case).exists():
         return None
+    licence_type = LicenceType.objects.filter(code=type_code, is_active=True).select_related("issuer").first()
+    # Refused, not skipped: the conclusion rolls back rather than tell the applicant a licence was issued
+    # (出证办结) that the library never holds.
+    if licence_type is None:
+        raise DomainError(
+            code="licence.type_missing",
+            message=f"该事项的办理结果为电子证照（证照类型代码 {type_code}），但电子证照库中没有启用的该证照类型，"
+            "无法出证办结。请联系本部门管理员设置该证照类型后再办结。",
+            status=409,
+        )
     licence = licence_issue(
         licence_type=licence_type,
         holder_person=None if case.company_id else case.applicant,
@@ -51,6 +61,8 @@ def licence_issue_for_case(*, case: Case, actor: Any | None, code: int, **_: Any
         face=face_from_case(licence_type, case),
         actor=actor,
         case=case,
+        # Signed by the deciding department with its own key, never with the defining department's.
+        issuer=case.department,
     )
     if licence.identifier not in case.result:
         # The decision's result names the licence, so the applicant's case page and the exchange carry it.

@@ -33,8 +33,12 @@ from onewindow.licences.models import (
 from onewindow.licences.services._common import LIFECYCLE_ROLES, STATUS_ZH, department_role_check
 from onewindow.licences.services.keys import signing_key_for_issuing
 from onewindow.licences.signing import licence_payload, signer_for
+from onewindow.organisations.models import Department
 
 SERIAL_DIGITS = 7
+# How far a renewal's start may be from today: a little back (a renewal recorded late), up to a year ahead.
+RENEW_BACKDATE_DAYS = 30
+RENEW_AHEAD_DAYS = 366
 
 
 def licence_valid_until(licence_type: LicenceType, valid_from: dt.date) -> dt.date | None:
@@ -42,6 +46,9 @@ def licence_valid_until(licence_type: LicenceType, valid_from: dt.date) -> dt.da
     if not licence_type.validity_years:
         return None
     year = valid_from.year + licence_type.validity_years
+    if year > dt.MAXYEAR:
+        # Past the calendar's end (only a nonsense start date gets here): the last representable day.
+        return dt.date.max
     # 29 February has no anniversary in most years: the licence then runs to the end of February.
     day = min(valid_from.day, 28) if valid_from.month == 2 and valid_from.day == 29 else valid_from.day
     return valid_from.replace(year=year, day=day) - dt.timedelta(days=1)
@@ -97,8 +104,8 @@ def _serial_next(licence_type: LicenceType, year: int) -> str:
     return f"{year}{sequence:0{SERIAL_DIGITS}d}"
 
 
-def _identifier(licence_type: LicenceType, serial: str, version: int) -> str:
-    issuer_code = licence_type.issuer.credit_code
+def _identifier(licence_type: LicenceType, issuer: Department, serial: str, version: int) -> str:
+    issuer_code = issuer.credit_code
     try:
         identifier = licence_identifier_build(
             type_code=licence_type.code, issuer_code=issuer_code, serial=serial, version=version
@@ -134,6 +141,7 @@ def _issue(
     reason: str = "",
     basis: str = "",
     keep_validity_of: Licence | None = None,
+    issuer: Department | None = None,
 ) -> Licence:
     licence_type = (
         LicenceType.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=licence_type.pk)
@@ -160,14 +168,21 @@ def _issue(
         serial, version = previous.serial, previous.version + 1
     else:
         serial, version = _serial_next(licence_type, today.year), 1
-    key = signing_key_for_issuing(department=licence_type.issuer)
+    # The type's department defines the licence; the department that decided signs it (a district bureau
+    # issues the 营业执照 its city bureau defines). A successor keeps its predecessor's issuer.
+    issuer = previous.issuer if previous is not None else (issuer or licence_type.issuer)
+    key = signing_key_for_issuing(department=issuer)
     licence = Licence(
-        identifier=_identifier(licence_type, serial, version),
+        identifier=_identifier(licence_type, issuer, serial, version),
         licence_type=licence_type,
         number=serial if version == 1 else f"{serial}-{version}",
         serial=serial,
         version=version,
-        issuer=licence_type.issuer,
+        issuer=issuer,
+        type_code=licence_type.code,
+        type_name=licence_type.name,
+        issuer_name=issuer.name,
+        issuer_code=issuer.credit_code,
         holder_type=holder_type,
         holder_name=holder_name,
         holder_code=holder_code,
@@ -219,6 +234,7 @@ def _issue(
             "identifier": licence.identifier,
             "key_id": key.key_id,
             "previous": previous.identifier if previous is not None else "",
+            "case": str(case.pk) if case is not None else "",
         },
     )
     return licence
@@ -235,9 +251,10 @@ def licence_issue(
     case: Any | None = None,
     valid_from: dt.date | None = None,
     previous: Licence | None = None,
+    issuer: Department | None = None,
 ) -> Licence:
-    """Issue and sign a licence (operation 01) to a person or a company. Refused when its identifier would
-    not validate (a type or issuer code outside 0-9A-Z)."""
+    """Issue and sign a licence (operation 01) to a person or a company, signed by ``issuer`` (by default the
+    type's department). Refused when its identifier would not validate (a type or issuer code outside 0-9A-Z)."""
     if previous is not None:
         previous = Licence.objects.select_for_update().get(pk=previous.pk)
     return _issue(
@@ -249,6 +266,7 @@ def licence_issue(
         case=case,
         valid_from=valid_from,
         previous=previous,
+        issuer=issuer,
         operation=LicenceOperation.ISSUED,
     )
 
@@ -275,6 +293,22 @@ def licence_renew(
 ) -> Licence:
     """Renew (延续, operation 02): a new version with the same face, valid anew from ``valid_from`` (today by
     default) for the type's validity; the old licence is superseded."""
+    if valid_from is not None:
+        today = clock.today()
+        earliest = today - dt.timedelta(days=RENEW_BACKDATE_DAYS)
+        latest = today + dt.timedelta(days=RENEW_AHEAD_DAYS)
+        if not earliest <= valid_from <= latest:
+            message = (
+                f"延续后的有效期起始日须在 {earliest:%Y年%m月%d日} 至 {latest:%Y年%m月%d日} 之间"
+                f"（最早 {RENEW_BACKDATE_DAYS} 天前，最晚 {RENEW_AHEAD_DAYS} 天后）。"
+            )
+            raise DomainError(
+                code="licence.valid_from_out_of_range",
+                message=message,
+                problems=[
+                    FieldProblem(field="valid_from", code="licence.valid_from_out_of_range", message=message)
+                ],
+            )
     old = _successor_base(
         licence, actor=actor, doing="延续", allowed={LicenceStatus.VALID, LicenceStatus.EXPIRED}
     )

@@ -88,7 +88,11 @@ def signing_key_rotate(
 
 def signing_key_for_issuing(*, department: Department) -> SigningKey:
     """The key that signs the department's new licences: its active SM2 key, else its active Ed25519 key,
-    else a new SM2 key (a department issuing for the first time needs no separate set-up step)."""
+    else a new SM2 key (a department issuing for the first time needs no separate set-up step). Runs inside
+    the issuing transaction."""
+    # The department's row lock (as signing_key_create and signing_key_rotate take it) serialises two first
+    # issues: the second waits, then finds the key the first created instead of inserting a duplicate.
+    Department.objects.select_for_update().filter(pk=department.pk).first()
     active = {
         key.algorithm: key
         for key in SigningKey.objects.filter(department=department, status=KeyStatus.ACTIVE)

@@ -150,7 +150,7 @@ def licences_expire(*, today: dt.date | None = None) -> int:
 def reminder_text(licence: Licence) -> str:
     assert licence.valid_until is not None
     return (
-        f"您的电子证照《{licence.licence_type.name}》（编号 {licence.number}）将于"
+        f"您的电子证照《{licence.type_name}》（编号 {licence.number}）将于"
         f"{licence.valid_until:%Y年%m月%d日}到期，请及时办理延续。"
     )
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from onewindow.cases.models import Case, CaseMaterial, TrustLevel
+from onewindow.cases.models import Case, CaseMaterial, CaseStatus, TrustLevel
 from onewindow.cases.services import case_material_attach_reference
 from onewindow.catalogue.models import Material, MaterialSource
 from onewindow.core import clock
@@ -25,7 +25,9 @@ from onewindow.licences.wallet_selectors import (
     SHARE_PURPOSE,
     Holder,
     case_for_licence_query,
+    holder_may_use,
     holder_of_case,
+    licence_type_codes_for_case,
     licence_usable,
     licences_usable_for_case,
     reuse_consent_active,
@@ -40,6 +42,13 @@ PURPOSE_MAX_LENGTH = 200
 # How long the watermarked copy in an application may be relied on: the handling period with its
 # extensions and special procedures, never beyond the licence's own validity.
 COPY_VALID_DAYS = 90
+# A case no longer being handled needs no licences looked up: its status in the refusal (Chinese).
+QUERY_CLOSED_STATUSES: dict[str, str] = {
+    CaseStatus.CONCLUDED: "办结",
+    CaseStatus.DELIVERED: "送达",
+    CaseStatus.WITHDRAWN: "撤回",
+    CaseStatus.NOT_ACCEPTED: "不予受理",
+}
 
 
 def share_code_hash(code: str) -> str:
@@ -195,7 +204,7 @@ def licence_attach_to_case(*, case: Case, user: Any, material: Material, licence
     if licence.licence_type.code != material.licence_type_code:
         raise DomainError(
             code="licence.wrong_type",
-            message=f"所选证照“{licence.licence_type.name}”不是该材料要求的证照，请选择其他证照。",
+            message=f"所选证照“{licence.type_name}”不是该材料要求的证照，请选择其他证照。",
         )
     if case.company_id:
         own = licence.holder_company_id == case.company_id
@@ -248,6 +257,10 @@ def licences_attach_on_start(*, case: Case, actor: Any, **_: Any) -> None:
     holder = holder_of_case(case)
     if holder is None or actor is None or reuse_consent_active(holder=holder) is None:
         return
+    # The holder's consent does not extend to whoever acts for them: an agent without the ``licences``
+    # scope (apply only) uploads the materials, as on the picker page.
+    if not holder_may_use(user=actor, case=case):
+        return
     for material in case.item_version.materials.all():
         if material.source != MaterialSource.ELICENCE or not material.licence_type_code:
             continue
@@ -255,32 +268,46 @@ def licences_attach_on_start(*, case: Case, actor: Any, **_: Any) -> None:
         if licence is None:
             continue
         try:
-            licence_attach_to_case(case=case, user=actor, material=material, licence=licence)
-        except DomainError as refused:
-            logger.warning("licence %s not attached to case %s: %s", licence.identifier, case.pk, refused)
+            # A savepoint per licence: a failed copy (a PDF that does not render, a refusal) is rolled back
+            # alone and the material is left to the applicant; the case start never fails because of it.
+            with transaction.atomic():
+                licence_attach_to_case(case=case, user=actor, material=material, licence=licence)
+        except Exception:
+            logger.exception("licence %s not attached to case %s", licence.identifier, case.pk)
 
 
 @transaction.atomic
 def licence_query_for_case(
     *, user: Any, case_number: str, purpose: str, client_id: str = "", client_name: str = ""
 ) -> tuple[LicenceAccess, list[Licence]]:
-    """A department's look-up of the valid licences of a case's applicant: only its own department's cases,
-    always with a purpose, and always written to the holder's 用证记录."""
+    """A department's look-up of the valid licences of a case's applicant: only its own department's cases
+    still being handled, by its handling staff, only the licence types the case's item needs, always with a
+    purpose, and always written to the holder's 用证记录."""
     purpose = _purpose(
         purpose,
         code="licence.query_purpose_required",
         message="请说明查询电子证照的用途（例如：核验申请材料）。",
     )
     case = case_for_licence_query(user=user, case_number=case_number)
+    if case.status in QUERY_CLOSED_STATUSES:
+        raise DomainError(
+            code="licence.query_case_closed",
+            message=f"该办件已{QUERY_CLOSED_STATUSES[case.status]}，不能再查询其申请人的电子证照。",
+            status=409,
+        )
     holder = holder_of_case(case)
     if holder is None:
         raise NotFound("该办件的申请人没有可查询的电子证照。")
     today = clock.today()
     licences = [
         licence
-        for licence in Licence.objects.filter(holder_code_hash=holder.code_hash, status=LicenceStatus.VALID)
+        for licence in Licence.objects.filter(
+            holder_code_hash=holder.code_hash,
+            status=LicenceStatus.VALID,
+            type_code__in=licence_type_codes_for_case(case),
+        )
         .select_related("licence_type", "issuer")
-        .order_by("licence_type__name", "-issued_on")
+        .order_by("type_name", "-issued_on")
         if licence_usable(licence, today)
     ]
     access = licence_access_record(

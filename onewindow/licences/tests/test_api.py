@@ -23,7 +23,7 @@ def test_verify_answers_valid_with_the_face_and_the_holder_masked(client: Client
     response = client.get(URL + licence.identifier)
     assert response.status_code == 200
     body = response.json()
-    assert body["outcome"] == "valid" and body["signature_valid"] is True
+    assert body["outcome"] == "valid" and body["signature_valid"] is True and body["valid"] is True
     assert body["identifier"] == licence.identifier
     data = body["licence"]
     assert data["face"] == FACE and data["number"] == licence.number
@@ -44,7 +44,7 @@ def test_verify_answers_revoked_after_revocation(client, licence, department_a):
     approver = MembershipFactory(department=department_a, role="approver").user
     services.licence_revoke(licence=licence, actor=approver, reason="吊销", basis="食品安全法")
     body = client.get(URL + licence.identifier).json()
-    assert body["outcome"] == "revoked" and body["signature_valid"] is True
+    assert body["outcome"] == "revoked" and body["signature_valid"] is True and body["valid"] is False
     assert body["licence"]["status"] == "revoked"
 
 
@@ -52,6 +52,8 @@ def test_verify_detects_a_tampered_face_field(client, licence):
     Licence.objects.filter(pk=licence.pk).update(face=FACE | {"address": "别处"})
     body = client.get(URL + licence.identifier).json()
     assert body["signature_valid"] is False
+    # Still in force by its status, but tampered with: not valid.
+    assert body["outcome"] == "valid" and body["valid"] is False
 
 
 def test_an_unknown_identifier_answers_unknown(client, licence):
@@ -64,6 +66,7 @@ def test_an_unknown_identifier_answers_unknown(client, licence):
     assert body == {
         "identifier": other,
         "outcome": "unknown",
+        "valid": False,
         "signature_valid": False,
         "successor_identifier": "",
         "licence": None,

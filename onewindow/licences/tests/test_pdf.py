@@ -239,3 +239,13 @@ def test_a_licence_no_longer_valid_says_so(licence, department_a):
 def test_the_file_name_reads_as_the_licence(licence):
     assert licence_pdf_filename(licence) == f"{licence.licence_type.name}-{licence.number}.pdf"
     assert licence_pdf_filename(licence, copy=True).endswith("-复印件.pdf")
+
+
+def test_the_licence_and_the_case_notices_share_one_qr_helper():
+    from onewindow.cases import notices
+    from onewindow.core.qr import qr_svg
+    from onewindow.licences import pdf
+
+    svg = qr_svg("https://example.test/v/abc/")
+    assert svg.startswith("<svg") and "https://example.test/v/abc/" in svg
+    assert notices._qr_svg is qr_svg and pdf.qr_svg is qr_svg

@@ -275,3 +275,51 @@ def test_the_clerk_sees_the_picked_licence_as_trust_level_a(client_as, citizen, 
     ).user
     page = client_as(clerk).get(reverse("cases_staff:case_detail", args=[draft.pk])).content.decode()
     assert 'class="trust trust-A"' in page and licence.identifier in page
+
+
+def test_an_apply_only_agent_starting_a_company_case_attaches_nothing(started_hook, citizen, item, food_type):
+    # The company consented, but the agent may only apply: its licences stay out of the agent's reach.
+    company = company_of(citizen.person)
+    licence_issued(holder_company=company, licence_type=food_type)
+    reuse.reuse_consent_grant(holder=holder_of(company=company), user=citizen)
+    agent = person(41, name="赵六")
+    agency(company, agent, scopes=[AgencyScope.APPLY])
+    case = case_services.case_start(user=agent.user, item=item, company=company, form_data=FORM)
+    assert not case.materials.exists()
+    assert not LicenceAccess.objects.exists()
+
+
+def test_an_agent_with_the_licences_scope_gets_the_companys_licence(started_hook, citizen, item, food_type):
+    company = company_of(citizen.person)
+    company_licence = licence_issued(holder_company=company, licence_type=food_type)
+    reuse.reuse_consent_grant(holder=holder_of(company=company), user=citizen)
+    agent = person(42, name="钱七")
+    agency(company, agent, scopes=[AgencyScope.APPLY, AgencyScope.LICENCES])
+    case = case_services.case_start(user=agent.user, item=item, company=company, form_data=FORM)
+    assert case.materials.get().reference == company_licence.identifier
+
+
+def test_a_copy_that_fails_to_render_leaves_the_case_started(
+    started_hook, citizen, item, licence, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(reuse, "licence_pdf", broken)
+    _consent(citizen)
+    case = case_services.case_start(user=citizen, item=item, form_data=FORM)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DRAFT and not case.materials.exists()
+    assert not LicenceAccess.objects.exists()
+
+
+def test_usable_licences_come_with_their_key_but_never_its_private_half(
+    draft, licence, django_assert_num_queries
+):
+    from onewindow.licences.wallet_selectors import licences_usable_for_case
+
+    wanted = material_of(draft.item, "business-licence")
+    with django_assert_num_queries(1):
+        found = licences_usable_for_case(case=draft, material=wanted).first()
+        assert found is not None and found.signing_key.key_id == licence.signing_key.key_id
+    assert "private_key" in found.signing_key.get_deferred_fields()

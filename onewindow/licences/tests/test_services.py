@@ -274,6 +274,33 @@ def test_renewal_is_a_new_version_pointing_at_the_previous(licence, approver_a):
     assert refused.value.status == 409
 
 
+@pytest.mark.parametrize("valid_from", [dt.date(9999, 12, 31), dt.date(1, 1, 1), "too_early", "too_late"])
+def test_a_renewal_dated_outside_the_window_is_refused(licence, approver_a, valid_from):
+    today = clock.today()
+    if valid_from == "too_early":
+        valid_from = today - dt.timedelta(days=31)
+    elif valid_from == "too_late":
+        valid_from = today + dt.timedelta(days=367)
+    with pytest.raises(DomainError) as refused:
+        services.licence_renew(licence=licence, actor=approver_a, valid_from=valid_from)
+    assert (refused.value.code, refused.value.status) == ("licence.valid_from_out_of_range", 400)
+    assert not Licence.objects.filter(previous=licence).exists()
+
+
+@pytest.mark.parametrize("days", [-30, 366])
+def test_a_renewal_dated_at_the_edges_of_the_window_is_issued(licence, approver_a, days):
+    start = clock.today() + dt.timedelta(days=days)
+    renewed = services.licence_renew(licence=licence, actor=approver_a, valid_from=start)
+    assert renewed.valid_from == start and renewed.valid_until is not None
+
+
+def test_the_validity_end_never_overflows_the_calendar(food_type):
+    from onewindow.licences.services.issuing import licence_valid_until
+
+    assert licence_valid_until(food_type, dt.date(9999, 12, 31)) == dt.date.max
+    assert licence_valid_until(food_type, dt.date(2024, 2, 29)) == dt.date(2029, 2, 27)
+
+
 def test_change_keeps_validity_and_needs_a_real_change(licence, approver_a):
     with pytest.raises(DomainError) as refused:
         services.licence_change(licence=licence, actor=approver_a, face=dict(FACE), reason="无变化")
@@ -432,10 +459,38 @@ def test_a_denied_case_issues_nothing(licensing_item, citizen, clerk_a):
     assert not Licence.objects.exists()
 
 
-def test_an_item_without_an_active_licence_type_issues_nothing(licensing_item, citizen, clerk_a):
-    LicenceType.objects.filter(code="JY1").update(is_active=False)
+@pytest.mark.parametrize("missing", ["inactive", "unknown"])
+def test_an_item_without_an_active_licence_type_cannot_be_concluded(
+    licensing_item, citizen, clerk_a, missing
+):
+    from onewindow.cases.models import Case
+    from onewindow.catalogue.models import ItemVersion
+
+    if missing == "inactive":
+        LicenceType.objects.filter(code="JY1").update(is_active=False)
+    else:
+        ItemVersion.objects.filter(item=licensing_item).update(licence_type_code="NOSUCHTYPE")
+    with pytest.raises(DomainError) as refused:
+        _concluded(licensing_item, citizen, clerk_a)
+    assert (refused.value.code, refused.value.status) == ("licence.type_missing", 409)
+    assert "管理员" in refused.value.message
+    assert not Case.objects.filter(status="concluded").exists() and not Licence.objects.exists()
+
+
+def test_a_type_defined_by_another_department_is_signed_by_the_deciding_department(
+    licensing_item, citizen, clerk_a, department_a, department_b
+):
+    LicenceType.objects.filter(code="JY1").update(issuer=department_b)
     case = _concluded(licensing_item, citizen, clerk_a)
-    assert case.status == "concluded" and not Licence.objects.exists()
+    licence = Licence.objects.get(case=case)
+    assert licence.issuer == department_a and licence.signing_key.department == department_a
+    assert f".{department_a.credit_code}." in licence.identifier and licence.issuer_name == department_a.name
+
+
+def test_the_issue_audit_names_the_case(licensing_item, citizen, clerk_a):
+    case = _concluded(licensing_item, citizen, clerk_a)
+    entry = AuditEntry.objects.get(action="licence.issue")
+    assert entry.changes["case"] == str(case.pk)
 
 
 def test_a_company_case_issues_to_the_company(licensing_item, citizen, clerk_a):
@@ -512,3 +567,17 @@ def test_two_renewals_at_once_make_one_new_version(committed_db, licence, approv
     assert len(renewed) == 1 and len(refused) == 1, outcomes
     assert refused[0].status == 409
     assert Licence.objects.filter(previous=licence).count() == 1
+
+
+def test_two_first_issues_at_once_share_one_new_key(committed_db, department_b, holder):  # noqa: F811
+    # Two types, so the type's row lock does not already serialise them: the department's lock must.
+    kinds = [licence_type(department_b), licence_type(department_b)]
+    assert not SigningKey.objects.filter(department=department_b).exists()
+
+    def issuer(kind):
+        return lambda: services.licence_issue(licence_type=kind, holder_person=holder, face=FACE, actor=None)
+
+    outcomes = _at_once(issuer(kinds[0]), issuer(kinds[1]))
+    assert all(isinstance(outcome, Licence) for outcome in outcomes), outcomes
+    assert SigningKey.objects.filter(department=department_b).count() == 1
+    assert len({outcome.signing_key_id for outcome in outcomes}) == 1

@@ -174,6 +174,16 @@ def test_renew_and_change_lead_to_the_new_licence(client_as, approver_a, licence
     assert response.status_code == 302 and changed.face["address"] == "新地址"
 
 
+@pytest.mark.parametrize("valid_from", ["9999-12-31", "0001-01-01"])
+def test_a_renewal_dated_far_away_is_refused_on_the_form(client_as, approver_a, licence, valid_from):
+    response = client_as(approver_a).post(
+        _url(licence, "renew"), {"valid_from": valid_from, "reason": "延续"}
+    )
+    assert response.status_code == 400
+    assert "有效期起始日" in response.content.decode()
+    assert not Licence.objects.filter(previous=licence).exists()
+
+
 def test_an_unknown_action_is_404(client_as, approver_a, licence):
     assert client_as(approver_a).post(_url(licence, "destroy")).status_code == 404
 

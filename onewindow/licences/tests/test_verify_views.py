@@ -13,11 +13,11 @@ from django.urls import reverse
 from onewindow.core import clock
 from onewindow.core.masking import mask_citizen_id
 from onewindow.licences import services
-from onewindow.licences.models import Licence
+from onewindow.licences.models import Licence, LicenceType
 from onewindow.licences.pdf import licence_verify_url
 from onewindow.licences.selectors import licence_short_code
 from onewindow.licences.tests.factories import FACE, licence_issued, licence_type, signing_key
-from onewindow.organisations.models import Role
+from onewindow.organisations.models import Department, Role
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +232,83 @@ def test_an_unknown_key_is_not_found(client):
 def test_verification_pages_only_answer_reads(client, licence):
     assert client.post(reverse("licence_verify:result", args=[licence.identifier])).status_code == 405
     assert client.post(reverse("licence_verify:form")).status_code == 405
+
+
+def test_renaming_the_issuer_and_the_type_keeps_the_licence_as_issued_and_valid(
+    client, licence, department_a
+):
+    # The signature covers the licence's own columns: the type and issuer as snapshotted at issue.
+    old_issuer, old_type = licence.issuer_name, licence.type_name
+    assert (old_issuer, licence.issuer_code) == (department_a.name, department_a.credit_code)
+    assert (licence.type_code, old_type) == (licence.licence_type.code, licence.licence_type.name)
+    Department.objects.filter(pk=department_a.pk).update(name="福州市改名后的局")
+    LicenceType.objects.filter(pk=licence.licence_type_id).update(name="改名后的证")
+    response = verify(client, licence.identifier)
+    page = response.content.decode()
+    assert verdict(response) == ("valid", True)
+    assert old_issuer in page and old_type in page
+    assert "福州市改名后的局" not in page and "改名后的证" not in page
+    body = client.get(f"/api/v1/licences/verify/{licence.identifier}").json()
+    assert body["signature_valid"] is True
+    assert (body["licence"]["issuer"], body["licence"]["type_name"]) == (old_issuer, old_type)
+
+
+def test_the_snapshot_migration_fills_existing_licences_from_their_rows(licence):
+    import importlib
+
+    from django.apps import apps
+
+    from onewindow.licences.selectors import licence_signature_valid
+
+    migration = importlib.import_module("onewindow.licences.migrations.0002_licence_metadata_snapshot")
+    Licence.objects.filter(pk=licence.pk).update(type_code="", type_name="", issuer_name="", issuer_code="")
+    assert not licence_signature_valid(Licence.objects.get(pk=licence.pk))
+    migration.snapshot_fill(apps, None)
+    filled = Licence.objects.get(pk=licence.pk)
+    assert (filled.type_code, filled.type_name, filled.issuer_name, filled.issuer_code) == (
+        licence.type_code,
+        licence.type_name,
+        licence.issuer_name,
+        licence.issuer_code,
+    )
+    assert licence_signature_valid(filled)
+
+
+def test_the_public_face_masks_the_holder_and_personal_identifiers(client, client_as, department_a):
+    from onewindow.licences.pdf import licence_html
+    from tests.factories import person
+
+    holder = person(77, name="欧阳明")
+    kind = licence_type(
+        department_a,
+        face_fields=[
+            {"key": "operator", "label": "经营者", "source": "holder.name"},
+            {"key": "rep_id", "label": "负责人身份证号", "source": "form.rep_id"},
+            {"key": "note", "label": "备注", "source": "form.note"},
+            {"key": "address", "label": "经营场所", "source": "form.address"},
+        ],
+    )
+    face = {
+        "operator": "欧阳明",
+        "rep_id": "350102199001011234",
+        "note": "联系人 13800138000，证件 35010219900101123X",
+        "address": "福州市鼓楼区五四路1号",
+    }
+    licence = licence_issued(holder_person=holder, licence_type=kind, face=face)
+    secrets = ["欧阳明", "350102199001011234", "13800138000", "35010219900101123X"]
+
+    page = verify(client, licence.identifier).content.decode()
+    body = client.get(f"/api/v1/licences/verify/{licence.identifier}").json()
+    public_face = body["licence"]["face"]
+    for shown in (page, str(public_face), str(body["licence"]["face_fields"])):
+        assert not any(secret in shown for secret in secrets), shown
+    assert public_face["rep_id"] == "3501**********1234"
+    assert public_face["note"] == "联系人 138****8000，证件 3501**********123X"
+    assert public_face["address"] == face["address"] and face["address"] in page
+    assert body["signature_valid"] is True
+
+    # The holder's own views keep the whole face.
+    wallet = client_as(holder.user).get(reverse("licences:licence", args=[licence.pk])).content.decode()
+    html = licence_html(licence)
+    for shown in (wallet, html):
+        assert all(value in shown for value in face.values())
