@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -36,18 +37,18 @@ sys.path.insert(0, str(ROOT))
 from bench.run import RESULTS, _database, _machine, _postgres_recreate  # noqa: E402
 
 
-def _prepare(db: str, data_dir: Path, *, fresh: bool) -> str:
+def _prepare(db: str, data_dir: Path, *, fresh: bool, sqlite_name: str = "cases-bench.sqlite3") -> str:
     """Point Django at the benchmark database before it is imported (a new, empty one when ``fresh``);
-    return its URL."""
+    return its URL. Shared by the cases, workflow and licences benchmarks."""
     if fresh and data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     os.environ["ONEWINDOW_DATA_DIR"] = str(data_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-    # Public tracking is rate-limited per client; the benchmark asks thousands of times a minute.
+    # Public look-ups are rate-limited per client; the benchmarks ask thousands of times a minute.
     os.environ["ONEWINDOW_PUBLIC_LOOKUP_PER_MINUTE"] = "100000000"
     if db == "sqlite":
-        url = f"sqlite:///{data_dir}/cases-bench.sqlite3"
+        url = f"sqlite:///{data_dir}/{sqlite_name}"
     else:
         url = os.environ.get("DATABASE_URL", "")
         if not url.startswith(("postgres://", "postgresql://")):
@@ -58,8 +59,14 @@ def _prepare(db: str, data_dir: Path, *, fresh: bool) -> str:
     return url
 
 
-def _seed(args: argparse.Namespace) -> dict[str, object]:
-    """Migrate, load the demo catalogue, then write the applicants and cases; return what was written."""
+def _seed(
+    args: argparse.Namespace,
+    *,
+    more: Callable[[], dict[str, object]] | None = None,
+    action: str = "bench.seed_cases",
+) -> dict[str, object]:
+    """Migrate, load the demo (catalogue, processes), then write the applicants, the cases and ``more`` (rows
+    other benchmarks add on top, e.g. workflow tasks); return what was written, also recorded as ``action``."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -81,6 +88,7 @@ def _seed(args: argparse.Namespace) -> dict[str, object]:
     print(f"{len(applicants)} applicants in {applicants_seconds:.1f} s", flush=True)
     counts = seed_cases(cases=args.cases, applicants=applicants, random_seed=args.seed)
     print(f"seeded {counts}", flush=True)
+    extra = more() if more is not None else {}
     started = time.perf_counter()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -93,11 +101,12 @@ def _seed(args: argparse.Namespace) -> dict[str, object]:
         "applicants": len(applicants),
         "applicants_seconds": round(applicants_seconds, 2),
         **{("cases_seconds" if key == "seconds" else key): value for key, value in counts.items()},
+        **extra,
         "migrate_and_demo_seconds": round(setup_seconds, 2),
         "analyze_seconds": round(time.perf_counter() - started, 2),
     }
     # One summary entry instead of one per row, as bench.seed does; --reuse reads the figures back from it.
-    audit_record(actor=None, action="bench.seed_cases", changes={"dataset": dataset})
+    audit_record(actor=None, action=action, changes={"dataset": dataset})
     return dataset
 
 

@@ -25,8 +25,6 @@ import json
 import logging
 import os
 import random
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,44 +36,13 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import RESULTS, _database, _machine, _postgres_recreate  # noqa: E402
+from bench.cases import _prepare, _summary  # noqa: E402
+from bench.run import RESULTS, _database, _machine  # noqa: E402
 
 BATCH = 2000
 UNSIGNED = "bench-unsigned"
 # Serials start with a year; the demo's own licences use the current one, so no number clashes.
 SERIAL_YEAR = 2000
-
-
-def _prepare(db: str, data_dir: Path, *, fresh: bool) -> str:
-    """Point Django at the benchmark database before it is imported; return its URL."""
-    if fresh and data_dir.exists():
-        shutil.rmtree(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["ONEWINDOW_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-    # Verification is rate limited per client address; the benchmark asks thousands of times a minute.
-    os.environ["ONEWINDOW_PUBLIC_LOOKUP_PER_MINUTE"] = "100000000"
-    if db == "sqlite":
-        url = f"sqlite:///{data_dir}/licences-bench.sqlite3"
-    else:
-        url = os.environ.get("DATABASE_URL", "")
-        if not url.startswith(("postgres://", "postgresql://")):
-            raise SystemExit("--db postgresql needs DATABASE_URL=postgres://…/<name containing 'bench'>")
-        if fresh:
-            _postgres_recreate(url)
-    os.environ["DATABASE_URL"] = url
-    return url
-
-
-def _summary(times_ms: list[float], seconds: float) -> dict[str, object]:
-    times_ms = sorted(times_ms)
-    return {
-        "operations": len(times_ms),
-        "ops_per_s": round(len(times_ms) / seconds, 1),
-        "p50_ms": round(statistics.median(times_ms), 2),
-        "p95_ms": round(times_ms[max(int(len(times_ms) * 0.95) - 1, 0)], 2),
-        "max_ms": round(times_ms[-1], 2),
-    }
 
 
 def _citizen_id(n: int) -> str:
@@ -369,7 +336,7 @@ def main() -> None:
         child_cold(args.child_cold)
         return
     output = args.output or RESULTS / f"licences-{args.db}.json"
-    url = _prepare(args.db, args.data_dir, fresh=not args.reuse)
+    url = _prepare(args.db, args.data_dir, fresh=not args.reuse, sqlite_name="licences-bench.sqlite3")
     import django
 
     django.setup()

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import json
 import logging
 import os
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.cases import _prepare, _summary  # noqa: E402
+from bench.cases import _seed as seed_cases_dataset  # noqa: E402
 from bench.run import RESULTS, _database, _machine  # noqa: E402
 
 # Staff per department and role written for the benchmark (besides the demo personas).
@@ -282,46 +282,14 @@ def seed_work_tasks(*, open_tasks: int, rng: random.Random) -> dict[str, object]
 
 
 def _seed(args: argparse.Namespace) -> dict[str, object]:
-    """Migrate, load the demo, write applicants, cases and the workflow rows; return what was written."""
-    from django.core.management import call_command
-    from django.db import connection
+    """The cases benchmark's data (demo, applicants, cases) plus the workflow rows on top."""
 
-    from bench.seed import seed_applicants, seed_cases
-    from onewindow.core.services import audit_record
+    def workflow_rows() -> dict[str, object]:
+        tasks = seed_work_tasks(open_tasks=args.tasks, rng=random.Random(args.seed))
+        print(f"workflow rows {tasks}", flush=True)
+        return {"workflow": tasks}
 
-    started = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("demo", stdout=io.StringIO())
-    setup_seconds = time.perf_counter() - started
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -3000000")
-    started = time.perf_counter()
-    applicants = seed_applicants(args.applicants, random_seed=args.seed)
-    applicants_seconds = time.perf_counter() - started
-    print(f"{len(applicants)} applicants in {applicants_seconds:.1f} s", flush=True)
-    counts = seed_cases(cases=args.cases, applicants=applicants, random_seed=args.seed)
-    print(f"seeded {counts}", flush=True)
-    tasks = seed_work_tasks(open_tasks=args.tasks, rng=random.Random(args.seed))
-    print(f"workflow rows {tasks}", flush=True)
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("VACUUM ANALYZE")
-        else:
-            cursor.execute("PRAGMA cache_size = -2000")
-            cursor.execute("ANALYZE")
-    dataset = {
-        "catalogue": "demo (call_command('demo'), with its processes)",
-        "applicants": len(applicants),
-        "applicants_seconds": round(applicants_seconds, 2),
-        **{("cases_seconds" if key == "seconds" else key): value for key, value in counts.items()},
-        "workflow": tasks,
-        "migrate_and_demo_seconds": round(setup_seconds, 2),
-        "analyze_seconds": round(time.perf_counter() - started, 2),
-    }
-    audit_record(actor=None, action="bench.seed_workflow", changes={"dataset": dataset})
-    return dataset
+    return seed_cases_dataset(args, more=workflow_rows, action="bench.seed_workflow")
 
 
 def _existing() -> dict[str, object]:

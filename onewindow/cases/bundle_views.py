@@ -24,8 +24,8 @@ from onewindow.cases.views import (
     WITHDRAWABLE,
     _fresh_key,
     _posted_key,
-    _refused_status,
     applicant_required,
+    refused_status,
 )
 from onewindow.catalogue.models import Item
 from onewindow.catalogue.selectors import bundle_get
@@ -76,7 +76,7 @@ def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
         },
     )
     if error is not None:
-        response.status_code = _refused_status(error)
+        response.status_code = refused_status(error)
     return response
 
 
@@ -189,7 +189,7 @@ def bundle_submit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             case,
             problems=_problems(case, refused),
             summary=str(refused.message),
-            status=_refused_status(refused),
+            status=refused_status(refused),
         )
     messages.success(
         request,
@@ -211,9 +211,7 @@ def bundle_withdraw(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         )
     except DomainError as refused:
         case = selectors.case_get_for_applicant(user=request.user, case_id=case_id)
-        return bundle_case_render(
-            request, case, summary=str(refused.message), status=_refused_status(refused)
-        )
+        return bundle_case_render(request, case, summary=str(refused.message), status=refused_status(refused))
     if case.status == CaseStatus.WITHDRAWN:
         messages.success(request, _("Your life-event application has been withdrawn."))
     else:

@@ -80,6 +80,16 @@ def _uuid(value: Any) -> uuid.UUID:
         raise NotFound(_NOT_FOUND) from None
 
 
+def case_search(text: str, *, via: str = "") -> Q:
+    """Match a search box's text against the case number, the applicant's name and the item (``via`` is the
+    path to the case from the queried model, e.g. ``"case__"`` for tasks)."""
+    return (
+        Q(**{f"{via}number__icontains": text})
+        | Q(**{f"{via}applicant__user__name__icontains": text})
+        | Q(**{f"{via}item_version__name__icontains": text})
+    )
+
+
 def case_get_for_applicant(*, user: Any, case_id: Any) -> Case:
     """One of the user's cases with its materials, timeline and correction notices; anyone else's is 404."""
     scope = _applicant_scope(principal_for_user(user))

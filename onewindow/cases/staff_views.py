@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -140,11 +140,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
     )
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        cases = cases.filter(
-            Q(number__icontains=q)
-            | Q(applicant__user__name__icontains=q)
-            | Q(item_version__name__icontains=q)
-        )
+        cases = cases.filter(selectors.case_search(q))
     if tab.statuses:
         cases = cases.filter(status__in=tab.statuses)
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))

@@ -78,8 +78,9 @@ def _posted_key(request: HttpRequest) -> str | None:
     return (request.POST.get("idempotency_key") or "").strip()[:100] or None
 
 
-def _refused_status(error: DomainError) -> int:
-    return error.status if error.status in (403, 409, 413, 415, 422, 429) else 400
+def refused_status(error: DomainError) -> int:
+    """The HTTP status of a page shown again with a service's refusal (a plain 400 unless it says more)."""
+    return error.status if error.status in (403, 404, 409, 413, 415, 422, 429) else 400
 
 
 # --- applying ------------------------------------------------------------------------------------------
@@ -135,7 +136,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         },
     )
     if error is not None:
-        response.status_code = _refused_status(error)
+        response.status_code = refused_status(error)
     return response
 
 
@@ -311,7 +312,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             problems=_problems(refused.problems),
             summary=str(refused.message),
         )
-        return _case_render(request, page, status=_refused_status(refused))
+        return _case_render(request, page, status=refused_status(refused))
     return redirect("cases:case", case_id=case_id)
 
 
@@ -344,7 +345,7 @@ def material_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             form_data=case.form_data or {},
             material_errors={material.key: str(refused.message)},
         )
-        return _case_render(request, page, status=_refused_status(refused))
+        return _case_render(request, page, status=refused_status(refused))
     messages.success(request, _("“%(material)s” uploaded.") % {"material": material.name})
     return redirect(reverse("cases:case", kwargs={"case_id": case_id}) + f"#m-{material.key}")
 
@@ -378,7 +379,7 @@ def case_resubmit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             problems=_problems(refused.problems),
             summary=str(refused.message),
         )
-        return _case_render(request, page, status=_refused_status(refused))
+        return _case_render(request, page, status=refused_status(refused))
     messages.success(request, _("Your corrections have been submitted. The department will check them."))
     return redirect("cases:case", case_id=case_id)
 
@@ -395,7 +396,7 @@ def case_withdraw(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         page = CasePage(
             case=_case_get(request, case_id), form_data=case.form_data or {}, summary=str(refused.message)
         )
-        return _case_render(request, page, status=_refused_status(refused))
+        return _case_render(request, page, status=refused_status(refused))
     if was_draft:
         messages.success(request, _("The draft was discarded."))
         return redirect("cases:mine")

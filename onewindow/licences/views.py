@@ -9,15 +9,11 @@ on the page it came from, in the service's words.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -29,10 +25,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
 from onewindow.cases.selectors import case_get_for_applicant
+from onewindow.cases.views import applicant_required, refused_status
 from onewindow.catalogue.models import Material, MaterialSource
 from onewindow.core.errors import DomainError
 from onewindow.core.ratelimit import client_address, rate_limit_hit
-from onewindow.core.view_helpers import refusals_as_http
 from onewindow.licences import wallet_selectors as wallet
 from onewindow.licences.models import Licence
 from onewindow.licences.pdf import licence_pdf, licence_pdf_filename
@@ -41,22 +37,6 @@ from onewindow.licences.services import reuse
 
 PAGE_SIZE = 20
 SHARE_HOURS = (1, 24, 72, 168)
-
-
-def holder_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Signed in; a licence or case the user may not see is a plain 404, a refusal a 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        with refusals_as_http():
-            return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _refused_status(error: DomainError) -> int:
-    return error.status if error.status in (403, 404, 409, 413, 415, 422, 429) else 400
 
 
 def _licence_get(request: HttpRequest, licence_id: uuid.UUID) -> Licence:
@@ -75,7 +55,7 @@ def _licence_get(request: HttpRequest, licence_id: uuid.UUID) -> Licence:
 
 
 @require_safe
-@holder_required
+@applicant_required
 def wallet_list(request: HttpRequest) -> HttpResponse:
     """我的证照: the licences of the person, or of the company acted for with the ``licences`` scope."""
     holder = wallet.holder_for_user(request.user)
@@ -130,7 +110,7 @@ def _licence_render(
             "error": error,
             "form": form or {},
         },
-        status=_refused_status(error) if error else 200,
+        status=refused_status(error) if error else 200,
     )
     if new_code:
         # The share code is on this page only once: never cached, never kept in history.
@@ -139,14 +119,14 @@ def _licence_render(
 
 
 @require_safe
-@holder_required
+@applicant_required
 def wallet_licence(request: HttpRequest, licence_id: uuid.UUID) -> HttpResponse:
     """One licence: its face, status and validity, the PDF, share codes and its history."""
     return _licence_render(request, _licence_get(request, licence_id))
 
 
 @require_safe
-@holder_required
+@applicant_required
 def wallet_pdf(request: HttpRequest, licence_id: uuid.UUID) -> HttpResponse:
     """The licence as an A4 PDF with the seal and the verification QR code."""
     licence = _licence_get(request, licence_id)
@@ -159,7 +139,7 @@ def wallet_pdf(request: HttpRequest, licence_id: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
-@holder_required
+@applicant_required
 def share_create(request: HttpRequest, licence_id: uuid.UUID) -> HttpResponse:
     """Create a share code (亮证); the code is shown on the response only."""
     licence = _licence_get(request, licence_id)
@@ -180,7 +160,7 @@ def share_create(request: HttpRequest, licence_id: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
-@holder_required
+@applicant_required
 def share_revoke(request: HttpRequest, licence_id: uuid.UUID, share_id: uuid.UUID) -> HttpResponse:
     """End a share code now."""
     licence = _licence_get(request, licence_id)
@@ -192,7 +172,7 @@ def share_revoke(request: HttpRequest, licence_id: uuid.UUID, share_id: uuid.UUI
 
 
 @require_safe
-@holder_required
+@applicant_required
 def wallet_accesses(request: HttpRequest) -> HttpResponse:
     """用证记录: which departments and systems looked up or used the holder's licences."""
     holder = wallet.holder_for_user(request.user)
@@ -202,7 +182,7 @@ def wallet_accesses(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@holder_required
+@applicant_required
 def wallet_consent(request: HttpRequest) -> HttpResponse:
     """Switch the reuse consent (免提交) on or off."""
     holder = wallet.holder_for_user(request.user)
@@ -295,7 +275,7 @@ def _pick_render(
             "error": error,
             "accept": ", ".join(sorted({".pdf", ".ofd", ".jpg", ".jpeg", ".png"})),
         },
-        status=_refused_status(error) if error else 200,
+        status=refused_status(error) if error else 200,
     )
 
 
@@ -304,7 +284,7 @@ def _back_to_case(case: Case, material: Material) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@holder_required
+@applicant_required
 def pick(request: HttpRequest, case_id: uuid.UUID, material_key: str) -> HttpResponse:
     """Choose one of the holder's valid licences for an application's material; it is attached as the
     licence's watermarked copy with trust level A."""
@@ -337,7 +317,7 @@ def pick(request: HttpRequest, case_id: uuid.UUID, material_key: str) -> HttpRes
 
 
 @require_POST
-@holder_required
+@applicant_required
 def pick_upload(request: HttpRequest, case_id: uuid.UUID, material_key: str) -> HttpResponse:
     """Without such a licence the applicant uploads the material instead (trust level C)."""
     case, material = _pick_context(request, case_id, material_key)

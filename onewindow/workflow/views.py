@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from onewindow.cases.files import material_response
 from onewindow.cases.models import CaseStatus
+from onewindow.cases.selectors import case_search
 from onewindow.cases.staff_views import Urgency, case_urgency, staff_required
 from onewindow.catalogue.forms_render import schema_to_fields
 from onewindow.core import clock
@@ -84,11 +85,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     tasks = _tab_tasks(user, tab, heads)
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        tasks = tasks.filter(
-            Q(case__number__icontains=q)
-            | Q(case__item_version__name__icontains=q)
-            | Q(case__applicant__user__name__icontains=q)
-        )
+        tasks = tasks.filter(case_search(q, via="case__"))
     page = Paginator(tasks.select_related("case__applicant__user"), TASKS_PER_PAGE).get_page(
         request.GET.get("page")
     )

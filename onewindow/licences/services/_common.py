@@ -1,11 +1,12 @@
-"""Checks the licence services share: who may act for an issuing department."""
+"""What the licence services share: who may act for an issuing department, and locking a licence to act on it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from onewindow.core.errors import PermissionDenied
+from onewindow.core.errors import DomainError, PermissionDenied
+from onewindow.licences.models import Licence
 from onewindow.organisations.models import Department, Role
 from onewindow.organisations.selectors import staff_memberships
 
@@ -27,3 +28,21 @@ def department_role_check(user: Any, department: Department, roles: Iterable[str
     """The user holds one of ``roles`` in ``department`` (the issuing department)."""
     if not staff_memberships(user=user).filter(department=department, role__in=list(roles)).exists():
         raise PermissionDenied(f"只有发证部门（{department.name}）的相应岗位人员可以{doing}。")
+
+
+def licence_lock(licence: Licence, *, actor: Any, doing: str, allowed: set[str]) -> Licence:
+    """Lock the licence row, check the actor works in its issuing department with a lifecycle role and that its
+    status allows ``doing`` (409 otherwise)."""
+    licence = (
+        Licence.objects.select_for_update(of=("self",))
+        .select_related("licence_type__issuer", "issuer", "holder_person__user", "holder_company")
+        .get(pk=licence.pk)
+    )
+    department_role_check(actor, licence.issuer, LIFECYCLE_ROLES, doing)
+    if licence.status not in allowed:
+        raise DomainError(
+            code="licence.state_conflict",
+            message=f"证照当前状态为“{STATUS_ZH[licence.status]}”，不能{doing}。",
+            status=409,
+        )
+    return licence

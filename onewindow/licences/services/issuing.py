@@ -30,7 +30,9 @@ from onewindow.licences.models import (
     LicenceStatus,
     LicenceType,
 )
-from onewindow.licences.services._common import LIFECYCLE_ROLES, STATUS_ZH, department_role_check
+from onewindow.licences.services._common import (
+    licence_lock,
+)
 from onewindow.licences.services.keys import signing_key_for_issuing
 from onewindow.licences.signing import licence_payload, signer_for
 from onewindow.organisations.models import Department
@@ -271,22 +273,6 @@ def licence_issue(
     )
 
 
-def _successor_base(licence: Licence, *, actor: Any, doing: str, allowed: set[str]) -> Licence:
-    licence = (
-        Licence.objects.select_for_update(of=("self",))
-        .select_related("licence_type__issuer", "issuer", "holder_person__user", "holder_company")
-        .get(pk=licence.pk)
-    )
-    department_role_check(actor, licence.issuer, LIFECYCLE_ROLES, doing)
-    if licence.status not in allowed:
-        raise DomainError(
-            code="licence.state_conflict",
-            message=f"证照当前状态为“{STATUS_ZH[licence.status]}”，不能{doing}。",
-            status=409,
-        )
-    return licence
-
-
 @transaction.atomic
 def licence_renew(
     *, licence: Licence, actor: Any, valid_from: dt.date | None = None, reason: str = ""
@@ -309,7 +295,7 @@ def licence_renew(
                     FieldProblem(field="valid_from", code="licence.valid_from_out_of_range", message=message)
                 ],
             )
-    old = _successor_base(
+    old = licence_lock(
         licence, actor=actor, doing="延续", allowed={LicenceStatus.VALID, LicenceStatus.EXPIRED}
     )
     return _issue(
@@ -331,7 +317,7 @@ def licence_change(*, licence: Licence, actor: Any, face: dict[str, Any], reason
     """Change (变更, operation 08): a new version with the changed face fields and the same validity; the old
     licence is superseded. A reason is required."""
     reason = text_required(reason, code="licence.reason_required", message="请填写变更原因。")
-    old = _successor_base(licence, actor=actor, doing="变更", allowed={LicenceStatus.VALID})
+    old = licence_lock(licence, actor=actor, doing="变更", allowed={LicenceStatus.VALID})
     changed = dict(old.face) | face_clean(old.licence_type, face)
     if changed == old.face:
         raise DomainError(code="licence.change_empty", message="照面信息没有变化，无需变更。")

@@ -13,30 +13,15 @@ from django.db.models import Max, Q
 
 from onewindow.cases.services._common import text_required
 from onewindow.core import clock
-from onewindow.core.errors import DomainError
 from onewindow.core.plugins import plugin
 from onewindow.core.services import audit_record
 from onewindow.licences.models import Licence, LicenceEvent, LicenceOperation, LicenceStatus, LicenceType
-from onewindow.licences.services._common import LIFECYCLE_ROLES, STATUS_ZH, department_role_check
+from onewindow.licences.services._common import (
+    licence_lock,
+)
 
 logger = logging.getLogger(__name__)
 REMINDER_SUBJECT = "【一网通办】电子证照到期提醒"
-
-
-def _lock(licence: Licence, *, actor: Any, doing: str, allowed: set[str]) -> Licence:
-    licence = (
-        Licence.objects.select_for_update(of=("self",))
-        .select_related("issuer", "licence_type")
-        .get(pk=licence.pk)
-    )
-    department_role_check(actor, licence.issuer, LIFECYCLE_ROLES, doing)
-    if licence.status not in allowed:
-        raise DomainError(
-            code="licence.state_conflict",
-            message=f"证照当前状态为“{STATUS_ZH[licence.status]}”，不能{doing}。",
-            status=409,
-        )
-    return licence
 
 
 def _transition(
@@ -63,7 +48,7 @@ def _transition(
 def licence_suspend(*, licence: Licence, actor: Any, reason: str, basis: str = "") -> Licence:
     """Suspend a valid licence (暂停, 03): verification answers “suspended” until the suspension is lifted."""
     reason = text_required(reason, code="licence.reason_required", message="请填写暂停原因。")
-    licence = _lock(licence, actor=actor, doing="暂停", allowed={LicenceStatus.VALID})
+    licence = licence_lock(licence, actor=actor, doing="暂停", allowed={LicenceStatus.VALID})
     return _transition(
         licence,
         to=LicenceStatus.SUSPENDED,
@@ -78,7 +63,7 @@ def licence_suspend(*, licence: Licence, actor: Any, reason: str, basis: str = "
 @transaction.atomic
 def licence_suspension_lift(*, licence: Licence, actor: Any, reason: str = "", basis: str = "") -> Licence:
     """Lift a suspension (恢复, 06). A licence whose validity ended meanwhile becomes expired (04) at once."""
-    licence = _lock(licence, actor=actor, doing="解除暂停", allowed={LicenceStatus.SUSPENDED})
+    licence = licence_lock(licence, actor=actor, doing="解除暂停", allowed={LicenceStatus.SUSPENDED})
     licence = _transition(
         licence,
         to=LicenceStatus.VALID,
@@ -104,7 +89,7 @@ def licence_revoke(*, licence: Licence, actor: Any, reason: str, basis: str) -> 
     """Revoke or cancel a licence (吊销/注销, 05) with the reason and its legal basis; it cannot be undone."""
     reason = text_required(reason, code="licence.reason_required", message="请填写吊销（注销）原因。")
     basis = text_required(basis, code="licence.basis_required", message="请填写吊销（注销）的法律依据。")
-    licence = _lock(
+    licence = licence_lock(
         licence,
         actor=actor,
         doing="吊销（注销）",
