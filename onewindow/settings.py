@@ -8,6 +8,7 @@ generated once and kept (mode 0600) in the data directory.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -33,7 +34,10 @@ def env_list(name: str, default: str) -> list[str]:
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("ONEWINDOW_DATA_DIR", Path.cwd() / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The data directory holds the database, uploads and keys: its owner only (0700), whatever the umask.
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if DATA_DIR.stat().st_uid == os.getuid():
+    DATA_DIR.chmod(0o700)
 
 DEBUG = env_bool("DEBUG", False)
 # Off only for the plain-HTTP quick start on 127.0.0.1; production sits behind TLS.
@@ -162,6 +166,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
     DATABASES["default"].setdefault("TEST", {"NAME": str(DATA_DIR / "test.sqlite3")})
+    # Created empty (a valid SQLite database) with mode 0600 before SQLite opens it; SQLite gives its -wal and
+    # -shm files the database file's mode.
+    if (sqlite_name := str(DATABASES["default"]["NAME"])) and not sqlite_name.startswith(":"):
+        with contextlib.suppress(FileExistsError, FileNotFoundError):
+            os.close(os.open(sqlite_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 # --- Cache (rate limits, sessions stay in the database) -------------------------------------------------
 if redis_url := os.environ.get("REDIS_URL"):
@@ -223,6 +232,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Applicants' materials are personal data: readable by the platform's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- Security -------------------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = HTTPS and env_bool("ONEWINDOW_SSL_REDIRECT", True)
@@ -309,7 +321,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # fontTools logs every font it subsets for a PDF at INFO: noise in the server log.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # --- OpenID Connect provider (django-oauth-toolkit) ------------------------------------------------------

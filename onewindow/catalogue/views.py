@@ -11,12 +11,14 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -231,8 +233,24 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
 def item_guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The printable guide (A4): the same template include as the web page."""
     item = item_published_get(implementation_code=code)
-    content = pdf_render("catalogue/pdf/guide.html", guide_context(item), request=request)
-    return pdf_response(content, f"{_guide(item).name}-办事指南.pdf")
+    return pdf_response(guide_pdf(item), f"{_guide(item).name}-办事指南.pdf")
+
+
+def guide_pdf(item: Item) -> bytes:
+    """The printable guide's PDF, drawn once per guide text and then served from the PDF cache."""
+    page = reverse("catalogue:item", kwargs={"code": item.implementation_code})
+    context = guide_context(item) | {"guide_url": f"{settings.ONEWINDOW_PUBLIC_BASE_URL}{page}"}
+    return pdf_render("catalogue/pdf/guide.html", context, cached=True)
+
+
+def form_pdf(item: Item, mode: str, data: dict[str, Any] | None = None) -> bytes:
+    """The application form as a PDF: blank, sample (both public, cached) or filled in (never cached)."""
+    version = _guide(item)
+    if mode == "sample":
+        data = forms_render.form_sample_data(version.form_schema)
+    fields = forms_render.schema_to_fields(version.form_schema, version.form_ui, data=data)
+    context = {"item": item, "version": version, "fields": fields, "mode": mode}
+    return pdf_render("catalogue/pdf/form.html", context, cached=mode in {"blank", "sample"})
 
 
 @require_safe
@@ -259,14 +277,9 @@ def _form_item(code: str) -> Item:
     return item
 
 
-def _form_pdf(
-    request: HttpRequest, item: Item, data: dict[str, Any] | None, mode: str, filename: str
-) -> HttpResponse:
-    version = _guide(item)
-    fields = forms_render.schema_to_fields(version.form_schema, version.form_ui, data=data)
-    context = {"item": item, "version": version, "fields": fields, "mode": mode}
-    content = pdf_render("catalogue/pdf/form.html", context, request=request)
-    return pdf_response(content, f"{version.name}-{filename}.pdf", as_attachment=True)
+def _form_pdf(item: Item, data: dict[str, Any] | None, mode: str, filename: str) -> HttpResponse:
+    content = form_pdf(item, mode, data)
+    return pdf_response(content, f"{_guide(item).name}-{filename}.pdf", as_attachment=True)
 
 
 @require_safe
@@ -275,9 +288,8 @@ def item_form_pdf(request: HttpRequest, code: str, mode: str) -> HttpResponse:
     """The application form as a PDF to print and fill by hand (blank) or to see filled in (sample)."""
     item = _form_item(code)
     if mode == "sample":
-        data = forms_render.form_sample_data(_guide(item).form_schema)
-        return _form_pdf(request, item, data, "sample", "申请表示范文本")
-    return _form_pdf(request, item, None, "blank", "申请表")
+        return _form_pdf(item, None, "sample", "申请表示范文本")
+    return _form_pdf(item, None, "blank", "申请表")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -337,7 +349,7 @@ def item_form_filled_pdf(request: HttpRequest, code: str) -> HttpResponse:
     schema = _guide(item).form_schema
     if not isinstance(data, dict) or forms_render.form_errors(schema, data):
         return HttpResponseBadRequest("申请表内容不完整或有误，请返回重新填写。", content_type="text/plain")
-    return _form_pdf(request, item, data, "filled", "申请表（已填写）")
+    return _form_pdf(item, data, "filled", "申请表（已填写）")
 
 
 # --- life-event bundles ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ so running it again never overwrites what someone changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -123,8 +124,12 @@ PERSONAS = [
 
 
 @transaction.atomic
-def demo_load() -> dict[str, int]:
-    """Create whatever part of the demo is missing; return how many of each thing were created."""
+def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Create whatever part of the demo is missing; return how many of each thing were created.
+
+    ``progress`` is told each step's name as it starts (the quick start's console shows it)."""
+    step = progress or (lambda name: None)
+    step("regions, departments and staff")
     created = {"regions": 0, "departments": 0, "staff": 0}
     regions = {r.code: r for r in Region.objects.all()}
     for code, name, parent in REGIONS:
@@ -166,8 +171,12 @@ def demo_load() -> dict[str, int]:
             created["staff"] += 1
         for role in persona.roles:
             membership_grant(actor=None, user=user, department=departments[persona.department], role=role)
+    step("service catalogue (items, guides, forms)")
     created |= catalogue_load(departments=departments)
+    step("citizens, companies and single sign-on clients")
     created |= identity_demo_load(password=DEMO_PASSWORD, staff_usernames=[p.username for p in PERSONAS])
+    step("licence types, signing keys and licences")
     created |= licences_demo_load(departments=departments)
+    step("processes and cases")
     created |= workflow_demo_load(departments=departments)
     return created
