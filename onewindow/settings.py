@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "onewindow.core.input_middleware.UnencodableInputMiddleware",
+    "onewindow.core.access.StaffAreaMiddleware",
     "onewindow.identity.middleware.ActingForMiddleware",
     "onewindow.identity.session_middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -134,7 +136,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's engine, whose pages never fail on a stored lone surrogate (core.templating).
+        "BACKEND": "onewindow.core.templating.RobustDjangoTemplates",
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -252,6 +255,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "onewindow.portal.error_views.csrf_failure"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # --- onewindow ------------------------------------------------------------------------------------------

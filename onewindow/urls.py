@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 
 from onewindow.api import api
 from onewindow.core.views import healthz
+from onewindow.organisations.selectors import staff_is_platform_admin
 
 admin.site.site_header = "一网通办 · 平台管理"
 admin.site.site_title = "一网通办 平台管理"
@@ -21,7 +22,19 @@ def admin_login(request: HttpRequest, extra_context: object = None) -> HttpRespo
     return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
+def admin_has_permission(request: HttpRequest) -> bool:
+    """Only platform administrators enter the admin: ``is_staff`` alone marks every clerk of every department,
+    and the admin edits the whole platform's records."""
+    user = request.user
+    return bool(user.is_active and user.is_staff and staff_is_platform_admin(user=user))
+
+
 admin.site.login = admin_login  # type: ignore[method-assign]
+admin.site.has_permission = admin_has_permission  # type: ignore[method-assign]
+
+handler403 = "onewindow.portal.error_views.forbidden"
+handler404 = "onewindow.portal.error_views.not_found"
+handler500 = "onewindow.portal.error_views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -100,7 +100,8 @@ class Command(BaseCommand):
             self._step("database is up to date")
             return
         self._step(f"migrating the database: {len(plan)} migrations to apply")
-        call_command("migrate", interactive=False, verbosity=1, stdout=self.stdout)
+        # The raw stream: a second OutputWrapper would end each "Applying …" with a newline before its "OK".
+        call_command("migrate", interactive=False, verbosity=1, stdout=sys.stdout)
 
     def _load_demo(self) -> None:
         started = time.monotonic()
