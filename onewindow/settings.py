@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "onewindow.core.input_middleware.UnencodableInputMiddleware",
+    "onewindow.core.write_rate_middleware.AccountWriteRateMiddleware",
     "onewindow.core.access.StaffAreaMiddleware",
     "onewindow.identity.middleware.ActingForMiddleware",
     "onewindow.identity.session_middleware.SessionActivityMiddleware",
@@ -270,7 +271,14 @@ ONEWINDOW_RATE_LIMITS = {
     "register": (10, 60 * 60),
     "identity_verify": (10, 60 * 60),
     "public_lookup": (int(os.environ.get("ONEWINDOW_PUBLIC_LOOKUP_PER_MINUTE", "120")), 60),
+    # Writes by one signed-in account (drafts, uploads, submissions …) per minute: core.write_rate_middleware.
+    "account_write": (int(os.environ.get("ONEWINDOW_ACCOUNT_WRITES_PER_MINUTE", "60")), 60),
 }
+# Application forms: the largest serialized form (bytes, UTF-8 JSON), and the longest text and list a field
+# may hold when its JSON Schema sets no maxLength / maxItems.
+ONEWINDOW_FORM_MAX_BYTES = int(os.environ.get("ONEWINDOW_FORM_MAX_BYTES", str(64 * 1024)))
+ONEWINDOW_FORM_FIELD_MAX_LENGTH = int(os.environ.get("ONEWINDOW_FORM_FIELD_MAX_LENGTH", "2000"))
+ONEWINDOW_FORM_FIELD_MAX_ITEMS = int(os.environ.get("ONEWINDOW_FORM_FIELD_MAX_ITEMS", "100"))
 # Account lockout: this many wrong passwords or codes in a row lock the account for this many minutes.
 ONEWINDOW_LOCKOUT_THRESHOLD = int(os.environ.get("ONEWINDOW_LOCKOUT_THRESHOLD", "5"))
 ONEWINDOW_LOCKOUT_MINUTES = int(os.environ.get("ONEWINDOW_LOCKOUT_MINUTES", "15"))

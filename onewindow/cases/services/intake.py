@@ -32,6 +32,7 @@ from onewindow.cases.services._common import (
     text_required,
 )
 from onewindow.cases.services.uploads import EXTENSIONS, upload_check
+from onewindow.catalogue.form_limits import form_size_check
 from onewindow.catalogue.forms_render import form_errors, form_prefill
 from onewindow.catalogue.models import Item, ItemVersion, Material, MaterialSource, Necessity, VersionStatus
 from onewindow.core import clock
@@ -124,6 +125,8 @@ def case_start(
             status=403,
         )
     agency = _company_check(user, person, company) if company is not None else None
+    if form_data:
+        form_size_check(schema=version.form_schema, data=form_data)
     case = Case.objects.create(
         applicant=person,
         company=company,
@@ -164,6 +167,7 @@ def case_form_save(
         expected_version=expected_version,
     )
     applicant_check(case, user)
+    form_size_check(schema=case.item_version.form_schema, data=form_data)
     case.form_data = form_data
     case.version += 1
     case.save(update_fields=["form_data", "version", "updated_at"])
