@@ -310,14 +310,16 @@ def case_create(
     "/cases/{case_id}/materials",
     auth=AUTH,
     throttle=[],
-    response={201: CaseMaterialOut, 413: ErrorOut, 415: ErrorOut, **ERRORS},
-    summary="Upload a material (multipart: material_id and file); type checked by content, virus scanned",
+    response={200: CaseMaterialOut, 201: CaseMaterialOut, 413: ErrorOut, 415: ErrorOut, **ERRORS},
+    summary="Upload a material (multipart: material_id and file); type checked by content, virus scanned "
+    "(Idempotency-Key honoured)",
 )
 def case_material_upload(
     request: HttpRequest,
     case_id: uuid.UUID,
     material_id: Form[uuid.UUID],
     file: File[UploadedFile],
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Status:
     case = case_get_for_applicant(user=request.user, case_id=case_id)
     material = Material.objects.filter(pk=material_id).first()
@@ -326,8 +328,15 @@ def case_material_upload(
             code="material_not_in_guide",
             message="该材料不在本办件适用的办事指南中，请从指南所列材料中选择。",
         )
-    row = services.case_material_attach(case=case, user=request.user, material=material, upload=file)
-    return Status(201, _material(row))
+    # Only for the status code (200 for a replay): the service itself decides under the key's lock.
+    replay = (
+        bool(idempotency_key)
+        and IdempotencyKey.objects.filter(user=request.user, key=(idempotency_key or "").strip()).exists()
+    )
+    row = services.case_material_attach(
+        case=case, user=request.user, material=material, upload=file, idempotency_key=idempotency_key
+    )
+    return Status(200 if replay else 201, _material(row))
 
 
 @router.post(

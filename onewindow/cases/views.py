@@ -338,7 +338,14 @@ def material_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             raise DomainError(code="upload_missing", message="请先选择要上传的文件。")
         if material.obtained_by_platform:
             raise DomainError(code="upload_not_needed", message="该材料由平台自动获取，无需上传。")
-        services.case_material_attach(case=case, user=request.user, material=material, upload=upload)
+        # A double-clicked or resent upload form carries the same key: the file is attached once.
+        services.case_material_attach(
+            case=case,
+            user=request.user,
+            material=material,
+            upload=upload,
+            idempotency_key=_posted_key(request),
+        )
     except DomainError as refused:
         page = CasePage(
             case=_case_get(request, case_id),

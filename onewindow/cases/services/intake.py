@@ -31,7 +31,7 @@ from onewindow.cases.services._common import (
     staff_check,
     text_required,
 )
-from onewindow.cases.services.uploads import EXTENSIONS, upload_check
+from onewindow.cases.services.uploads import EXTENSIONS, upload_check, upload_sha256
 from onewindow.catalogue.form_limits import form_size_check
 from onewindow.catalogue.forms_render import form_errors, form_prefill
 from onewindow.catalogue.models import Item, ItemVersion, Material, MaterialSource, Necessity, VersionStatus
@@ -215,14 +215,35 @@ def _attach(
 
 
 @transaction.atomic
-def case_material_attach(*, case: Case, user: Any, material: Material, upload: Any) -> CaseMaterial:
+def case_material_attach(
+    *, case: Case, user: Any, material: Material, upload: Any, idempotency_key: str | None = None
+) -> CaseMaterial:
     """Attach one uploaded file to a material of the case's guide (type from the bytes, size limit, virus
-    scan). Several files may answer one material (e.g. both sides of an ID card)."""
+    scan). Several files may answer one material (e.g. both sides of an ID card).
+
+    The same ``idempotency_key`` again (a retry after a lost answer, a double-clicked form) returns the file
+    the first request attached instead of attaching it twice; the key with another file is refused (422)."""
     case = case_lock(case, allowed={CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED}, doing="上传材料")
     applicant_check(case, user)
-    return _attach(
-        case=case, material=_material_of(case, material), upload=upload, trust=TrustLevel.C, user=user
+    material = _material_of(case, material)
+    digest = upload_sha256(upload) if idempotency_key else ""
+    claim, earlier = idempotency_claim(
+        user=user,
+        key=idempotency_key,
+        fingerprint=request_fingerprint(op="upload", case=case.pk, material=material.pk, sha256=digest),
     )
+    if earlier is not None:
+        attached = case.materials.filter(material=material, sha256=digest).order_by("created_at").first()
+        if attached is None:
+            raise DomainError(
+                code="upload_already_removed",
+                message="这份文件已经上传过，之后又被删除了。如需重新上传，请刷新页面后再试。",
+                status=409,
+            )
+        return attached
+    row = _attach(case=case, material=material, upload=upload, trust=TrustLevel.C, user=user)
+    idempotency_remember(claim, case)
+    return row
 
 
 # Materials the platform can supply by reference: a licence identifier or a shared-data record.
