@@ -321,7 +321,8 @@ def case_material_upload(
     file: File[UploadedFile],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Status:
-    case = case_get_for_applicant(user=request.user, case_id=case_id)
+    user: Any = request.user
+    case = case_get_for_applicant(user=user, case_id=case_id)
     material = Material.objects.filter(pk=material_id).first()
     if material is None:
         raise DomainError(
@@ -331,7 +332,7 @@ def case_material_upload(
     # Only for the status code (200 for a replay): the service itself decides under the key's lock.
     replay = (
         bool(idempotency_key)
-        and IdempotencyKey.objects.filter(user=request.user, key=(idempotency_key or "").strip()).exists()
+        and IdempotencyKey.objects.filter(user=user, key=(idempotency_key or "").strip()).exists()
     )
     row = services.case_material_attach(
         case=case, user=request.user, material=material, upload=file, idempotency_key=idempotency_key

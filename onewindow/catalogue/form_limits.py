@@ -53,14 +53,21 @@ def _walk(schema: dict[str, Any], value: Any, path: str, problems: list[FieldPro
                 )
             )
             return
-        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        items = schema.get("items")
         for index, entry in enumerate(value):
-            _walk(items, entry, f"{path}[{index}]", problems)
+            _walk(items if isinstance(items, dict) else {}, entry, f"{path}[{index}]", problems)
     elif isinstance(value, dict):
-        properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        properties = schema.get("properties")
+        if not isinstance(properties, dict):
+            properties = {}
         for key, entry in value.items():
-            child = properties.get(key) if isinstance(properties.get(key), dict) else {}
-            _walk(child, entry, f"{path}.{key}" if path else str(key), problems)
+            child = properties.get(key)
+            _walk(
+                child if isinstance(child, dict) else {},
+                entry,
+                f"{path}.{key}" if path else str(key),
+                problems,
+            )
 
 
 def _limit(schema: dict[str, Any], keyword: str, default: int) -> int:

@@ -65,7 +65,7 @@ def rate_counter_increment(cache_key: str, *, timeout: int) -> int:
     """Add one to a counter in the default cache and return the new count, atomically."""
     cache = caches["default"]
     if isinstance(cache, FileBasedCache):
-        with _file_lock(Path(cache._dir) / "ratelimit.lock"):
+        with _file_lock(Path(cache._dir) / "ratelimit.lock"):  # type: ignore[attr-defined]
             count = int(cache.get(cache_key, 0)) + 1
             cache.set(cache_key, count, timeout=timeout)
             return count

@@ -51,6 +51,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """500: drawn without the request's context (no session, no user): the database may be what failed."""
     if _is_api(request):
         return defaults.server_error(request)
+    content: str
     try:
         content = loader.render_to_string("errors/500.html", {"site_name": settings.ONEWINDOW_SITE_NAME})
     except Exception:

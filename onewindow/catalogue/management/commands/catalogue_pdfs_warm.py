@@ -32,7 +32,8 @@ class Command(BaseCommand):
                 item = item_published_get(implementation_code=code)
                 try:
                     guide_pdf(item)
-                    if (item.published_version.form_schema or {}).get("properties"):
+                    version = item.published_version
+                    if version is not None and (version.form_schema or {}).get("properties"):
                         form_pdf(item, "blank")
                         form_pdf(item, "sample")
                 except Exception:  # one broken guide must not keep the others from the cache
