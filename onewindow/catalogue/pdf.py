@@ -18,10 +18,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.http import content_disposition_header
 
-# WeasyPrint logs seven progress steps at INFO for every document, and fontTools one line per font subset:
-# noise in the server log.
+# WeasyPrint logs seven progress steps at INFO for every document: noise in the server log (fontTools' font
+# subsetting lines are silenced in settings.LOGGING).
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def pdf_cache_dir() -> Path:
