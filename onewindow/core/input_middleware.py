@@ -8,7 +8,6 @@ UTF-8 at all, which Django silently turns into replacement characters. Both are 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
@@ -16,7 +15,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-SURROGATES = re.compile("[\ud800-\udfff]")
+from onewindow.core.unicode_text import SURROGATES
+
 INVALID_TEXT_CODE = "invalid_text"
 INVALID_TEXT_MESSAGE = (
     "请求中含有无法识别的字符（例如不成对的 Unicode 代理字符或非 UTF-8 编码），请检查输入后重试。"

@@ -13,17 +13,8 @@ from django.http import HttpRequest
 from django.template import TemplateDoesNotExist
 from django.template.backends.django import DjangoTemplates, reraise
 from django.template.backends.django import Template as DjangoTemplate
-from django.utils.safestring import SafeString, mark_safe
 
-from onewindow.core.input_middleware import SURROGATES
-
-
-def text_repair(text: str) -> str:
-    """``text`` with every lone surrogate replaced by U+FFFD; safe strings stay safe."""
-    if SURROGATES.search(text) is None:
-        return text
-    repaired = SURROGATES.sub("\ufffd", text)
-    return mark_safe(repaired) if isinstance(text, SafeString) else repaired  # noqa: S308
+from onewindow.core.unicode_text import text_repair
 
 
 class RobustTemplate(DjangoTemplate):

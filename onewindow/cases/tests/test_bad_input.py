@@ -79,3 +79,13 @@ def test_a_case_page_holding_a_stored_lone_surrogate_still_renders(client_as, ci
     assert response.status_code == 200
     assert "张\ufffd三" in response.content.decode()
     assert draft.status == CaseStatus.DRAFT
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL refuses to store a lone surrogate")
+def test_the_api_answers_a_case_holding_a_stored_lone_surrogate(client_as, citizen, draft):
+    Case.objects.filter(pk=draft.pk).update(form_data={"applicant_name": "张\ud800三"})
+
+    response = client_as(citizen).get(f"/api/v1/cases/{draft.pk}")
+
+    assert response.status_code == 200
+    assert response.json()["form_data"]["applicant_name"] == "张\ufffd三"
