@@ -3,6 +3,7 @@ file cache of the quick start (a file lock) and with Redis (atomic increments)."
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 
 import pytest
@@ -45,6 +46,38 @@ def test_the_file_cache_lets_exactly_the_limit_through_forty_simultaneous_attemp
     }
     with override_settings(CACHES=file_cache, ONEWINDOW_RATE_LIMITS=LIMITS):
         assert _attempts_let_through(40) == 10
+
+
+def _attempt_in_a_process(start: object, results: object) -> None:
+    start.wait()  # type: ignore[attr-defined]
+    try:
+        rate_limit_hit(scope="login", key="addr:203.0.113.8")
+    except DomainError:
+        results.put(0)  # type: ignore[attr-defined]
+    else:
+        results.put(1)  # type: ignore[attr-defined]
+
+
+def test_the_file_cache_holds_the_limit_across_processes(tmp_path):
+    """gunicorn's workers are processes: the lock must hold between them, not only between threads."""
+    file_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    context = multiprocessing.get_context("fork")
+    start, results = context.Event(), context.Queue()
+    with override_settings(CACHES=file_cache, ONEWINDOW_RATE_LIMITS=LIMITS):
+        processes = [context.Process(target=_attempt_in_a_process, args=(start, results)) for _ in range(16)]
+        for process in processes:
+            process.start()
+        start.set()
+        for process in processes:
+            process.join(timeout=30)
+        passed = sum(results.get(timeout=5) for _ in processes)
+
+    assert passed == 10
 
 
 def test_redis_lets_exactly_the_limit_through_forty_simultaneous_attempts():
