@@ -1,0 +1,142 @@
+"""The queue's guarantees (core.queue): enqueue with the transaction, reap what dead workers left RUNNING,
+handle once; and what /healthz says about stuck and failed tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from onewindow.core.models import WorkerHeartbeat
+from onewindow.core.queue import TaskAbandoned, enqueue_in_transaction, handled_once, task_results_reap
+from onewindow.core.tasks import audit_chain_check
+
+pytestmark = pytest.mark.django_db
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+@pytest.fixture
+def database_queue(settings):
+    settings.TASKS = DATABASE_QUEUE
+    settings.ONEWINDOW_TASK_LEASE_SECONDS = 600
+    settings.ONEWINDOW_TASK_MAX_ATTEMPTS = 3
+
+
+def running_task(*, worker: str, minutes_ago: float, attempts: int = 1) -> DBTaskResult:
+    """A task claimed by ``worker`` ``minutes_ago``, after ``attempts - 1`` earlier claims."""
+    result = DBTaskResult.objects.get(pk=audit_chain_check.enqueue().id)
+    result.status = TaskResultStatus.RUNNING
+    result.started_at = timezone.now() - dt.timedelta(minutes=minutes_ago)
+    result.worker_ids = [f"earlier-{n}" for n in range(attempts - 1)] + [worker]
+    result.save()
+    return result
+
+
+def beating(worker: str, *, minutes_ago: float = 0) -> None:
+    at = timezone.now() - dt.timedelta(minutes=minutes_ago)
+    WorkerHeartbeat.objects.create(worker_id=worker, host="h", pid=1, started_at=at, heartbeat_at=at)
+
+
+def test_enqueue_in_transaction_writes_the_task_row_with_the_change(database_queue):
+    with transaction.atomic():
+        enqueue_in_transaction(audit_chain_check)
+        assert DBTaskResult.objects.ready().count() == 1
+
+
+def test_enqueue_in_transaction_rolls_back_with_the_change(database_queue):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue_in_transaction(audit_chain_check)
+        raise RuntimeError
+    assert not DBTaskResult.objects.exists()
+
+
+def test_the_immediate_backend_runs_the_task_only_once_committed(django_capture_on_commit_callbacks):
+    with (
+        mock.patch("onewindow.core.tasks.audit_chain_verify") as ran,
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        assert enqueue_in_transaction(audit_chain_check) == ""
+        assert not ran.called
+    assert ran.called
+
+
+def test_a_task_left_running_by_a_dead_worker_goes_back_to_the_queue(database_queue):
+    beating("dead", minutes_ago=30)
+    task = running_task(worker="dead", minutes_ago=20)
+
+    report = task_results_reap()
+
+    task.refresh_from_db()
+    assert report.requeued == [str(task.pk)]
+    assert (task.status, task.started_at) == (TaskResultStatus.READY, None)
+
+
+def test_a_task_whose_worker_never_beat_is_reaped_too(database_queue):
+    task = running_task(worker="gone", minutes_ago=20)
+    assert task_results_reap().requeued == [str(task.pk)]
+
+
+def test_a_long_task_of_a_live_worker_is_left_alone(database_queue):
+    beating("alive")
+    task = running_task(worker="alive", minutes_ago=60)
+    assert task_results_reap().requeued == []
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.RUNNING
+
+
+def test_a_task_within_its_lease_is_left_alone(database_queue):
+    task = running_task(worker="gone", minutes_ago=5)
+    assert task_results_reap().requeued == []
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.RUNNING
+
+
+def test_a_task_abandoned_too_often_fails_with_the_reason(database_queue):
+    task = running_task(worker="gone", minutes_ago=20, attempts=3)
+
+    report = task_results_reap()
+
+    task.refresh_from_db()
+    assert report.failed == [str(task.pk)]
+    assert task.status == TaskResultStatus.FAILED
+    assert task.exception_class_path == "onewindow.core.queue.TaskAbandoned"
+    assert "3 times" in task.traceback
+    assert TaskAbandoned.__name__ in task.traceback
+
+
+def test_handled_once_says_yes_once():
+    assert handled_once("case_notify:1") is True
+    assert handled_once("case_notify:1") is False
+    assert handled_once("case_notify:2") is True
+
+
+def test_healthz_reports_stuck_tasks_as_a_degraded_queue(database_queue):
+    running_task(worker="gone", minutes_ago=20)
+    response = Client().get("/healthz")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["status"] == "degraded"
+    assert body["tasks"]["stuck"] == 1
+    assert {"component": "queue", "code": "tasks.stuck"} in body["problems"]
+
+
+def test_healthz_reports_failed_tasks_of_the_last_day(database_queue):
+    running_task(worker="gone", minutes_ago=20, attempts=3)
+    task_results_reap()
+    body = Client().get("/healthz").json()
+    assert body["tasks"]["failed_last_24h"] == 1
+    assert {"component": "queue", "code": "tasks.failed"} in body["problems"]
+
+
+def test_strict_healthz_answers_503_when_degraded(database_queue):
+    response = Client().get("/healthz?strict=1")  # no scheduler holds the lease
+    assert response.status_code == 503
+    assert {"component": "scheduler", "code": "scheduler.not_running"} in response.json()["problems"]
