@@ -87,6 +87,35 @@ def tasks_abandoned() -> list[DBTaskResult]:
     return [result for result in running if not result.worker_ids or result.worker_ids[-1] not in alive]
 
 
+# A task that failed only because the database went away did not really run: it is worth another try.
+DATABASE_FAILURES = ("django.db.utils.OperationalError", "django.db.utils.InterfaceError")
+
+
+def task_result_requeue(*, result_id: Any, worker_id: str | None = None, failed: bool = False) -> bool:
+    """Put one interrupted task back in the queue, within its attempts: RUNNING (claimed by ``worker_id``) or,
+    with ``failed``, FAILED on a database error. True if it was requeued."""
+    with transaction.atomic():
+        result = DBTaskResult.objects.select_for_update().filter(pk=result_id).first()
+        if result is None or len(result.worker_ids) >= int(settings.ONEWINDOW_TASK_MAX_ATTEMPTS):
+            return False
+        if failed:
+            if (
+                result.status != TaskResultStatus.FAILED
+                or result.exception_class_path not in DATABASE_FAILURES
+            ):
+                return False
+        elif result.status != TaskResultStatus.RUNNING or (result.worker_ids or [None])[-1] != worker_id:
+            return False
+        result.status = TaskResultStatus.READY
+        result.started_at = result.finished_at = None
+        result.exception_class_path = result.traceback = ""
+        result.save(
+            update_fields=["status", "started_at", "finished_at", "exception_class_path", "traceback"]
+        )
+    log.warning("task %s (%s) interrupted by the database: back in the queue", result.pk, result.task_path)
+    return True
+
+
 @dataclass(frozen=True)
 class ReapReport:
     """What one pass of the reaper did: task ids put back to READY, and those given up as FAILED."""

@@ -20,8 +20,14 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
-from onewindow.core.queue import worker_heartbeat, worker_heartbeat_end
+from onewindow.core.queue import (
+    DATABASE_FAILURES,
+    task_result_requeue,
+    worker_heartbeat,
+    worker_heartbeat_end,
+)
 from onewindow.core.resilience import database_wait
 
 log = logging.getLogger(__name__)
@@ -57,7 +63,17 @@ class HeartbeatThread(threading.Thread):
 
 
 class ResilientWorker(Worker):
-    """Polls the queue until stopped; a lost database makes it wait and reconnect, never exit."""
+    """Polls the queue until stopped; a lost database makes it wait and reconnect, never exit. The task it was
+    running when the database went away goes back to the queue at once (not after the lease)."""
+
+    interrupted: object = None
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        self.interrupted = db_task_result.pk
+        super().run_task(db_task_result)  # raises only if recording the outcome failed too
+        self.interrupted = None
+        if db_task_result.exception_class_path in DATABASE_FAILURES:
+            task_result_requeue(result_id=db_task_result.pk, failed=True)
 
     def run(self) -> None:
         heartbeat = HeartbeatThread(self.worker_id)
@@ -71,6 +87,9 @@ class ResilientWorker(Worker):
                     log.warning("worker %s lost the database: %s", self.worker_id, error)
                     self.startup_delay = False
                     database_wait(what=f"worker {self.worker_id}")
+                    if self.interrupted is not None:
+                        task_result_requeue(result_id=self.interrupted, worker_id=self.worker_id)
+                        self.interrupted = None
         finally:
             heartbeat.stopped.set()
             heartbeat.join(timeout=5)

@@ -7,15 +7,22 @@ import datetime as dt
 from unittest import mock
 
 import pytest
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.test import Client
 from django.utils import timezone
-from django_tasks import TaskResultStatus
+from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from onewindow.core.models import WorkerHeartbeat
-from onewindow.core.queue import TaskAbandoned, enqueue_in_transaction, handled_once, task_results_reap
+from onewindow.core.queue import (
+    TaskAbandoned,
+    enqueue_in_transaction,
+    handled_once,
+    task_result_requeue,
+    task_results_reap,
+)
 from onewindow.core.tasks import audit_chain_check
+from onewindow.core.worker import ResilientWorker
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +43,35 @@ def running_task(*, worker: str, minutes_ago: float, attempts: int = 1) -> DBTas
     result.started_at = timezone.now() - dt.timedelta(minutes=minutes_ago)
     result.worker_ids = [f"earlier-{n}" for n in range(attempts - 1)] + [worker]
     result.save()
+    return result
+
+
+@task()
+def database_gone_mid_task() -> None:
+    raise OperationalError("terminating connection due to administrator command")
+
+
+@task()
+def broken_task() -> None:
+    raise ValueError("a bug")
+
+
+def worker() -> ResilientWorker:
+    return ResilientWorker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="w1",
+        excluded_queue_names=[],
+    )
+
+
+def claimed(task_function) -> DBTaskResult:
+    result = DBTaskResult.objects.get(pk=task_function.enqueue().id)
+    result.claim("w1")
     return result
 
 
@@ -140,3 +176,33 @@ def test_strict_healthz_answers_503_when_degraded(database_queue):
     response = Client().get("/healthz?strict=1")  # no scheduler holds the lease
     assert response.status_code == 503
     assert {"component": "scheduler", "code": "scheduler.not_running"} in response.json()["problems"]
+
+
+def test_a_task_that_failed_because_the_database_went_away_is_run_again(database_queue):
+    result = claimed(database_gone_mid_task)
+    worker().run_task(result)
+    result.refresh_from_db()
+    assert (result.status, result.exception_class_path) == (TaskResultStatus.READY, "")
+
+
+def test_a_task_that_failed_on_a_bug_stays_failed(database_queue):
+    result = claimed(broken_task)
+    worker().run_task(result)
+    result.refresh_from_db()
+    assert result.status == TaskResultStatus.FAILED
+
+
+def test_a_database_failure_is_not_retried_past_the_attempts(database_queue, settings):
+    settings.ONEWINDOW_TASK_MAX_ATTEMPTS = 1
+    result = claimed(database_gone_mid_task)
+    worker().run_task(result)
+    result.refresh_from_db()
+    assert result.status == TaskResultStatus.FAILED
+
+
+def test_the_worker_requeues_the_task_it_was_running_when_the_database_went_away(database_queue):
+    result = claimed(audit_chain_check)
+    assert task_result_requeue(result_id=result.pk, worker_id="another") is False
+    assert task_result_requeue(result_id=result.pk, worker_id="w1") is True
+    result.refresh_from_db()
+    assert result.status == TaskResultStatus.READY
