@@ -15,13 +15,22 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import connection
-from django_tasks import TaskResultStatus
+from django_tasks import TaskContext, TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from onewindow.core.models import SchedulerLease
+from onewindow.core.queue import task_results_reap
 from onewindow.core.tasks import audit_chain_check
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+@task(takes_context=True)
+def hangs_on_its_first_attempt(context: TaskContext) -> int:
+    """Stands for a task whose worker is killed under it: the first attempt never ends by itself."""
+    if context.attempt == 1:
+        time.sleep(600)
+    return context.attempt
 
 
 @pytest.fixture
@@ -134,3 +143,26 @@ def test_the_scheduler_survives_the_database_going_away_and_renews_its_lease(com
         assert "database reachable again" in output
     finally:
         stop(scheduler)
+
+
+def test_a_task_whose_worker_is_killed_is_reaped_and_run_by_another_worker(committed_db, tmp_path, settings):
+    settings.ONEWINDOW_TASK_LEASE_SECONDS = 2
+    first_worker, _ = start(tmp_path, "worker", "--interval", "0.2")
+    second_worker = None
+    try:
+        result_id = str(hangs_on_its_first_attempt.enqueue().id)
+        wait_for(lambda: DBTaskResult.objects.filter(pk=result_id, status=TaskResultStatus.RUNNING).exists())
+        first_worker.kill()  # kill -9: no clean-up, the task stays RUNNING
+        first_worker.wait()
+        time.sleep(3)  # past the lease, and no heartbeat any more
+
+        assert task_results_reap().requeued == [result_id]
+        second_worker, _ = start(tmp_path, "worker", "--interval", "0.2")
+        wait_for(lambda: succeeded(result_id))
+        result = DBTaskResult.objects.get(pk=result_id)
+        assert result.return_value == 2
+        assert len(result.worker_ids) == 2
+    finally:
+        stop(first_worker)
+        if second_worker is not None:
+            stop(second_worker)
