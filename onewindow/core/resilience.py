@@ -139,17 +139,32 @@ def service_unavailable_response(request: HttpRequest) -> HttpResponse:
     elif _json_paths(request):
         response = api_error_response(503)
     else:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        with translation.override(chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE):
-            # No request: the context processors (user, messages, CSRF) would read the session table.
-            body = render_to_string(
-                "core/unavailable.html",
-                {"site_name": settings.ONEWINDOW_SITE_NAME, "retry_after": _retry_after()},
-            )
-        response = HttpResponse(body, status=503)
+        response = HttpResponse(_unavailable_page(request), status=503)
     response["Retry-After"] = _retry_after()
     response["Cache-Control"] = "no-store"
     return response
+
+
+# The last resort if the page itself cannot be rendered (a broken static manifest, a template error).
+_PLAIN_UNAVAILABLE_PAGE = (
+    '<!DOCTYPE html><html lang="zh-hans"><meta charset="utf-8"><title>服务暂时不可用</title>'
+    "<h1>服务暂时不可用</h1><p>平台暂时无法连接数据库，您已提交的申请不会丢失。请稍后重试；"
+    "如问题持续，请拨打政务服务便民热线 12345。</p></html>"
+)
+
+
+def _unavailable_page(request: HttpRequest) -> str:
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    try:
+        with translation.override(chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE):
+            # No request: the context processors (user, messages, CSRF) would read the session table.
+            return render_to_string(
+                "core/unavailable.html",
+                {"site_name": settings.ONEWINDOW_SITE_NAME, "retry_after": _retry_after()},
+            )
+    except Exception:
+        log.exception("the 503 page could not be rendered; answering the plain one")
+        return _PLAIN_UNAVAILABLE_PAGE
 
 
 def _json_body(response: HttpResponse) -> bool:

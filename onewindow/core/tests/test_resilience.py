@@ -151,3 +151,10 @@ def audit_triggers_off():
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER USER")
+
+
+def test_the_503_page_falls_back_to_plain_chinese_when_it_cannot_be_rendered(database_away):
+    with mock.patch("onewindow.core.resilience.render_to_string", side_effect=ValueError("no manifest")):
+        response = Client(raise_request_exception=False).get("/")
+    assert response.status_code == 503
+    assert "服务暂时不可用" in response.content.decode()
