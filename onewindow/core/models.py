@@ -110,7 +110,7 @@ class HandledOnce(models.Model):
     the second time."""
 
     key = models.CharField(max_length=200, primary_key=True)
-    handled_at = models.DateTimeField()
+    handled_at = models.DateTimeField(db_index=True)
 
     class Meta:
         verbose_name = _("handled-once key")

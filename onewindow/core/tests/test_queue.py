@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from onewindow.core.models import WorkerHeartbeat
+from onewindow.core.models import HandledOnce, WorkerHeartbeat
 from onewindow.core.queue import (
     TaskAbandoned,
     enqueue_in_transaction,
@@ -21,7 +21,7 @@ from onewindow.core.queue import (
     task_result_requeue,
     task_results_reap,
 )
-from onewindow.core.tasks import audit_chain_check
+from onewindow.core.tasks import audit_chain_check, task_results_prune
 from onewindow.core.worker import ResilientWorker
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +206,11 @@ def test_the_worker_requeues_the_task_it_was_running_when_the_database_went_away
     assert task_result_requeue(result_id=result.pk, worker_id="w1") is True
     result.refresh_from_db()
     assert result.status == TaskResultStatus.READY
+
+
+def test_the_weekly_prune_forgets_old_handled_once_keys():
+    handled_once("case_notify:old")
+    HandledOnce.objects.update(handled_at=timezone.now() - dt.timedelta(days=31))
+    handled_once("case_notify:new")
+    task_results_prune.call()
+    assert list(HandledOnce.objects.values_list("key", flat=True)) == ["case_notify:new"]
