@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from unittest import mock
 
@@ -158,3 +159,15 @@ def test_the_503_page_falls_back_to_plain_chinese_when_it_cannot_be_rendered(dat
         response = Client(raise_request_exception=False).get("/")
     assert response.status_code == 503
     assert "服务暂时不可用" in response.content.decode()
+
+
+def test_an_oversized_multipart_field_answers_413_json(settings, citizen, client_as):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = client_as(citizen)
+    client.raise_request_exception = False
+    response = client.post(
+        "/api/v1/cases/00000000-0000-0000-0000-000000000000/materials",
+        data={"material_id": "x" * 2000, "file": io.BytesIO(b"%PDF-1.7")},
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
