@@ -5,6 +5,7 @@ restart."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -15,10 +16,11 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django_tasks import TaskContext, TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from onewindow.core.models import SchedulerLease
+from onewindow.core.models import SchedulerLease, WorkerHeartbeat
 from onewindow.core.queue import task_results_reap
 from onewindow.core.tasks import audit_chain_check
 
@@ -152,6 +154,12 @@ def test_a_task_whose_worker_is_killed_is_reaped_and_run_by_another_worker(commi
     try:
         result_id = str(hangs_on_its_first_attempt.enqueue().id)
         wait_for(lambda: DBTaskResult.objects.filter(pk=result_id, status=TaskResultStatus.RUNNING).exists())
+        time.sleep(3)  # past the lease: but the worker is alive and heartbeating, so its task is left alone
+        assert WorkerHeartbeat.objects.filter(
+            heartbeat_at__gt=timezone.now() - dt.timedelta(seconds=2)
+        ).exists()
+        assert task_results_reap().requeued == []
+
         first_worker.kill()  # kill -9: no clean-up, the task stays RUNNING
         first_worker.wait()
         time.sleep(3)  # past the lease, and no heartbeat any more
@@ -166,3 +174,13 @@ def test_a_task_whose_worker_is_killed_is_reaped_and_run_by_another_worker(commi
         stop(first_worker)
         if second_worker is not None:
             stop(second_worker)
+
+
+def test_a_worker_stopped_with_sigterm_removes_its_heartbeat(committed_db, tmp_path):
+    worker, _ = start(tmp_path, "worker", "--interval", "0.2")
+    try:
+        wait_for(lambda: WorkerHeartbeat.objects.exists())
+    finally:
+        stop(worker)
+    assert worker.returncode == 0
+    assert not WorkerHeartbeat.objects.exists()
