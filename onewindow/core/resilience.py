@@ -114,11 +114,11 @@ def _json_paths(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def api_error_response(status: int, *, code: str | None = None, message: str | None = None) -> JsonResponse:
+def api_error_response(status: int) -> JsonResponse:
     """``{"code", "message"}`` with the status's stable code (see API_ERROR_CODES)."""
-    default_code, default_message = API_ERROR_CODES.get(status, (f"http_{status}", "请求未能完成。"))
+    code, message = API_ERROR_CODES.get(status, (f"http_{status}", "请求未能完成。"))
     return JsonResponse(
-        {"code": code or default_code, "message": message or default_message},
+        {"code": code, "message": message},
         status=status,
         json_dumps_params={"ensure_ascii": False},
     )
