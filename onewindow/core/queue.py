@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 
 class TaskAbandoned(Exception):
-    """A task whose workers died under it more than ``ONEWINDOW_TASK_MAX_ATTEMPTS`` times."""
+    """A task whose worker died under it on each of its ``ONEWINDOW_TASK_MAX_ATTEMPTS`` attempts."""
 
 
 def enqueue_in_transaction(task: Any, **kwargs: Any) -> str:

@@ -81,15 +81,15 @@ class ResilientWorker(Worker):
         try:
             while self.running:
                 try:
+                    if self.interrupted is not None:
+                        task_result_requeue(result_id=self.interrupted, worker_id=self.worker_id)
+                        self.interrupted = None
                     super().run()
                     return  # --batch found the queue empty, or --max-tasks were run
                 except (OperationalError, InterfaceError) as error:
                     log.warning("worker %s lost the database: %s", self.worker_id, error)
                     self.startup_delay = False
                     database_wait(what=f"worker {self.worker_id}")
-                    if self.interrupted is not None:
-                        task_result_requeue(result_id=self.interrupted, worker_id=self.worker_id)
-                        self.interrupted = None
         finally:
             heartbeat.stopped.set()
             heartbeat.join(timeout=5)

@@ -214,3 +214,18 @@ def test_the_weekly_prune_forgets_old_handled_once_keys():
     handled_once("case_notify:new")
     task_results_prune.call()
     assert list(HandledOnce.objects.values_list("key", flat=True)) == ["case_notify:new"]
+
+
+def test_after_reconnecting_the_worker_runs_again_the_task_it_was_running(database_queue):
+    result = claimed(audit_chain_check)
+    interrupted = worker()
+    interrupted.interrupted = result.pk  # the database went away while this task ran
+    with (
+        mock.patch("onewindow.core.worker.HeartbeatThread"),
+        # It would close the test's own connection, which holds the test's transaction.
+        mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"),
+    ):
+        interrupted.run()
+    result.refresh_from_db()
+    assert result.status == TaskResultStatus.SUCCESSFUL
+    assert result.worker_ids == ["w1", "w1"]
