@@ -114,6 +114,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "onewindow.core.resilience.ResilienceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onewindow.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -326,6 +327,13 @@ if os.environ.get("ONEWINDOW_SMS_GATEWAY_URL"):
 
 # How long a scheduler's lease lasts without a heartbeat before another machine may take over.
 ONEWINDOW_SCHEDULER_LEASE_SECONDS = 60
+# A task RUNNING longer than the lease whose worker stopped heartbeating is put back in the queue
+# (core.queue.task_results_reap), at most ONEWINDOW_TASK_MAX_ATTEMPTS times in all, then marked FAILED.
+ONEWINDOW_TASK_LEASE_SECONDS = int(os.environ.get("ONEWINDOW_TASK_LEASE_SECONDS", str(10 * 60)))
+ONEWINDOW_TASK_MAX_ATTEMPTS = int(os.environ.get("ONEWINDOW_TASK_MAX_ATTEMPTS", "3"))
+ONEWINDOW_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("ONEWINDOW_WORKER_HEARTBEAT_SECONDS", "30"))
+# What a 503 (database away) tells clients to wait before trying again (Retry-After, seconds).
+ONEWINDOW_RETRY_AFTER_SECONDS = int(os.environ.get("ONEWINDOW_RETRY_AFTER_SECONDS", "5"))
 
 LOGGING = {
     "version": 1,
@@ -394,6 +402,7 @@ NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
 ONEWINDOW_PERIODIC_JOBS = [
     ("onewindow.core.tasks.audit_chain_check", 24 * 60 * 60),
     ("onewindow.core.tasks.task_results_prune", 7 * 24 * 60 * 60),
+    ("onewindow.core.tasks.tasks_reap_abandoned", 60),
     ("onewindow.workdays.tasks.deadlines_refresh_paused", 6 * 60 * 60),
     ("onewindow.workflow.tasks.work_task_due_dates_sync", 6 * 60 * 60),
     ("onewindow.cases.tasks.cases_deemed_accept_job", 60 * 60),

@@ -85,3 +85,35 @@ class PeriodicJobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_enqueued_at:%Y-%m-%d %H:%M}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A live task worker. It renews ``heartbeat_at`` while it runs, so the reaper can tell the tasks a dead
+    worker left RUNNING from the long tasks of a live one (``core.queue``)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("task worker heartbeat")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"
+
+
+class HandledOnce(models.Model):
+    """A side effect that must happen once (a notification for one case event): its key is written in the same
+    transaction as the effect, so a task that runs twice (retried after a reap, enqueued twice) does nothing
+    the second time."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    handled_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("handled-once key")
+
+    def __str__(self) -> str:
+        return self.key

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import QuerySet
 from django_tasks_db.models import DBTaskResult
 
 from onewindow.core import clock
 from onewindow.core.models import AuditEntry, SchedulerLease
+from onewindow.core.queue import tasks_abandoned
 from onewindow.core.services import GENESIS_HASH, audit_entry_digest
 
 _DAY = dt.timedelta(days=1)
@@ -56,29 +58,51 @@ def audit_entries_for(*, target_type: str, target_id: str) -> QuerySet[AuditEntr
 
 
 def platform_health() -> dict[str, object]:
-    """Database reachability, the task queue's backlog and the scheduler's heartbeat, for /healthz."""
+    """For /healthz: the database, the task queue and the scheduler, each with its state, and ``problems``
+    naming the failing component. ``status`` is ``unavailable`` (the database is away: the site cannot serve),
+    ``degraded`` (it serves, but background work is stuck, failing or not scheduled) or ``ok``."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        database: dict[str, object] = {"ok": True, "vendor": connection.vendor}
     except DatabaseError as error:
-        return {"ok": False, "database": {"ok": False, "error": error.__class__.__name__}}
+        return {
+            "ok": False,
+            "status": "unavailable",
+            "problems": [{"component": "database", "code": "database.unreachable"}],
+            "database": {"ok": False, "error": error.__class__.__name__},
+        }
     now = clock.now()
     ready = DBTaskResult.objects.ready()
     oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    stuck = len(tasks_abandoned())
+    failed = DBTaskResult.objects.failed().filter(finished_at__gte=now - _DAY).count()
     lease = SchedulerLease.objects.first()
+    scheduler_running = bool(lease and lease.expires_at > now)
+    problems = [
+        {"component": component, "code": code}
+        for component, code, failing in (
+            ("queue", "tasks.stuck", stuck > 0),
+            ("queue", "tasks.failed", failed > 0),
+            ("scheduler", "scheduler.not_running", not scheduler_running),
+        )
+        if failing
+    ]
     return {
         "ok": True,
-        "database": database,
+        "status": "degraded" if problems else "ok",
+        "problems": problems,
+        "database": {"ok": True, "vendor": connection.vendor},
         "tasks": {
-            "ok": True,
+            "ok": not stuck and not failed,
             "ready": ready.count(),
             "running": DBTaskResult.objects.running().count(),
-            "failed_last_24h": DBTaskResult.objects.failed().filter(finished_at__gte=now - _DAY).count(),
+            "stuck": stuck,
+            "failed_last_24h": failed,
             "oldest_ready_seconds": int((now - oldest).total_seconds()) if oldest else 0,
+            "lease_seconds": settings.ONEWINDOW_TASK_LEASE_SECONDS,
         },
         "scheduler": {
-            "running": bool(lease and lease.expires_at > now),
+            "running": scheduler_running,
             "heartbeat_seconds_ago": int((now - lease.heartbeat_at).total_seconds()) if lease else None,
         },
     }

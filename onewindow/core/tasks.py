@@ -9,6 +9,8 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from onewindow.core import clock
+from onewindow.core.models import HandledOnce
+from onewindow.core.queue import task_results_reap
 from onewindow.core.selectors import audit_chain_verify
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,16 @@ def audit_chain_check() -> dict[str, object]:
 
 @task()
 def task_results_prune(days: int = 30) -> int:
-    """Weekly: forget finished background-task results older than ``days``."""
+    """Weekly: forget finished background-task results older than ``days``, and the handled-once keys of that
+    age (no task that old can run again)."""
     cutoff = clock.now() - dt.timedelta(days=days)
     deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    HandledOnce.objects.filter(handled_at__lt=cutoff).delete()
     return deleted
+
+
+@task()
+def tasks_reap_abandoned() -> dict[str, list[str]]:
+    """Every minute: tasks left RUNNING by a dead worker go back to the queue (or fail after too many tries)."""
+    report = task_results_reap()
+    return {"requeued": report.requeued, "failed": report.failed}

@@ -13,6 +13,7 @@ from onewindow.cases.models import Case, CaseEvent, CaseStatus, IdempotencyKey
 from onewindow.core import clock
 from onewindow.core.errors import DomainError, NotFound, PermissionDenied
 from onewindow.core.hashing import canonical_json
+from onewindow.core.queue import enqueue_in_transaction
 from onewindow.core.services import audit_record
 from onewindow.identity.models import AgencyScope
 from onewindow.identity.selectors import principal_for_user
@@ -77,7 +78,7 @@ def case_transition(
     notify_with: dict[str, str] | None = None,
 ) -> CaseEvent:
     """Save a locked case in its new state (``fields`` are the other columns the caller set) and record it:
-    one timeline event, one audit entry, and the applicant's notification after commit."""
+    one timeline event, one audit entry, and the applicant's notification queued with them."""
     before = case.status
     case.status = to
     case.version += 1
@@ -101,8 +102,9 @@ def case_transition(
         changes={"status": [before, to], **(changes or {})},
     )
     if notify:
-        case_id, extra = str(case.pk), dict(notify_with or {})
-        transaction.on_commit(lambda: _notify(case_id, action, extra))
+        _notify(
+            case_id=str(case.pk), event=action, case_event_id=str(event.pk), extra=dict(notify_with or {})
+        )
     if case.parent_id is not None:
         # A bundle's child: its parent follows once the last child is finished, whichever way (conclusion,
         # refusal, withdrawal, return) it got there — so this is the one place every such path passes.
@@ -113,10 +115,12 @@ def case_transition(
     return event
 
 
-def _notify(case_id: str, event: str, extra: dict[str, str]) -> None:
+def _notify(*, case_id: str, event: str, case_event_id: str, extra: dict[str, str]) -> None:
+    """Queue the applicant's notification in this transaction (core.queue): it commits with the change. Only
+    ids and the sealed (encrypted) query password go into the task row, which keeps its arguments."""
     from onewindow.cases.tasks import case_notify
 
-    case_notify.enqueue(case_id=case_id, event=event, **extra)
+    enqueue_in_transaction(case_notify, case_id=case_id, event=event, case_event_id=case_event_id, **extra)
 
 
 # --- idempotency --------------------------------------------------------------------------------------
