@@ -377,3 +377,16 @@ ONEWINDOW_PERIODIC_JOBS = [
     ("onewindow.licences.tasks.licences_expire_job", 24 * 60 * 60),
     ("onewindow.licences.tasks.licence_expiry_reminders_job", 24 * 60 * 60),
 ]
+
+# --- Audit anchoring, backups and security monitoring (issue #17; docs/deploy.md) ------------------------
+# The audit trail is this many hash chains, chosen by target, so writers on different records run in parallel.
+ONEWINDOW_AUDIT_STREAMS = int(os.environ.get("ONEWINDOW_AUDIT_STREAMS", "16"))
+# Signed checkpoints of the chain heads: an append-only file outside the database (another disk in production).
+ONEWINDOW_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_DIR", DATA_DIR / "audit"))
+ONEWINDOW_AUDIT_CHECKPOINT_KEY_FILE = Path(
+    os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_KEY_FILE", DATA_DIR / "audit_checkpoint_key")
+)
+ONEWINDOW_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_SECONDS", "300"))
+ONEWINDOW_PERIODIC_JOBS.append(
+    ("onewindow.core.tasks.audit_checkpoint_job", ONEWINDOW_AUDIT_CHECKPOINT_SECONDS)
+)
