@@ -1,6 +1,7 @@
 """Entries written before streams existed form stream 0, in their old order: position = seq.
 
-The append-only triggers are lifted for this one statement (the table owner runs migrations) and restored.
+On PostgreSQL the new identity sequence starts after the highest existing number (Django's AlterField to an
+auto field does not move it). The append-only triggers are lifted for this one statement (the table owner runs migrations) and restored.
 The hashes do not change: an entry whose position equals its ``seq`` in stream 0 is hashed as before.
 """
 
@@ -21,6 +22,10 @@ def backfill(apps, schema_editor):
         schema_editor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_no_update")
         schema_editor.execute(BACKFILL)
         schema_editor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER core_auditentry_no_update")
+        schema_editor.execute(
+            "SELECT setval(pg_get_serial_sequence('core_auditentry', 'seq'), COALESCE(MAX(seq), 0) + 1, false) "
+            "FROM core_auditentry"
+        )
     elif vendor == "sqlite":
         schema_editor.execute("DROP TRIGGER IF EXISTS core_auditentry_no_update;")
         schema_editor.execute(BACKFILL)
