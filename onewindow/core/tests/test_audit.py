@@ -60,9 +60,9 @@ def test_entries_are_numbered_one_after_another(entries):
     assert [e.seq for e in entries] == [entries[0].seq, entries[0].seq + 1, entries[0].seq + 2]
 
 
-def test_each_entry_chains_to_the_previous_entrys_hash(entries):
-    assert entries[1].prev_hash == entries[0].hash
-    assert entries[2].prev_hash == entries[1].hash
+def test_each_entry_chains_to_the_previous_entrys_hash_in_its_stream(entries):
+    predecessor = entries[1] if entries[1].stream == entries[0].stream else entries[0]
+    assert entries[2].prev_hash == predecessor.hash
 
 
 def test_the_first_entry_chains_to_the_genesis_hash(entries):
