@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -88,7 +89,7 @@ def main() -> None:
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     subprocess.run(["psql", admin_url, "-qc", f'DROP DATABASE IF EXISTS "{name}"'], check=True)
     subprocess.run(["psql", admin_url, "-qc", f'CREATE DATABASE "{name}"'], check=True)
-    os.environ.setdefault("ONEWINDOW_DATA_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"{name}-data"))
+    os.environ.setdefault("ONEWINDOW_DATA_DIR", str(Path(tempfile.gettempdir()) / f"{name}-data"))
     _setup(options.streams)
     from django.core.management import call_command
 

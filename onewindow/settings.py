@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "onewindow.cases",
     "onewindow.workflow",
     "onewindow.licences",
+    "onewindow.secmon",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -390,3 +391,19 @@ ONEWINDOW_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("ONEWINDOW_AUDIT_CHECKPO
 ONEWINDOW_PERIODIC_JOBS.append(
     ("onewindow.core.tasks.audit_checkpoint_job", ONEWINDOW_AUDIT_CHECKPOINT_SECONDS)
 )
+# Security monitoring (onewindow.secmon): (events, window in seconds) that raise an alert to the platform
+# administrators, per subject (account name or user) and per client address.
+ONEWINDOW_SECMON_THRESHOLDS = {
+    "sign_in_failed": (10, 15 * 60),
+    "lockout": (3, 60 * 60),
+    "permission_refused": (30, 5 * 60),
+    "personal_data_lookup": (20, 60 * 60),
+    "key_rotation": (1, 24 * 60 * 60),
+    "data_export": (5, 60 * 60),
+}
+# 404s under these paths count as refusals (walking through other people's case or licence numbers).
+ONEWINDOW_SECMON_WATCHED_PATHS = ["/cases/", "/workbench/", "/api/v1/cases", "/api/v1/licences", "/licences/"]
+# 网络安全法 art. 21: logs kept at least six months; the pruning job never goes below 180 days.
+ONEWINDOW_SECMON_RETENTION_DAYS = int(os.environ.get("ONEWINDOW_SECMON_RETENTION_DAYS", "400"))
+ONEWINDOW_PERIODIC_JOBS.append(("onewindow.secmon.tasks.security_events_prune_job", 24 * 60 * 60))
+MIDDLEWARE.append("onewindow.secmon.middleware.RefusalMonitorMiddleware")

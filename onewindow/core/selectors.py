@@ -47,6 +47,7 @@ def audit_chain_verify(*, with_checkpoints: bool = True) -> AuditChainReport:
         int(stream): (head["position"], head["hash"])
         for stream, head in ((marks.latest or {}).get("streams") or {}).items()
     }
+    anchored_at = str(marks.latest["at"]) if marks.latest else ""
     stream, position, prev_hash, checked, streams = -1, 0, GENESIS_HASH, 0, 0
     reached: dict[int, int] = {}
 
@@ -68,7 +69,7 @@ def audit_chain_verify(*, with_checkpoints: bool = True) -> AuditChainReport:
         if anchor and anchor[0] == entry.stream_seq and anchor[1] != entry.hash:
             return report(
                 entry.seq,
-                f"entry #{entry.seq} differs from the checkpoint of {marks.latest['at']}: the chain was rewritten",
+                f"entry #{entry.seq} differs from the checkpoint of {anchored_at}: the chain was rewritten",
             )
         prev_hash, position, checked = entry.hash, entry.stream_seq, checked + 1
         reached[stream] = position
@@ -79,10 +80,9 @@ def audit_chain_verify(*, with_checkpoints: bool = True) -> AuditChainReport:
             return report(
                 None,
                 f"stream {anchored_stream}: the newest entries {gone} are missing (deleted); the signed "
-                f"checkpoint of {marks.latest['at']} recorded {anchored_position} entries",
+                f"checkpoint of {anchored_at} recorded {anchored_position} entries",
             )
-    at = str(marks.latest["at"]) if marks.latest else ""
-    return AuditChainReport(checked, None, "", streams, marks.count, at)
+    return AuditChainReport(checked, None, "", streams, marks.count, anchored_at)
 
 
 def audit_entries_for(*, target_type: str, target_id: str) -> QuerySet[AuditEntry]:

@@ -21,9 +21,10 @@ _AUDIT_LOCK_KEY = 0x0A0D17
 
 
 def audit_stream_for(target_type: str, target_id: str) -> int:
-    """The stream an entry about this record joins: every entry about one record stays in one chain, in order.
+    """The stream a transaction that first records this target joins (spreading writers over the locks).
 
-    Entries without a target (system jobs, failed sign-ins) go to stream 0.
+    Entries without a target (system jobs, failed sign-ins) go to stream 0. Every later entry of the same
+    transaction joins the same stream (``_transaction_stream``).
     """
     if not target_id:
         return 0
@@ -73,8 +74,8 @@ def audit_record(
             actor_label = f"{actor_label} 代 {company}"
     target_type = target._meta.label_lower if target is not None else ""
     target_id = str(target.pk) if target is not None else ""
-    stream = audit_stream_for(target_type, target_id)
     with transaction.atomic():
+        stream = _transaction_stream(audit_stream_for(target_type, target_id))
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_AUDIT_LOCK_KEY, stream])
@@ -105,6 +106,18 @@ def audit_record(
         entry.save(force_insert=True)
         audit_recorded.send(sender=AuditEntry, entry=entry)
     return entry
+
+
+def _transaction_stream(preferred: int) -> int:
+    """One stream per transaction: the first entry's. A transaction holding two stream locks taken in
+    different orders by two writers would deadlock; with one lock each it cannot."""
+    outermost = connection.atomic_blocks[0]
+    held = getattr(connection, "_onewindow_audit_stream", None)
+    if held is not None and held[0] is outermost:
+        return int(held[1])
+    connection._onewindow_audit_stream = (outermost, preferred)  # type: ignore[attr-defined]
+    transaction.on_commit(lambda: setattr(connection, "_onewindow_audit_stream", None))
+    return preferred
 
 
 def _next_seq() -> int:

@@ -14,7 +14,6 @@ import stat
 import subprocess
 import sys
 import tarfile
-from pathlib import Path
 
 import pytest
 from django.db import connection
