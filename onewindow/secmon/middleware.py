@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
 from onewindow.core.context import client_ip
 from onewindow.secmon.models import EventKind
 from onewindow.secmon.services import security_event_record
+
+log = logging.getLogger("onewindow.security")
 
 
 class RefusalMonitorMiddleware:
@@ -26,11 +30,21 @@ class RefusalMonitorMiddleware:
             user = getattr(request, "user", None)
             signed_in = bool(user and user.is_authenticated)
             ip = client_ip.get() or request.META.get("REMOTE_ADDR")
-            security_event_record(
-                kind=EventKind.PERMISSION_REFUSED,
-                subject=user.get_username() if signed_in and user else f"ip:{ip}",
-                actor=user if signed_in else None,
-                ip=ip,
-                detail={"status": response.status_code, "method": request.method, "path": request.path[:200]},
-            )
+            try:
+                security_event_record(
+                    kind=EventKind.PERMISSION_REFUSED,
+                    subject=user.get_username() if signed_in and user else f"ip:{ip}",
+                    actor=user if signed_in else None,
+                    ip=ip,
+                    detail={
+                        "status": response.status_code,
+                        "method": request.method,
+                        "path": request.path[:200],
+                    },
+                )
+            except DatabaseError:
+                # The refusal is answered either way; a database outage must not turn it into a 500.
+                log.warning(
+                    "security event not recorded: %s %s", response.status_code, request.path, exc_info=True
+                )
         return response

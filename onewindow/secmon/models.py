@@ -47,7 +47,7 @@ class SecurityEvent(BaseModel):
         ordering = ["-at"]
         verbose_name = _("security event")
         verbose_name_plural = _("security events")
-        indexes = [models.Index(fields=["kind", "subject", "at"])]
+        indexes = [models.Index(fields=["kind", "subject", "at"]), models.Index(fields=["kind", "ip", "at"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.subject}"
