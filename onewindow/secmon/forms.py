@@ -5,6 +5,8 @@ from onewindow.secmon.models import IncidentSeverity
 
 
 class IncidentReportForm(forms.Form):
+    # Rendered by the template as a list of the open alerts.
+    alert = forms.UUIDField(required=False, widget=forms.HiddenInput)
     title = forms.CharField(label=_("Title"), max_length=200)
     severity = forms.ChoiceField(label=_("Severity"), choices=IncidentSeverity.choices)
     note = forms.CharField(

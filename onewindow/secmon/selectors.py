@@ -13,14 +13,15 @@ from onewindow.organisations.selectors import staff_is_platform_admin
 from onewindow.secmon.models import AlertStatus, EventKind, Incident, SecurityAlert, SecurityEvent
 
 
-def _require_admin(user: Any) -> None:
+def security_admin_check(*, user: Any) -> None:
+    """Security monitoring is for platform administrators only."""
     if not staff_is_platform_admin(user=user):
         raise PermissionDenied()
 
 
 def security_overview(*, user: Any) -> dict[str, Any]:
     """Open alerts, event counts per kind in the last 24 hours, and incidents still being handled."""
-    _require_admin(user)
+    security_admin_check(user=user)
     since = clock.now() - dt.timedelta(hours=24)
     counts = dict(
         SecurityEvent.objects.filter(at__gte=since)
@@ -40,7 +41,7 @@ def security_overview(*, user: Any) -> dict[str, Any]:
 
 
 def security_alert_get(*, user: Any, pk: Any) -> SecurityAlert:
-    _require_admin(user)
+    security_admin_check(user=user)
     alert = SecurityAlert.objects.filter(pk=pk).first()
     if alert is None:
         raise NotFound()
@@ -48,7 +49,7 @@ def security_alert_get(*, user: Any, pk: Any) -> SecurityAlert:
 
 
 def incident_get(*, user: Any, pk: Any) -> Incident:
-    _require_admin(user)
+    security_admin_check(user=user)
     incident = Incident.objects.select_related("reported_by", "alert").filter(pk=pk).first()
     if incident is None:
         raise NotFound()

@@ -15,7 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from onewindow.core.errors import DomainError, NotFound, PermissionDenied
 from onewindow.secmon.forms import IncidentReportForm, IncidentStepForm
 from onewindow.secmon.models import IncidentStage
-from onewindow.secmon.selectors import incident_get, incident_steps, security_alert_get, security_overview
+from onewindow.secmon.selectors import (
+    incident_get,
+    incident_steps,
+    security_admin_check,
+    security_alert_get,
+    security_overview,
+)
 from onewindow.secmon.services import (
     incident_advance,
     incident_report,
@@ -42,6 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             **overview,
             "report_form": IncidentReportForm(),
+            "chosen_alert": request.GET.get("alert", ""),
             "retention_days": retention_days(),
             "is_platform_admin": True,
         },
@@ -63,23 +70,26 @@ def alert_acknowledge(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 @require_POST
 def incident_create(request: HttpRequest) -> HttpResponse:
-    _guarded(security_overview, user=request.user)
+    _guarded(security_admin_check, user=request.user)
     form = IncidentReportForm(request.POST)
-    alert = (
-        _guarded(security_alert_get, user=request.user, pk=request.POST["alert"])
-        if request.POST.get("alert")
-        else None
-    )
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        alert_id = data.pop("alert")
+        alert = _guarded(security_alert_get, user=request.user, pk=alert_id) if alert_id else None
         try:
-            incident = incident_report(actor=request.user, alert=alert, **form.cleaned_data)
+            incident = incident_report(actor=request.user, alert=alert, **data)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Incident reported."))
             return redirect("secmon:incident", pk=incident.pk)
-    overview = _guarded(security_overview, user=request.user)
-    context = {**overview, "report_form": form, "retention_days": retention_days(), "is_platform_admin": True}
+    context = {
+        **security_overview(user=request.user),
+        "report_form": form,
+        "chosen_alert": request.POST.get("alert", ""),
+        "retention_days": retention_days(),
+        "is_platform_admin": True,
+    }
     return render(request, "secmon/dashboard.html", context, status=400)
 
 

@@ -294,3 +294,28 @@ def test_pruning_never_deletes_events_younger_than_six_months(settings, db):
     kept = _event_aged(179)
     security_events_prune_job.call()
     assert SecurityEvent.objects.filter(pk=kept.pk).exists()
+
+
+def test_an_incident_naming_a_malformed_alert_is_refused_and_nothing_is_written(client_as, platform_admin):
+    response = client_as(platform_admin).post(
+        reverse("secmon:incident_create"),
+        {"title": "撞库", "severity": "IV", "note": "x", "alert": "not-a-uuid"},
+    )
+    assert response.status_code == 400
+    assert not Incident.objects.exists()
+
+
+def test_others_cannot_report_an_incident(client_as, clerk_a):
+    response = client_as(clerk_a).post(
+        reverse("secmon:incident_create"), {"title": "撞库", "severity": "IV", "note": "x"}
+    )
+    assert response.status_code == 403
+    assert not Incident.objects.exists()
+
+
+def test_the_report_form_preselects_the_alert_it_was_opened_from(client_as, platform_admin, low_thresholds):
+    for _ in range(3):
+        _failed_sign_in()
+    alert = SecurityAlert.objects.get()
+    page = client_as(platform_admin).get(f"{DASHBOARD}?alert={alert.pk}").content.decode()
+    assert f'<option value="{alert.pk}" selected>' in page
