@@ -400,6 +400,7 @@ ONEWINDOW_SECMON_THRESHOLDS = {
     "personal_data_lookup": (20, 60 * 60),
     "key_rotation": (1, 24 * 60 * 60),
     "data_export": (5, 60 * 60),
+    "rate_limited": (3, 60 * 60),
 }
 # 404s under these paths count as refusals (walking through other people's case or licence numbers).
 ONEWINDOW_SECMON_WATCHED_PATHS = ["/cases/", "/workbench/", "/api/v1/cases", "/api/v1/licences", "/licences/"]

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from onewindow.core.context import client_ip
 from onewindow.core.errors import DomainError
+from onewindow.core.signals import security_event
 
 
 def client_address(request: HttpRequest) -> str:
@@ -47,6 +49,12 @@ def rate_limit_hit(*, scope: str, key: str) -> None:
     except ValueError:  # expired between add and incr
         cache.set(cache_key, 1, timeout=window + 5)
         count = 1
+    if count == limit + 1:
+        # Once per window and key (not per refused request, which would let a flood write a row each time):
+        # the security monitor counts these as mass look-ups / brute force (onewindow.secmon).
+        security_event.send(
+            sender=rate_limit_hit, kind="rate_limited", subject=f"{scope}:{key}", ip=client_ip.get()
+        )
     if count > limit:
         retry_after = int(window - time.time() % window) + 1
         raise DomainError(

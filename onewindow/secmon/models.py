@@ -21,6 +21,7 @@ class EventKind(models.TextChoices):
     PERSONAL_DATA_LOOKUP = "personal_data_lookup", _("personal data look-up")
     KEY_ROTATION = "key_rotation", _("key rotation")
     DATA_EXPORT = "data_export", _("data export")
+    RATE_LIMITED = "rate_limited", _("rate limit exceeded (mass look-ups)")
 
 
 class SecurityEvent(BaseModel):

@@ -3,6 +3,7 @@ platform administrators, incidents handled step by step, and six months' retenti
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -11,7 +12,9 @@ from django.urls import reverse
 from onewindow.core import clock
 from onewindow.core.errors import DomainError
 from onewindow.core.models import AuditEntry
+from onewindow.core.ratelimit import rate_limit_hit
 from onewindow.core.services import audit_record
+from onewindow.core.signals import security_event
 from onewindow.secmon.models import (
     AlertStatus,
     EventKind,
@@ -118,6 +121,20 @@ def test_failures_from_one_address_over_many_names_raise_an_alert_for_the_addres
     for n in range(3):
         security_event_record(kind=EventKind.SIGN_IN_FAILED, subject=f"name{n}", ip="203.0.113.9")
     assert SecurityAlert.objects.get().subject == "ip:203.0.113.9"
+
+
+def test_a_rate_limit_first_exceeded_is_a_security_event_once_per_window(settings, db):
+    settings.ONEWINDOW_RATE_LIMITS = {**settings.ONEWINDOW_RATE_LIMITS, "public_lookup": (2, 3600)}
+    for _ in range(5):
+        with contextlib.suppress(DomainError):
+            rate_limit_hit(scope="public_lookup", key="198.51.100.4")
+    event = SecurityEvent.objects.get()
+    assert (event.kind, event.subject) == (EventKind.RATE_LIMITED, "public_lookup:198.51.100.4")
+
+
+def test_an_event_reported_through_the_core_signal_is_recorded(db):
+    security_event.send(sender=None, kind=EventKind.DATA_EXPORT, subject="exporter", ip="192.0.2.1")
+    assert SecurityEvent.objects.get().kind == EventKind.DATA_EXPORT
 
 
 def test_a_key_rotation_alerts_at_once(db):
