@@ -14,6 +14,9 @@ import stat
 import subprocess
 import sys
 import tarfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -39,6 +42,23 @@ import json
 from django.db import connection
 from onewindow.core.backup.database import database_counts
 print("COUNTS=" + json.dumps(database_counts()))
+"""
+# Deletes the three newest entries of the busiest stream the way someone with direct database access could:
+# around the append-only triggers.
+DELETE_NEWEST = """
+from django.db import connection
+from django.db.models import Count
+from onewindow.core.models import AuditEntry
+stream = AuditEntry.objects.values("stream").annotate(n=Count("seq")).order_by("-n")[0]["stream"]
+newest = list(AuditEntry.objects.filter(stream=stream).order_by("-stream_seq").values_list("seq", flat=True)[:3])
+with connection.cursor() as cursor:
+    if connection.vendor == "postgresql":
+        cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER USER")
+        cursor.execute("DELETE FROM core_auditentry WHERE seq = ANY(%s)", [newest])
+        cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER USER")
+    else:
+        cursor.execute("DROP TRIGGER core_auditentry_no_delete")
+        cursor.executemany("DELETE FROM core_auditentry WHERE seq = %s", [[seq] for seq in newest])
 """
 READ_BACK = """
 from django.core.files.storage import default_storage
@@ -68,12 +88,11 @@ def _postgres_database(name: str, *, create: bool) -> str:
     return f"{base}/{name}"
 
 
-@pytest.fixture
-def environment(tmp_path) -> dict[str, str]:
+def _environment(data_dir: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("ONEWINDOW_")}
     env.update(
         DJANGO_SETTINGS_MODULE="onewindow.settings",
-        ONEWINDOW_DATA_DIR=str(tmp_path / "data"),
+        ONEWINDOW_DATA_DIR=str(data_dir),
         ONEWINDOW_HTTPS="false",
         ONEWINDOW_TASKS_IMMEDIATE="true",
         LOG_LEVEL="WARNING",
@@ -82,9 +101,26 @@ def environment(tmp_path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.django_db
-def test_backup_wipe_restore_gives_back_the_same_platform(environment, tmp_path):
-    env = dict(environment)
+@pytest.fixture
+def environment(tmp_path) -> dict[str, str]:
+    return _environment(tmp_path / "data")
+
+
+@dataclass
+class RoundTrip:
+    env: dict[str, str]
+    before: dict[str, int]
+    names: list[str]
+    archive: Path
+    restore_output: str
+
+
+@pytest.fixture(scope="module")
+def round_trip(tmp_path_factory) -> Iterator[RoundTrip]:
+    """A platform built, checkpointed, backed up, wiped and restored — once for the tests below (a migration
+    in a fresh process takes a while)."""
+    root = tmp_path_factory.mktemp("backup")
+    env = _environment(root / "data")
     database_name = None
     if connection.vendor == "postgresql":
         database_name = f"{connection.settings_dict['NAME']}_backup_round_trip"
@@ -93,35 +129,64 @@ def test_backup_wipe_restore_gives_back_the_same_platform(environment, tmp_path)
     _run(env, "shell", "-c", SEED)
     _run(env, "audit", "checkpoint")
     before = _counts(env)
-    archive = tmp_path / "platform.tar.gz"
+    archive = root / "platform.tar.gz"
     assert "backup written" in _run(env, "backup", "--output", str(archive))
-    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
     with tarfile.open(archive) as tar:
         names = tar.getnames()
+
+    shutil.rmtree(env["ONEWINDOW_DATA_DIR"])  # the wipe: database file, uploads, keys, checkpoints
+    if database_name:
+        _postgres_database(database_name, create=True)
+    restored = _run(env, "restore", str(archive))
+    yield RoundTrip(env, before, names, archive, restored)
+    if database_name:
+        _postgres_database(database_name, create=False)
+
+
+def test_the_archive_is_private_and_holds_database_files_and_keys(round_trip):
+    assert stat.S_IMODE(round_trip.archive.stat().st_mode) == 0o600
+    names = set(round_trip.names)
     assert {
         "manifest.json",
         "secrets/data_keys",
         "secrets/secret_key",
         "secrets/audit_checkpoint_key",
-    } <= set(names)
+    } <= names
     assert "audit/checkpoints.jsonl" in names
     assert any(name.startswith("secrets/oidc/") for name in names)
+    assert any(name.startswith("database.") for name in names)
     assert sum(name.startswith("media/cases/") for name in names) == 2
 
-    shutil.rmtree(env["ONEWINDOW_DATA_DIR"])  # the wipe: database file, uploads, keys, checkpoints
-    if database_name:
-        _postgres_database(database_name, create=True)
 
-    restored = _run(env, "restore", str(archive))
-    assert "counts match the manifest" in restored
-    assert "audit chain intact" in restored
-    assert _counts(env) == before
-    assert "audit chain intact" in _run(env, "audit", "verify")
-    read_back = _run(env, "shell", "-c", READ_BACK)
+def test_restore_reports_matching_counts_hashes_and_audit_chain(round_trip):
+    assert "counts match the manifest" in round_trip.restore_output
+    assert "hashes match" in round_trip.restore_output
+    assert "audit chain intact" in round_trip.restore_output
+
+
+def test_the_restored_platform_has_the_same_row_counts(round_trip):
+    assert _counts(round_trip.env) == round_trip.before
+
+
+def test_the_restored_audit_chain_verifies_against_the_restored_checkpoints(round_trip):
+    assert "matches the newest of 1 signed checkpoints" in _run(round_trip.env, "audit", "verify")
+
+
+def test_restored_files_and_personal_data_are_readable(round_trip):
+    read_back = _run(round_trip.env, "shell", "-c", READ_BACK)
     assert "TEXT=申请材料：营业执照" in read_back
     assert "ID=350102199001011234" in read_back
-    if database_name:
-        _postgres_database(database_name, create=False)
+
+
+def test_audit_verify_exits_non_zero_when_the_newest_entries_are_deleted(round_trip):
+    """Last of the round-trip tests: it damages the restored platform, as someone with database access could."""
+    _run(round_trip.env, "shell", "-c", DELETE_NEWEST)
+    done = subprocess.run(
+        [*ONEWINDOW, "audit", "verify"], env=round_trip.env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode != 0
+    assert "the newest entries" in done.stderr
+    assert "are missing (deleted)" in done.stderr
 
 
 @pytest.mark.django_db
