@@ -18,6 +18,7 @@ rewrite a checkpoint.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import logging
 import os
@@ -34,6 +35,7 @@ from django.db.models import Count, Max
 from onewindow.core import clock
 from onewindow.core.hashing import canonical_json, sm3_hex
 from onewindow.core.models import AuditEntry
+from onewindow.core.services import audit_record
 
 log = logging.getLogger("onewindow.audit.checkpoint")
 CHECKPOINT_FILE_NAME = "checkpoints.jsonl"
@@ -91,20 +93,86 @@ def audit_heads() -> dict[str, dict[str, Any]]:
     return heads
 
 
-def audit_checkpoint_create() -> dict[str, Any]:
-    """Sign the current heads and append them to the checkpoint file and the log."""
+class CheckpointRefused(RuntimeError):
+    """The chain no longer holds the previous checkpoint's heads: signing now would bless the tampering."""
+
+
+def _last_line(path: Path) -> str:
+    """The file's last non-empty line (read from the end: the file grows for years)."""
+    with path.open("rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        block = 1 << 16
+        data = b""
+        while size > 0:
+            step = min(block, size)
+            size -= step
+            handle.seek(size)
+            data = handle.read(step) + data
+            lines = [line for line in data.split(b"\n") if line.strip()]
+            if len(lines) > 1 or (lines and size == 0):
+                return lines[-1].decode()
+    return ""
+
+
+def _line_digest(line: str) -> str:
+    return sm3_hex(line.strip())
+
+
+def _heads_still_present(previous: dict[str, Any]) -> str:
+    """'' when every stream still has the previous checkpoint's head at its position with its hash."""
+    for stream, head in sorted(previous.get("streams", {}).items()):
+        entry = (
+            AuditEntry.objects.filter(stream=int(stream), stream_seq=head["position"]).only("hash").first()
+        )
+        if entry is None:
+            return (
+                f"stream {stream}: entry #{head['position']} of the previous checkpoint is missing (deleted)"
+            )
+        if entry.hash != head["hash"]:
+            return f"stream {stream}: entry #{head['position']} differs from the previous checkpoint"
+    return ""
+
+
+def audit_checkpoint_create(*, accept_changes: str = "") -> dict[str, Any]:
+    """Sign the current heads and append them to the checkpoint file and the log.
+
+    Each checkpoint names the digest of the line before it (``prev``), so a line removed from the middle is
+    noticed, and is only written while the chain still holds the previous checkpoint's heads: otherwise the
+    entries were deleted or rewritten since, and it raises ``CheckpointRefused`` (logged at ERROR) instead of
+    signing the damaged chain. After a deliberate change (a point-in-time recovery) an operator signs the chain
+    as it now is with ``accept_changes`` — the reason, kept in the checkpoint and in an audit entry.
+    """
     key = _private_key()
-    body = {
-        "at": clock.now().isoformat(timespec="seconds"),
-        "key": sm3_hex(_public_raw(key.public_key()))[:16],
-        "streams": audit_heads(),
-    }
-    record = {**body, "signature": base64.b64encode(key.sign(canonical_json(body).encode())).decode()}
-    line = canonical_json(record)
     directory = checkpoint_dir()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(checkpoint_file(), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    fd = os.open(checkpoint_file(), os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
     try:
+        # One writer at a time (two workers may run the job): both would otherwise name the same `prev`.
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        previous_line = _last_line(checkpoint_file())
+        if previous_line:
+            problem = _heads_still_present(json.loads(previous_line))
+            if problem and not accept_changes:
+                log.error("audit checkpoint refused: %s", problem)
+                raise CheckpointRefused(problem)
+            if problem:
+                log.warning("audit checkpoint accepts a changed chain (%s): %s", accept_changes, problem)
+                audit_record(
+                    actor=None,
+                    action="audit.checkpoint_accept_changes",
+                    changes={"reason": accept_changes[:500], "problem": problem},
+                )
+        body: dict[str, Any] = {
+            "at": clock.now().isoformat(timespec="seconds"),
+            "key": sm3_hex(_public_raw(key.public_key()))[:16],
+            "prev": _line_digest(previous_line) if previous_line else "",
+            "streams": audit_heads(),
+        }
+        if accept_changes:
+            body["accepted_changes"] = accept_changes[:500]
+        record = {**body, "signature": base64.b64encode(key.sign(canonical_json(body).encode())).decode()}
+        line = canonical_json(record)
         os.write(fd, (line + "\n").encode())
         os.fsync(fd)
     finally:
@@ -130,11 +198,12 @@ def checkpoints_read() -> Checkpoints:
     public_key = _private_key().public_key()
     key_id = sm3_hex(_public_raw(public_key))[:16]
     latest: dict[str, Any] | None = None
-    count = 0
+    count, previous_digest = 0, ""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
+            digest = _line_digest(line)
             try:
                 record = json.loads(line)
                 signature = base64.b64decode(record.pop("signature"))
@@ -146,5 +215,11 @@ def checkpoints_read() -> Checkpoints:
                 public_key.verify(signature, canonical_json(record).encode())
             except InvalidSignature:
                 return Checkpoints(count, latest, f"checkpoint line {number} has an invalid signature")
-            latest, count = record, count + 1
+            if record.get("prev", "") != previous_digest:
+                return Checkpoints(
+                    count,
+                    latest,
+                    f"checkpoint line {number} does not follow the line before it (lines removed)",
+                )
+            latest, count, previous_digest = record, count + 1, digest
     return Checkpoints(count, latest)

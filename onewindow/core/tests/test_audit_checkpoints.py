@@ -10,7 +10,13 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from onewindow.core.audit_checkpoints import audit_checkpoint_create, checkpoint_file, checkpoints_read
+from onewindow.core.audit_checkpoints import (
+    CheckpointRefused,
+    audit_checkpoint_create,
+    checkpoint_file,
+    checkpoints_read,
+)
+from onewindow.core.hashing import sm3_hex
 from onewindow.core.models import AuditEntry
 from onewindow.core.selectors import audit_chain_verify
 from onewindow.core.services import audit_entry_digest, audit_record, audit_stream_for
@@ -142,3 +148,50 @@ def test_a_checkpoint_signed_with_another_key_is_reported(trail, settings, tmp_p
 def test_records_spread_over_streams(department_a):
     streams = {audit_stream_for("organisations.department", str(n)) for n in range(200)}
     assert len(streams) > 8
+
+
+def test_each_checkpoint_names_the_line_before_it(trail):
+    first = audit_checkpoint_create()
+    second = audit_checkpoint_create()
+    assert first["prev"] == ""
+    assert second["prev"] == sm3_hex(checkpoint_file().read_text().splitlines()[0])
+
+
+def test_a_checkpoint_line_removed_from_the_middle_is_reported(trail):
+    for _ in range(3):
+        audit_checkpoint_create()
+    lines = checkpoint_file().read_text().splitlines()
+    checkpoint_file().write_text("\n".join([lines[0], lines[2]]) + "\n")
+    assert "line 2 does not follow the line before it" in audit_chain_verify().problem
+
+
+def test_no_checkpoint_is_signed_over_entries_deleted_since_the_last_one(trail):
+    audit_checkpoint_create()
+    newest = trail[-1]
+    with triggers_bypassed() as cursor:
+        cursor.execute("DELETE FROM core_auditentry WHERE seq = %s", [newest.seq])
+    with pytest.raises(
+        CheckpointRefused, match=f"entry #{newest.stream_seq} of the previous checkpoint is missing"
+    ):
+        audit_checkpoint_create()
+    assert len(checkpoint_file().read_text().splitlines()) == 1
+
+
+def test_the_checkpoint_command_fails_when_the_chain_changed_since_the_last_one(trail):
+    audit_checkpoint_create()
+    with triggers_bypassed() as cursor:
+        cursor.execute("DELETE FROM core_auditentry WHERE seq = %s", [trail[-1].seq])
+    with pytest.raises(CommandError, match="checkpoint refused"):
+        call_command("audit", "checkpoint")
+
+
+def test_after_a_recovery_an_operator_signs_the_changed_chain_with_a_reason(trail):
+    audit_checkpoint_create()
+    with triggers_bypassed() as cursor:
+        cursor.execute("DELETE FROM core_auditentry WHERE seq = %s", [trail[-1].seq])
+    out = StringIO()
+    call_command("audit", "checkpoint", "--accept-changes", "按时间点恢复至 10:40", stdout=out)
+    assert "audit checkpoint written" in out.getvalue()
+    assert checkpoints_read().latest["accepted_changes"] == "按时间点恢复至 10:40"
+    assert AuditEntry.objects.filter(action="audit.checkpoint_accept_changes").exists()
+    assert audit_chain_verify().ok
