@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "onewindow.cases",
     "onewindow.workflow",
     "onewindow.licences",
+    "onewindow.secmon",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -120,6 +121,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside the staff-area and write-rate refusals, so those count as security events too.
+    "onewindow.secmon.middleware.RefusalMonitorMiddleware",
     "onewindow.core.input_middleware.UnencodableInputMiddleware",
     "onewindow.core.write_rate_middleware.AccountWriteRateMiddleware",
     "onewindow.core.access.StaffAreaMiddleware",
@@ -411,3 +414,32 @@ ONEWINDOW_PERIODIC_JOBS = [
     ("onewindow.licences.tasks.licences_expire_job", 24 * 60 * 60),
     ("onewindow.licences.tasks.licence_expiry_reminders_job", 24 * 60 * 60),
 ]
+
+# --- Audit anchoring, backups and security monitoring (issue #17; docs/deploy.md) ------------------------
+# The audit trail is this many hash chains, chosen by target, so writers on different records run in parallel.
+ONEWINDOW_AUDIT_STREAMS = int(os.environ.get("ONEWINDOW_AUDIT_STREAMS", "16"))
+# Signed checkpoints of the chain heads: an append-only file outside the database (another disk in production).
+ONEWINDOW_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_DIR", DATA_DIR / "audit"))
+ONEWINDOW_AUDIT_CHECKPOINT_KEY_FILE = Path(
+    os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_KEY_FILE", DATA_DIR / "audit_checkpoint_key")
+)
+ONEWINDOW_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_SECONDS", "300"))
+ONEWINDOW_PERIODIC_JOBS.append(
+    ("onewindow.core.tasks.audit_checkpoint_job", ONEWINDOW_AUDIT_CHECKPOINT_SECONDS)
+)
+# Security monitoring (onewindow.secmon): (events, window in seconds) that raise an alert to the platform
+# administrators, per subject (account name or user) and per client address.
+ONEWINDOW_SECMON_THRESHOLDS = {
+    "sign_in_failed": (10, 15 * 60),
+    "lockout": (3, 60 * 60),
+    "permission_refused": (30, 5 * 60),
+    "personal_data_lookup": (20, 60 * 60),
+    "key_rotation": (1, 24 * 60 * 60),
+    "data_export": (5, 60 * 60),
+    "rate_limited": (3, 60 * 60),
+}
+# 404s under these paths count as refusals (walking through other people's case or licence numbers).
+ONEWINDOW_SECMON_WATCHED_PATHS = ["/cases/", "/workbench/", "/api/v1/cases", "/api/v1/licences", "/licences/"]
+# 网络安全法 art. 21: logs kept at least six months; the pruning job never goes below 180 days.
+ONEWINDOW_SECMON_RETENTION_DAYS = int(os.environ.get("ONEWINDOW_SECMON_RETENTION_DAYS", "400"))
+ONEWINDOW_PERIODIC_JOBS.append(("onewindow.secmon.tasks.security_events_prune_job", 24 * 60 * 60))

@@ -50,6 +50,7 @@ urlpatterns = [
     path("workbench/licences/", include("onewindow.licences.staff_urls")),
     path("workbench/catalogue/exchange/", include("onewindow.catalogue.exchange.urls")),
     path("workbench/catalogue/", include("onewindow.catalogue.staff_urls")),
+    path("workbench/security/", include("onewindow.secmon.urls")),
     path("workbench/", include("onewindow.workbench.urls")),
     path("services/", include("onewindow.catalogue.urls")),
     path("", include("onewindow.cases.urls")),

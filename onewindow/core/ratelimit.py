@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import ipaddress
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,11 @@ from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
 from django.http import HttpRequest
 
+from onewindow.core.context import client_ip
 from onewindow.core.errors import DomainError
+from onewindow.core.signals import security_event
+
+log = logging.getLogger(__name__)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -51,6 +56,15 @@ def rate_limit_hit(*, scope: str, key: str) -> None:
     limit, window = settings.ONEWINDOW_RATE_LIMITS[scope]
     bucket = int(time.time() // window)
     count = rate_counter_increment(f"ratelimit:{scope}:{key}:{bucket}", timeout=window + 5)
+    if count == limit + 1:
+        # Once per window and key (not per refused request, which would let a flood write a row each time):
+        # the security monitor counts these as mass look-ups / brute force (onewindow.secmon).
+        # send_robust: a monitor that cannot record (its database away) must not break the limit itself.
+        for _receiver, outcome in security_event.send_robust(
+            sender=rate_limit_hit, kind="rate_limited", subject=f"{scope}:{key}", ip=client_ip.get()
+        ):
+            if isinstance(outcome, Exception):
+                log.warning("rate-limit security event not recorded: %s", outcome)
     if count > limit:
         retry_after = int(window - time.time() % window) + 1
         raise DomainError(
