@@ -14,6 +14,7 @@ from django.db import transaction
 
 from onewindow.core.identifiers import credit_code_check_digit, organisation_code_check_digit
 from onewindow.demo.catalogue import catalogue_load
+from onewindow.demo.halls import halls_demo_load
 from onewindow.demo.identity import identity_demo_load
 from onewindow.demo.licences import licences_demo_load
 from onewindow.demo.workflow import workflow_demo_load
@@ -90,7 +91,13 @@ class Persona:
 
 
 PERSONAS = [
-    Persona("clerk", "窗口受理员 王芳", "approval", (Role.WINDOW_CLERK,), "市审批局 窗口受理"),
+    Persona(
+        "clerk",
+        "窗口受理员 王芳",
+        "approval",
+        (Role.WINDOW_CLERK,),
+        "市审批局 窗口受理，福州市民服务中心综合窗口（受理进驻事项、出件）",
+    ),
     Persona("reviewer", "审核员 李明", "market", (Role.REVIEWER,), "市市场监管局 审核"),
     Persona("reviewer2", "审核员 陈静", "health", (Role.REVIEWER,), "市卫健委 审核（并联审批的第二个部门）"),
     Persona("approver", "审批员 张伟", "market", (Role.APPROVER,), "市市场监管局 审批"),
@@ -168,6 +175,7 @@ def demo_load() -> dict[str, int]:
             membership_grant(actor=None, user=user, department=departments[persona.department], role=role)
     created |= catalogue_load(departments=departments)
     created |= identity_demo_load(password=DEMO_PASSWORD, staff_usernames=[p.username for p in PERSONAS])
+    created |= halls_demo_load(departments=departments)
     created |= licences_demo_load(departments=departments)
     created |= workflow_demo_load(departments=departments)
     return created

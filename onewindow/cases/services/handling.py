@@ -28,6 +28,7 @@ from onewindow.cases.services._common import (
 )
 from onewindow.core import clock
 from onewindow.core.errors import DomainError
+from onewindow.halls.selectors import collection_centre, comprehensive_window_serves
 from onewindow.organisations.models import Role
 from onewindow.workdays.models import Deadline
 from onewindow.workdays.services import deadline_pause, deadline_resume, deadlines_refresh
@@ -268,6 +269,15 @@ def _conclusion_note(code: int, reason: str) -> str:
     return f"{label}。{reason}" if reason else f"{label}。"
 
 
+def _window_delivery_note(case: Case, actor: Any) -> str:
+    """Handed out by the comprehensive window's clerk (综合窗口出件) names the centre; else the department's."""
+    if comprehensive_window_serves(user=actor, item_id=case.item_id):
+        centre = collection_centre(item_id=case.item_id)
+        if centre is not None:
+            return f"综合窗口出件（{centre.name}）"
+    return "窗口领取"
+
+
 @transaction.atomic
 def case_deliver(
     *,
@@ -280,7 +290,7 @@ def case_deliver(
 ) -> Case:
     """Record the delivery of the result: picked up at the window, posted (address and tracking number) or
     delivered electronically."""
-    staff_check(actor, case, HANDLING_ROLES, "登记送达")
+    staff_check(actor, case, HANDLING_ROLES, "登记送达", at_comprehensive_window=True)
     if method not in DeliveryMethod.values:
         raise DomainError(
             code="delivery_method_invalid", message="送达方式应为窗口领取、邮寄或电子送达之一。"
@@ -306,7 +316,7 @@ def case_deliver(
         actor=actor,
         fields=["delivery_method", "delivery_address", "tracking_number", "delivered_at", "closed_at"],
         note={
-            "window": "窗口领取",
+            "window": _window_delivery_note(case, actor),
             "post": f"邮寄送达，快递单号 {tracking_number}",
             "electronic": "电子送达",
         }[method],

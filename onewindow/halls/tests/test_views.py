@@ -1,0 +1,71 @@
+"""The centre pages: public (stationed departments and items, 进驻率) and the workbench's stationing page."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from onewindow.halls.models import StationedItem
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_public_page_lists_the_stationed_items_and_the_rate(stationing_a, centre, item_a):
+    response = Client().get(reverse("halls:centre", args=[centre.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "福州市民服务中心" in body and "食品经营许可" in body and "100.0%" in body
+
+
+def test_an_unknown_centre_is_404():
+    assert Client().get(reverse("halls:centre", args=[uuid.uuid4()])).status_code == 404
+
+
+def test_the_centre_list_is_public(centre):
+    assert "福州市民服务中心" in Client().get(reverse("halls:centres")).content.decode()
+
+
+def test_the_public_page_query_count_does_not_grow_with_items(
+    stationing_a, centre, department_a, django_assert_max_num_queries
+):
+    from onewindow.catalogue.tests.factories import published_item
+    from onewindow.halls import services
+
+    services.stationing_items_set(
+        actor=None,
+        stationing=stationing_a,
+        items=[published_item(department=department_a, name=f"事项{n}") for n in range(5)],
+    )
+    with django_assert_max_num_queries(12):
+        assert Client().get(reverse("halls:centre", args=[centre.pk])).status_code == 200
+
+
+def test_the_window_clerk_sees_the_staff_page(stationing_a, centre, window_clerk, client_as):
+    response = client_as(window_clerk).get(reverse("halls_staff:centre", args=[centre.pk]))
+    assert response.status_code == 200 and "食品经营许可" in response.content.decode()
+
+
+def test_another_departments_staff_is_refused_the_staff_page(centre, clerk_b, client_as):
+    assert client_as(clerk_b).get(reverse("halls_staff:centre", args=[centre.pk])).status_code == 403
+
+
+def test_the_administrator_sets_the_stationed_items(stationing_a, centre, bureau_admin, client_as):
+    url = reverse("halls_staff:stationing_items", args=[centre.pk, stationing_a.pk])
+    response = client_as(bureau_admin).post(url, {"items": []})
+    assert response.status_code == 302
+    assert not StationedItem.objects.exists()
+
+
+def test_a_foreign_item_id_changes_nothing(stationing_a, centre, bureau_admin, client_as):
+    url = reverse("halls_staff:stationing_items", args=[centre.pk, stationing_a.pk])
+    client_as(bureau_admin).post(url, {"items": [str(uuid.uuid4())]})
+    assert StationedItem.objects.count() == 1
+
+
+def test_a_clerk_may_not_set_the_stationed_items(stationing_a, centre, window_clerk, client_as):
+    url = reverse("halls_staff:stationing_items", args=[centre.pk, stationing_a.pk])
+    assert client_as(window_clerk).post(url, {"items": []}).status_code == 403
+    assert StationedItem.objects.count() == 1
