@@ -41,6 +41,7 @@ urlpatterns = [
     path("workbench/", include("onewindow.workbench.urls")),
     path("services/", include("onewindow.catalogue.urls")),
     path("halls/", include("onewindow.halls.urls")),
+    path("decisions/", include("onewindow.licences.register_urls")),
     path("", include("onewindow.cases.urls")),
     path("", include("onewindow.licences.urls")),
     path("", include("onewindow.licences.verify_urls")),

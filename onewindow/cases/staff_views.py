@@ -251,7 +251,10 @@ def _action_form(case: Case, action: str, data: Any = None) -> CaseActionForm:
     kwargs: dict[str, Any] = {"initial": {"expected_version": case.version}}
     if form_class is CorrectionForm:
         kwargs["guide_materials"] = _guide_materials(case)
-    return form_class(data, **kwargs)
+    form = form_class(data, **kwargs)
+    if form_class is ConcludeForm and case.item_version.licence_type_code:
+        del form.fields["result"]  # the e-licence library issues the licence and its number on approval
+    return form
 
 
 def _clock(case: Case, calendar: WorkCalendar, today: dt.date) -> dict[str, Any]:
@@ -382,7 +385,7 @@ def _act(request: HttpRequest, case: Case, action: str, form: Any) -> Any:
             case=case,
             actor=user,
             code=data["code"],
-            result=data["result"],
+            result=data.get("result", ""),
             reason=data["reason"],
             expected_version=version,
         )

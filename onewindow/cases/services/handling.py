@@ -233,9 +233,12 @@ def case_conclude(
             code="conclusion_code_invalid", message="办结结果应为出证办结、不予许可、作废或转报之一。"
         )
     if code == ConclusionCode.APPROVED:
-        result = text_required(
-            result, code="conclusion_result_required", message="请填写办理结果（证照或文书的名称、编号）。"
-        )
+        # An item whose result is an e-licence: the library issues it and names it in the result (CONCLUDED
+        # hook), so nobody types a licence number by hand.
+        if not case.item_version.licence_type_code:
+            result = text_required(
+                result, code="conclusion_result_required", message="请填写办理结果（证照或文书的名称、编号）。"
+            )
     else:
         reason = text_required(
             reason, code="conclusion_reason_required", message="不予许可、作废或转报须写明理由和依据。"
