@@ -1,8 +1,8 @@
 """Demo service centre: 福州市民服务中心 with the 审批局's comprehensive window and the 市场监管 and 卫健
 items stationed there, read from ``halls.json`` and created through ``halls.services`` like real data.
 
-Items are named by their department and basic catalogue code, so the file survives regenerated
-implementation codes. Only what is missing is created: a centre an administrator changed is left alone.
+Items are named by their department and basic catalogue code (or ``"all"`` of a department's published
+items), so the file survives regenerated implementation codes. Only what is missing is created: a centre an administrator changed is left alone.
 """
 
 from __future__ import annotations
@@ -50,7 +50,10 @@ def halls_demo_load(*, departments: dict[str, Department]) -> dict[str, int]:
             stationing = stationing_create(
                 actor=None, centre=centre, department=department, mode=entry["mode"], stationed_on=since
             )
-            items = Item.objects.filter(department=department, basic__basic_code__in=entry["items"])
+            # "all": every published item of the department (a department window takes its whole list).
+            items = Item.objects.filter(department=department, published_version__isnull=False)
+            if entry["items"] != "all":
+                items = items.filter(basic__basic_code__in=entry["items"])
             rows = stationing_items_set(actor=None, stationing=stationing, items=items, stationed_on=since)
             created["stationed_items"] += len(rows)
         for username in spec["window_clerks"]:

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from onewindow.catalogue.models import Item
@@ -166,3 +167,14 @@ def stationing_get(*, centre: ServiceCentre, stationing_id: Any) -> Stationing:
     if stationing is None:
         raise NotFound("未找到该进驻部门。")
     return stationing
+
+
+def window_clerk_candidates(*, centre: ServiceCentre) -> QuerySet[Any]:
+    """Staff of the running department not yet on the centre's comprehensive window."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__department_id=centre.window_department_id, is_active=True)
+        .exclude(comprehensive_windows__centre=centre)
+        .distinct()
+        .order_by("name")
+    )

@@ -60,6 +60,7 @@ def centre_detail(request: HttpRequest, centre_id: uuid.UUID) -> HttpResponse:
             "rate": selectors.centre_stationing_rate(centre=centre),
             "stationings": stationings,
             "clerks": list(selectors.centre_window_clerks(centre=centre)),
+            "candidates": list(selectors.window_clerk_candidates(centre=centre)) if manage else [],
             "manage": manage,
         },
     )
@@ -84,4 +85,36 @@ def stationing_items(request: HttpRequest, centre_id: uuid.UUID, stationing_id: 
             return redirect("halls_staff:centre", centre_id=centre.pk)
         services.stationing_items_set(actor=request.user, stationing=stationing, items=items)
     messages.success(request, _("The stationed items were saved."))
+    return redirect("halls_staff:centre", centre_id=centre.pk)
+
+
+@require_POST
+@login_required
+def window_clerk_add(request: HttpRequest, centre_id: uuid.UUID) -> HttpResponse:
+    """Put a staff member of the running department on the comprehensive window."""
+    with refusals_as_http():
+        centre = selectors.centre_staff_get(user=request.user, centre_id=centre_id)
+        user = (
+            selectors.window_clerk_candidates(centre=centre)
+            .filter(pk=request.POST.get("user") or None)
+            .first()
+        )
+        if user is None:
+            messages.error(request, _("Choose a staff member of the department running the window."))
+            return redirect("halls_staff:centre", centre_id=centre.pk)
+        services.window_clerk_assign(actor=request.user, centre=centre, user=user)
+    messages.success(request, _("The staff member now works the comprehensive window."))
+    return redirect("halls_staff:centre", centre_id=centre.pk)
+
+
+@require_POST
+@login_required
+def window_clerk_remove(request: HttpRequest, centre_id: uuid.UUID, clerk_id: uuid.UUID) -> HttpResponse:
+    """Take a staff member off the comprehensive window."""
+    with refusals_as_http():
+        centre = selectors.centre_staff_get(user=request.user, centre_id=centre_id)
+        clerk = selectors.centre_window_clerks(centre=centre).filter(pk=clerk_id).first()
+        if clerk is not None:
+            services.window_clerk_remove(actor=request.user, clerk=clerk)
+    messages.success(request, _("The staff member no longer works the comprehensive window."))
     return redirect("halls_staff:centre", centre_id=centre.pk)

@@ -58,7 +58,9 @@ def case_process_start(*, case: Case, actor: Any | None, expected_version: int |
     """The department starts handling an accepted case; its process (if the item has one) starts with it.
     ``actor`` None is the platform itself, starting the process of a case accepted by default."""
     if actor is not None:
-        staff_check(actor, case, HANDLING_ROLES, "办理该办件")
+        # A comprehensive window's acceptance hands the case to the handling department's process
+        # (一口受理、网上运转): the window starts it, the department works it.
+        staff_check(actor, case, HANDLING_ROLES, "办理该办件", at_comprehensive_window=True)
     case = case_lock(case, allowed={CaseStatus.ACCEPTED}, doing="开始办理", expected_version=expected_version)
     # On the public timeline, but no message: it mostly follows the acceptance notice within the same second.
     case_transition(

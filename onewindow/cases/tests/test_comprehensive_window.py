@@ -132,3 +132,9 @@ def test_the_window_page_offers_acceptance_not_handling(submitted, window_clerk,
 def test_the_applicant_sees_where_to_collect_the_result(submitted, citizen, client_as):
     body = client_as(citizen).get(reverse("cases:case", args=[submitted.pk])).content.decode()
     assert "福州市民服务中心" in body
+
+
+def test_acceptance_at_the_comprehensive_window_starts_the_departments_process(submitted, window_clerk):
+    case = services.case_accept(case=submitted, clerk=window_clerk).case
+    case = services.case_process_start(case=case, actor=window_clerk)
+    assert case.status == CaseStatus.IN_PROCESS

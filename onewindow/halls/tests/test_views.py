@@ -69,3 +69,30 @@ def test_a_clerk_may_not_set_the_stationed_items(stationing_a, centre, window_cl
     url = reverse("halls_staff:stationing_items", args=[centre.pk, stationing_a.pk])
     assert client_as(window_clerk).post(url, {"items": []}).status_code == 403
     assert StationedItem.objects.count() == 1
+
+
+def test_the_administrator_puts_a_staff_member_on_the_window(centre, bureau, bureau_admin, client_as):
+    from onewindow.halls.models import WindowClerk
+
+    response = client_as(bureau_admin).post(
+        reverse("halls_staff:window_clerk_add", args=[centre.pk]), {"user": str(bureau_admin.pk)}
+    )
+    assert response.status_code == 302
+    assert WindowClerk.objects.filter(centre=centre, user=bureau_admin).exists()
+
+
+def test_another_departments_staff_cannot_be_put_on_the_window(centre, bureau_admin, clerk_a, client_as):
+    from onewindow.halls.models import WindowClerk
+
+    client_as(bureau_admin).post(
+        reverse("halls_staff:window_clerk_add", args=[centre.pk]), {"user": str(clerk_a.pk)}
+    )
+    assert not WindowClerk.objects.exists()
+
+
+def test_the_administrator_takes_a_clerk_off_the_window(centre, window_clerk, bureau_admin, client_as):
+    from onewindow.halls.models import WindowClerk
+
+    clerk = WindowClerk.objects.get(user=window_clerk)
+    client_as(bureau_admin).post(reverse("halls_staff:window_clerk_remove", args=[centre.pk, clerk.pk]))
+    assert not WindowClerk.objects.exists()
