@@ -239,7 +239,9 @@ def case_conclude(
         # hook), so nobody types a licence number by hand.
         if not case.item_version.licence_type_code:
             result = text_required(
-                result, code="conclusion_result_required", message="请填写办理结果（证照或文书的名称、编号）。"
+                result,
+                code="conclusion_result_required",
+                message="请填写办理结果（证照或文书的名称、编号）。",
             )
     else:
         reason = text_required(

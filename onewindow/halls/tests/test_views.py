@@ -96,3 +96,26 @@ def test_the_administrator_takes_a_clerk_off_the_window(centre, window_clerk, bu
     clerk = WindowClerk.objects.get(user=window_clerk)
     client_as(bureau_admin).post(reverse("halls_staff:window_clerk_remove", args=[centre.pk, clerk.pk]))
     assert not WindowClerk.objects.exists()
+
+
+def test_the_platform_administrator_opens_a_centre_in_the_admin(bureau, department_a, client_as):
+    from onewindow.core.models import AuditEntry
+    from onewindow.halls.models import ServiceCentre
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    response = client_as(admin_user).post(
+        reverse("admin:halls_servicecentre_add"),
+        {
+            "name": "鼓楼区政务服务中心",
+            "kind": "centre",
+            "region": str(department_a.region.pk),
+            "window_department": str(bureau.pk),
+            "address": "福州市鼓楼区",
+            "opening_hours": "周一至周五",
+            "phone": "0591-1",
+        },
+    )
+    assert response.status_code == 302
+    centre = ServiceCentre.objects.get(name="鼓楼区政务服务中心")
+    assert AuditEntry.objects.filter(action="centre.create", target_id=str(centre.pk)).exists()
