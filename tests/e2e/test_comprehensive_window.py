@@ -26,6 +26,7 @@ from onewindow.identity.models import Company, Person, TotpDevice
 from onewindow.identity.services.people import person_by_identifier
 from onewindow.licences.models import Licence
 from onewindow.workflow.models import OPEN_TASK_STATUSES, WorkTask
+from tests.e2e.conftest import PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -183,3 +184,23 @@ def test_the_comprehensive_window_accepts_and_hands_out_a_food_business_licence(
     public.goto(f"/halls/{centre.pk}/")
     expect(public.locator(".stationing-rate")).to_contain_text("%")
     screenshot(public, "comprehensive-centre-page")
+    phone = new_page(PHONE)
+    phone.goto(f"/halls/{centre.pk}/")
+    expect(phone.get_by_role("heading", name=centre.name)).to_be_visible()
+    screenshot(phone, "comprehensive-centre-page-phone")
+
+    # 行政许可决定公示: the decision is public, the company named in full, the licence linked to verification.
+    public.goto("/decisions/")
+    public.get_by_label("许可对象").fill(company.name)
+    public.locator(".register-search button[type=submit]").click()
+    expect(public.locator("#register-table")).to_contain_text(company.name)
+    expect(public.locator("#register-table")).to_contain_text("准予许可")
+    screenshot(public, "decisions-register")
+
+    # Verification by the printed number plus the issuer finds the same licence, holder the company.
+    public.goto("/licences/verify/")
+    public.get_by_role("textbox", name="证照编号").fill(licence.number)
+    public.get_by_role("combobox", name="发证部门").select_option(licence.issuer_code)
+    public.locator("#verify-issuer").locator("xpath=ancestor::form").get_by_role("button").click()
+    expect(public.locator("body")).to_contain_text(company.name)
+    screenshot(public, "licence-verified-by-number")
