@@ -138,3 +138,46 @@ def test_acceptance_at_the_comprehensive_window_starts_the_departments_process(s
     case = services.case_accept(case=submitted, clerk=window_clerk).case
     case = services.case_process_start(case=case, actor=window_clerk)
     assert case.status == CaseStatus.IN_PROCESS
+
+
+def test_another_departments_clerk_cannot_hand_out_the_result(submitted, window_clerk, approver_a, clerk_b):
+    case = services.case_accept(case=submitted, clerk=window_clerk).case
+    services.case_conclude(case=case, actor=approver_a, code=ConclusionCode.APPROVED, result="食品经营许可证")
+    with pytest.raises(PermissionDenied):
+        services.case_deliver(case=case, actor=clerk_b, method="window")
+
+
+def test_the_window_page_offers_no_decision_to_the_comprehensive_clerk(submitted, window_clerk, client_as):
+    services.case_accept(case=submitted, clerk=window_clerk)
+    body = (
+        client_as(window_clerk).get(reverse("cases_staff:case_detail", args=[submitted.pk])).content.decode()
+    )
+    assert 'id="act-conclude"' not in body and 'id="act-suspend"' not in body
+
+
+def test_the_walk_in_page_offers_the_stationed_items(window_clerk, item, citizen, client_as):
+    from onewindow.cases.staff_views import WALK_IN_SESSION_KEY
+
+    # The clerk's own bureau has no items of its own: the stationed ones are what the window files.
+    client = client_as(window_clerk)
+    session = client.session
+    session[WALK_IN_SESSION_KEY] = str(citizen.person.pk)
+    session.save()
+    response = client.get(reverse("cases_staff:walk_in"))
+    assert response.status_code == 200
+    assert list(response.context["item_form"].fields["item"].queryset) == [item]
+
+
+def test_the_window_queue_query_count_does_not_grow_with_cases(
+    at, citizen, item, window_clerk, client_as, django_assert_max_num_queries
+):
+    for _ in range(3):
+        case_in_state("submitted", user=citizen, item=item)
+    client = client_as(window_clerk)
+    with django_assert_max_num_queries(20) as captured:
+        assert client.get(reverse("cases_staff:queue")).status_code == 200
+    few = len(captured.captured_queries)
+    for _ in range(3):
+        case_in_state("submitted", user=citizen, item=item)
+    with django_assert_max_num_queries(few):
+        assert client.get(reverse("cases_staff:queue")).status_code == 200
