@@ -119,3 +119,19 @@ def test_the_platform_administrator_opens_a_centre_in_the_admin(bureau, departme
     assert response.status_code == 302
     centre = ServiceCentre.objects.get(name="鼓楼区政务服务中心")
     assert AuditEntry.objects.filter(action="centre.create", target_id=str(centre.pk)).exists()
+
+
+def test_the_api_lists_the_centres(centre):
+    body = Client().get("/api/v1/halls/centres").json()
+    assert [c["name"] for c in body] == ["福州市民服务中心"]
+
+
+def test_the_api_shows_a_centres_stationing_and_rate(stationing_a, centre, item_a):
+    body = Client().get(f"/api/v1/halls/centres/{centre.pk}").json()
+    assert body["stationings"][0]["items"][0]["implementation_code"] == item_a.implementation_code
+    assert body["stationing_rate"] == {"stationed": 1, "total": 1, "percent": 100.0}
+
+
+def test_the_api_answers_404_for_an_unknown_centre():
+    response = Client().get(f"/api/v1/halls/centres/{uuid.uuid4()}")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
