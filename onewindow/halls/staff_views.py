@@ -44,11 +44,12 @@ def centre_detail(request: HttpRequest, centre_id: uuid.UUID) -> HttpResponse:
     with refusals_as_http():
         centre = selectors.centre_staff_get(user=request.user, centre_id=centre_id)
     manage = _may_manage(request.user, centre)
+    choices = selectors.stationable_items_by_department(centre=centre) if manage else {}
     stationings = [
         {
             "stationing": stationing,
             "stationed": {row.item_id for row in stationing.items.all()},
-            "items": list(selectors.stationable_items(stationing=stationing)) if manage else [],
+            "items": choices.get(stationing.department_id, []),
         }
         for stationing in centre.stationings.all()
     ]

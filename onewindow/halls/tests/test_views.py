@@ -135,3 +135,27 @@ def test_the_api_shows_a_centres_stationing_and_rate(stationing_a, centre, item_
 def test_the_api_answers_404_for_an_unknown_centre():
     response = Client().get(f"/api/v1/halls/centres/{uuid.uuid4()}")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_the_staff_page_query_count_does_not_grow_with_stationings(
+    stationing_a, centre, bureau_admin, client_as, django_assert_max_num_queries
+):
+    from onewindow.catalogue.tests.factories import published_item
+    from onewindow.halls import services
+    from tests.factories import DepartmentFactory
+
+    client = client_as(bureau_admin)
+    url = reverse("halls_staff:centre", args=[centre.pk])
+    with django_assert_max_num_queries(40) as captured:
+        assert client.get(url).status_code == 200
+    few = len(captured.captured_queries)
+    for n in range(3):
+        department = DepartmentFactory(region=centre.region)
+        stationing = services.stationing_create(
+            actor=None, centre=centre, department=department, mode="department"
+        )
+        services.stationing_items_set(
+            actor=None, stationing=stationing, items=[published_item(department=department, name=f"事项{n}")]
+        )
+    with django_assert_max_num_queries(few):
+        assert client.get(url).status_code == 200
