@@ -19,6 +19,7 @@ from onewindow.catalogue.exchange.api import router as exchange_router
 from onewindow.core.errors import DomainError
 from onewindow.core.ratelimit import client_address, rate_limit_hit
 from onewindow.core.unicode_text import text_repair
+from onewindow.halls.api import router as halls_router
 from onewindow.identity.api import router as identity_router
 from onewindow.licences.api import router as licences_router
 from onewindow.licences.holder_api import router as licence_holders_router
@@ -67,6 +68,7 @@ api.add_router("/", organisations_router)
 api.add_router("/", catalogue_router)
 api.add_router("/", identity_router)
 api.add_router("/", cases_router)
+api.add_router("/", halls_router)
 api.add_router("/", licences_router)
 api.add_router("/", licence_holders_router)
 

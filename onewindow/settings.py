@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "onewindow.organisations",
     "onewindow.workdays",
     "onewindow.catalogue",
+    "onewindow.halls",
     "onewindow.cases",
     "onewindow.workflow",
     "onewindow.licences",

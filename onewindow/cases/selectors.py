@@ -18,6 +18,7 @@ from onewindow.cases.services.acceptance import case_password_hash
 from onewindow.core.crypto import constant_time_equal
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.core.ratelimit import rate_limit_hit
+from onewindow.halls.selectors import comprehensive_window_item_ids, comprehensive_window_serves
 from onewindow.identity.models import AgencyScope
 from onewindow.identity.selectors import Principal, principal_for_user
 from onewindow.organisations.selectors import staff_memberships
@@ -132,7 +133,9 @@ def case_get_for_staff(*, user: Any, case_id: Any) -> Case:
     )
     if case is None:
         raise NotFound(_NOT_FOUND)
-    if case.department_id not in _staff_department_ids(user):
+    if case.department_id not in _staff_department_ids(user) and not comprehensive_window_serves(
+        user=user, item_id=case.item_id
+    ):
         raise PermissionDenied("该办件不属于您所在的部门，您无权查看或办理。")
     return case
 
@@ -140,16 +143,17 @@ def case_get_for_staff(*, user: Any, case_id: Any) -> Case:
 def cases_for_department(
     *, user: Any, department_id: Any | None = None, status: str | None = None
 ) -> QuerySet[Case]:
-    """The cases of the staff member's departments (or of one of them), oldest receipt first: the order
-    they must be handled in."""
+    """The cases of the staff member's departments (or of one of them), and of the items stationed at the
+    comprehensive window they work (一窗受理), oldest receipt first: the order they must be handled in."""
     departments = _staff_department_ids(user)
+    scope = Q(department_id__in=departments)
     if department_id is not None:
         if _uuid(department_id) not in departments:
             raise PermissionDenied("您不在该部门任职，无权查看其办件。")
-        departments = {_uuid(department_id)}
-    cases = _with_relations(Case.objects.filter(department_id__in=departments, bundle=None)).exclude(
-        status=CaseStatus.DRAFT
-    )
+        scope = Q(department_id=_uuid(department_id))
+    else:
+        scope |= Q(item_id__in=comprehensive_window_item_ids(user=user))
+    cases = _with_relations(Case.objects.filter(scope, bundle=None)).exclude(status=CaseStatus.DRAFT)
     if status:
         cases = cases.filter(status=status)
     return cases.order_by("submitted_at", "created_at")

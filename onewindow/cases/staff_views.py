@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -52,6 +52,11 @@ from onewindow.core.errors import DomainError
 from onewindow.core.errors import PermissionDenied as DomainPermissionDenied
 from onewindow.core.masking import mask_name
 from onewindow.core.view_helpers import refusals_as_http
+from onewindow.halls.selectors import (
+    collection_centre,
+    comprehensive_window_item_ids,
+    comprehensive_window_serves,
+)
 from onewindow.identity.models import Person
 from onewindow.identity.services.people import person_by_identifier, person_create
 from onewindow.organisations.models import Role
@@ -182,21 +187,30 @@ def case_queue(request: HttpRequest) -> HttpResponse:
 # --- one case ---------------------------------------------------------------------------------------------
 
 
+# Not a department role: working a service centre's comprehensive window where the case's item is stationed.
+COMPREHENSIVE_WINDOW = "comprehensive_window"
+
+
 def _roles(user: Any, case: Case) -> set[str]:
-    return set(
+    roles = set(
         staff_memberships(user=user).filter(department_id=case.department_id).values_list("role", flat=True)
     )
+    if comprehensive_window_serves(user=user, item_id=case.item_id):
+        roles.add(COMPREHENSIVE_WINDOW)
+    return roles
 
 
 def _allowed_actions(case: Case, roles: set[str]) -> list[str]:
     """The actions the page offers for the case's state and the person's roles (the services decide again)."""
     clerk = Role.WINDOW_CLERK in roles
+    # The comprehensive window takes and hands out, the handling department does the rest (前台受理、后台审批).
+    window = clerk or COMPREHENSIVE_WINDOW in roles
     judge = bool(roles & {Role.REVIEWER, Role.APPROVER})
     approver = Role.APPROVER in roles
     handler = bool(roles & {Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER})
     status = case.status
     actions = []
-    if status == CaseStatus.SUBMITTED and clerk:
+    if status == CaseStatus.SUBMITTED and window:
         if not case.correction_requests.all():
             actions.append("correction")
         actions += ["accept", "refuse"]
@@ -210,7 +224,7 @@ def _allowed_actions(case: Case, roles: set[str]) -> list[str]:
         actions.append("extend")
     if status in (CaseStatus.ACCEPTED, CaseStatus.IN_PROCESS) and (approver or (clerk and case.is_immediate)):
         actions.append("conclude")
-    if status == CaseStatus.CONCLUDED and handler:
+    if status == CaseStatus.CONCLUDED and (handler or window):
         actions.append("deliver")
     return actions
 
@@ -237,7 +251,10 @@ def _action_form(case: Case, action: str, data: Any = None) -> CaseActionForm:
     kwargs: dict[str, Any] = {"initial": {"expected_version": case.version}}
     if form_class is CorrectionForm:
         kwargs["guide_materials"] = _guide_materials(case)
-    return form_class(data, **kwargs)
+    form = form_class(data, **kwargs)
+    if form_class is ConcludeForm and case.item_version.licence_type_code:
+        del form.fields["result"]  # the e-licence library issues the licence and its number on approval
+    return form
 
 
 def _clock(case: Case, calendar: WorkCalendar, today: dt.date) -> dict[str, Any]:
@@ -300,6 +317,7 @@ def _case_page(
             "forms": forms,
             "notice_kinds": notice_kinds_available(case),
             "roles": roles,
+            "collection_centre": collection_centre(item_id=case.item_id),
         },
         status=status,
     )
@@ -367,7 +385,7 @@ def _act(request: HttpRequest, case: Case, action: str, form: Any) -> Any:
             case=case,
             actor=user,
             code=data["code"],
-            result=data["result"],
+            result=data.get("result", ""),
             reason=data["reason"],
             expected_version=version,
         )
@@ -437,7 +455,10 @@ def case_notice(request: HttpRequest, case_id: Any, kind: str) -> HttpResponse:
 def _walk_in_items(user: Any) -> Any:
     departments = staff_memberships(user=user).filter(role=Role.WINDOW_CLERK).values("department_id")
     return (
-        Item.objects.filter(department_id__in=departments, published_version__isnull=False)
+        Item.objects.filter(
+            Q(department_id__in=departments) | Q(pk__in=comprehensive_window_item_ids(user=user)),
+            published_version__isnull=False,
+        )
         .select_related("published_version")
         .order_by("published_version__name")
     )

@@ -39,6 +39,7 @@ from onewindow.catalogue.selectors import item_published_get
 from onewindow.core.errors import DomainError, FieldProblem, NotFound
 from onewindow.core.ratelimit import client_address, rate_limit_hit
 from onewindow.core.view_helpers import refusals_as_http
+from onewindow.halls.selectors import collection_centre
 from onewindow.identity.selectors import assurance_shortfall
 
 PAGE_SIZE = 20
@@ -257,6 +258,7 @@ def _case_render(
             "password": password,
             "idempotency_key": _fresh_key(),
             "accept": ", ".join(sorted({".pdf", ".ofd", ".jpg", ".jpeg", ".png"})),
+            "collection_centre": collection_centre(item_id=case.item_id),
         },
         status=status,
     )

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from onewindow.core.identifiers import credit_code_check_digit, organisation_code_check_digit
 from onewindow.demo.catalogue import catalogue_load
+from onewindow.demo.halls import halls_demo_load
 from onewindow.demo.identity import identity_demo_load
 from onewindow.demo.licences import licences_demo_load
 from onewindow.demo.workflow import workflow_demo_load
@@ -91,7 +92,13 @@ class Persona:
 
 
 PERSONAS = [
-    Persona("clerk", "窗口受理员 王芳", "approval", (Role.WINDOW_CLERK,), "市审批局 窗口受理"),
+    Persona(
+        "clerk",
+        "窗口受理员 王芳",
+        "approval",
+        (Role.WINDOW_CLERK,),
+        "市审批局 窗口受理，福州市民服务中心综合窗口（受理进驻事项、出件）",
+    ),
     Persona("reviewer", "审核员 李明", "market", (Role.REVIEWER,), "市市场监管局 审核"),
     Persona("reviewer2", "审核员 陈静", "health", (Role.REVIEWER,), "市卫健委 审核（并联审批的第二个部门）"),
     Persona("approver", "审批员 张伟", "market", (Role.APPROVER,), "市市场监管局 审批"),
@@ -175,6 +182,8 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     created |= catalogue_load(departments=departments)
     step("citizens, companies and single sign-on clients")
     created |= identity_demo_load(password=DEMO_PASSWORD, staff_usernames=[p.username for p in PERSONAS])
+    step("service centres and their comprehensive windows")
+    created |= halls_demo_load(departments=departments)
     step("licence types, signing keys and licences")
     created |= licences_demo_load(departments=departments)
     step("processes and cases")

@@ -204,6 +204,30 @@ def licence_verify(identifier: str) -> VerificationResult:
     return verification_of(licence)
 
 
+# Licence numbers are unique per type, not across types: one issuer may print the same number on two types.
+BY_NUMBER_MAX = 5
+
+
+def licences_by_number(*, number: str, issuer: str) -> list[VerificationResult]:
+    """Verify the licences with this printed number (证照编号) from this issuer — its unified social credit
+    code, or its name as printed on the licence — for someone holding a paper copy without the identifier."""
+    number = "".join((number or "").split())
+    issuer = (issuer or "").strip()
+    if not number or not issuer or len(number) > 64 or len(issuer) > 200:
+        return []
+    licences = (
+        _verifiable()
+        .filter(Q(issuer_code=issuer.upper()) | Q(issuer_name=issuer), number=number)
+        .order_by("-issued_on", "-version")[:BY_NUMBER_MAX]
+    )
+    return [verification_of(licence) for licence in licences]
+
+
+def licence_issuers() -> QuerySet[Department]:
+    """The departments that sign licences (hold a signing key), for the verification form's choice."""
+    return Department.objects.filter(signing_keys__isnull=False).distinct().order_by("name")
+
+
 def licence_short_code(licence: Licence) -> str:
     """The QR short-link token: the licence's UUID in base58 (at most 22 characters)."""
     number = licence.pk.int if isinstance(licence.pk, uuid.UUID) else uuid.UUID(str(licence.pk)).int

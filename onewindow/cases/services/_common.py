@@ -15,6 +15,7 @@ from onewindow.core.errors import DomainError, NotFound, PermissionDenied
 from onewindow.core.hashing import canonical_json
 from onewindow.core.queue import enqueue_in_transaction
 from onewindow.core.services import audit_record
+from onewindow.halls.selectors import comprehensive_window_serves
 from onewindow.identity.models import AgencyScope
 from onewindow.identity.selectors import principal_for_user
 from onewindow.organisations.models import Role
@@ -186,8 +187,14 @@ def applicant_check(case: Case, user: Any) -> None:
     raise NotFound("未找到该办件，或您无权查看。")
 
 
-def staff_check(user: Any, case: Case, roles: Iterable[str], doing: str) -> None:
-    """The user holds one of ``roles`` in the case's handling department."""
+def staff_check(
+    user: Any, case: Case, roles: Iterable[str], doing: str, *, at_comprehensive_window: bool = False
+) -> None:
+    """The user holds one of ``roles`` in the case's handling department — or, for the window's own acts
+    (``at_comprehensive_window``: acceptance, refusal, correction, walk-ins, handing out), works the
+    comprehensive window of a centre where the case's item is stationed (前台综合受理、综合窗口出件)."""
+    if at_comprehensive_window and comprehensive_window_serves(user=user, item_id=case.item_id):
+        return
     if (
         not staff_memberships(user=user)
         .filter(department_id=case.department_id, role__in=list(roles))

@@ -123,7 +123,7 @@ def _accept(case: Case, *, actor: Any | None, accepted_at: dt.datetime, by_defau
 def case_accept(*, case: Case, clerk: Any, expected_version: int | None = None) -> AcceptedCase:
     """Accept a received case at the window of its handling department: case number, query password and
     the promised due date counted in working days from today."""
-    staff_check(clerk, case, [Role.WINDOW_CLERK], "受理办件")
+    staff_check(clerk, case, [Role.WINDOW_CLERK], "受理办件", at_comprehensive_window=True)
     case = case_lock(case, allowed={CaseStatus.SUBMITTED}, doing="受理", expected_version=expected_version)
     return _accept(case, actor=clerk, accepted_at=clock.now(), by_default=False)
 
@@ -131,7 +131,7 @@ def case_accept(*, case: Case, clerk: Any, expected_version: int | None = None) 
 @transaction.atomic
 def case_refuse(*, case: Case, clerk: Any, reason: str, expected_version: int | None = None) -> Case:
     """Decide not to accept (不予受理); the reason goes on the notice and to the applicant."""
-    staff_check(clerk, case, [Role.WINDOW_CLERK], "作出不予受理决定")
+    staff_check(clerk, case, [Role.WINDOW_CLERK], "作出不予受理决定", at_comprehensive_window=True)
     reason = text_required(
         reason, code="refusal_reason_required", message="不予受理须写明理由（依据哪项规定、哪项条件不符合）。"
     )

@@ -28,6 +28,7 @@ from onewindow.cases.services._common import (
 )
 from onewindow.core import clock
 from onewindow.core.errors import DomainError
+from onewindow.halls.selectors import collection_centre, comprehensive_window_serves
 from onewindow.organisations.models import Role
 from onewindow.workdays.models import Deadline
 from onewindow.workdays.services import deadline_pause, deadline_resume, deadlines_refresh
@@ -57,7 +58,9 @@ def case_process_start(*, case: Case, actor: Any | None, expected_version: int |
     """The department starts handling an accepted case; its process (if the item has one) starts with it.
     ``actor`` None is the platform itself, starting the process of a case accepted by default."""
     if actor is not None:
-        staff_check(actor, case, HANDLING_ROLES, "办理该办件")
+        # A comprehensive window's acceptance hands the case to the handling department's process
+        # (一口受理、网上运转): the window starts it, the department works it.
+        staff_check(actor, case, HANDLING_ROLES, "办理该办件", at_comprehensive_window=True)
     case = case_lock(case, allowed={CaseStatus.ACCEPTED}, doing="开始办理", expected_version=expected_version)
     # On the public timeline, but no message: it mostly follows the acceptance notice within the same second.
     case_transition(
@@ -232,9 +235,14 @@ def case_conclude(
             code="conclusion_code_invalid", message="办结结果应为出证办结、不予许可、作废或转报之一。"
         )
     if code == ConclusionCode.APPROVED:
-        result = text_required(
-            result, code="conclusion_result_required", message="请填写办理结果（证照或文书的名称、编号）。"
-        )
+        # An item whose result is an e-licence: the library issues it and names it in the result (CONCLUDED
+        # hook), so nobody types a licence number by hand.
+        if not case.item_version.licence_type_code:
+            result = text_required(
+                result,
+                code="conclusion_result_required",
+                message="请填写办理结果（证照或文书的名称、编号）。",
+            )
     else:
         reason = text_required(
             reason, code="conclusion_reason_required", message="不予许可、作废或转报须写明理由和依据。"
@@ -268,6 +276,15 @@ def _conclusion_note(code: int, reason: str) -> str:
     return f"{label}。{reason}" if reason else f"{label}。"
 
 
+def _window_delivery_note(case: Case, actor: Any) -> str:
+    """Handed out by the comprehensive window's clerk (综合窗口出件) names the centre; else the department's."""
+    if comprehensive_window_serves(user=actor, item_id=case.item_id):
+        centre = collection_centre(item_id=case.item_id)
+        if centre is not None:
+            return f"综合窗口出件（{centre.name}）"
+    return "窗口领取"
+
+
 @transaction.atomic
 def case_deliver(
     *,
@@ -280,7 +297,7 @@ def case_deliver(
 ) -> Case:
     """Record the delivery of the result: picked up at the window, posted (address and tracking number) or
     delivered electronically."""
-    staff_check(actor, case, HANDLING_ROLES, "登记送达")
+    staff_check(actor, case, HANDLING_ROLES, "登记送达", at_comprehensive_window=True)
     if method not in DeliveryMethod.values:
         raise DomainError(
             code="delivery_method_invalid", message="送达方式应为窗口领取、邮寄或电子送达之一。"
@@ -306,7 +323,7 @@ def case_deliver(
         actor=actor,
         fields=["delivery_method", "delivery_address", "tracking_number", "delivered_at", "closed_at"],
         note={
-            "window": "窗口领取",
+            "window": _window_delivery_note(case, actor),
             "post": f"邮寄送达，快递单号 {tracking_number}",
             "electronic": "电子送达",
         }[method],

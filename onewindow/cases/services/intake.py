@@ -442,7 +442,7 @@ def case_walk_in_file(
         walk_in=True,
         filed_by=clerk,
     )
-    staff_check(clerk, case, [Role.WINDOW_CLERK], "在窗口代为录入申请")
+    staff_check(clerk, case, [Role.WINDOW_CLERK], "在窗口代为录入申请", at_comprehensive_window=True)
     case.save()
     stored: list[CaseMaterial] = []
     try:
