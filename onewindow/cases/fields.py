@@ -1,0 +1,91 @@
+"""The application form's column: personal answers stored SM4-GCM encrypted, everything else as plain JSON.
+
+``Case.form_data`` is a ``SealedFormField``. Python code reads and writes the plain answers; when the row is
+saved, every value the item's JSON Schema marks as personal (``catalogue.form_personal.is_personal``: the
+``x-personal`` keyword, the ``citizen-id`` and ``mobile`` formats, well-known names) is replaced by
+``{"$sealed": "sm4gcm:<key id>:<…>"}`` under the platform's key ring (``core.crypto``), with the column and the
+field's path bound in as associated data, so a sealed value copied to another field or column does not open.
+Reading the row opens them again. The sealing sits in the field rather than in each service so that no code
+path — intake, bundles, walk-ins, the API, a data migration — can store an ID number in clear by forgetting
+to call a helper; non-personal answers stay plain so the catalogue's statistics can still read them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import models
+
+from onewindow.catalogue.form_personal import is_personal
+from onewindow.core import crypto
+
+SEALED = "$sealed"
+FORM_PURPOSE = "cases.case.form_data"
+
+
+def _purpose(path: str) -> str:
+    return f"{FORM_PURPOSE}:{path}"
+
+
+def _is_sealed(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and set(value) == {SEALED}
+        and isinstance(value[SEALED], str)
+        and value[SEALED].startswith(f"{crypto.SCHEME}:")
+    )
+
+
+def _seal_value(value: Any, path: str) -> dict[str, str]:
+    return {SEALED: crypto.encrypt(json.dumps(value, ensure_ascii=False), purpose=_purpose(path))}
+
+
+def form_seal(schema: dict[str, Any] | None, data: Any, *, prefix: str = "") -> Any:
+    """The answers as stored: personal values sealed (see the module docstring)."""
+    if not isinstance(data, dict):
+        return data
+    properties = (schema or {}).get("properties") or {}
+    stored: dict[str, Any] = {}
+    for name, value in data.items():
+        sub = properties.get(name) if isinstance(properties.get(name), dict) else {}
+        path = f"{prefix}{name}"
+        if value is None or value == "":
+            stored[name] = value
+        elif is_personal(name, sub) or _is_sealed(value) or (isinstance(value, dict) and SEALED in value):
+            # An answer that merely looks sealed (typed into a draft through the API) is sealed as data, so
+            # reading it back returns what was typed instead of failing to decrypt.
+            stored[name] = _seal_value(value, path)
+        elif isinstance(value, dict):
+            stored[name] = form_seal(sub, value, prefix=f"{path}.")
+        else:
+            stored[name] = value
+    return stored
+
+
+def form_open(stored: Any, *, prefix: str = "") -> Any:
+    """The answers as the applicant gave them: every sealed value opened (the schema is not needed)."""
+    if not isinstance(stored, dict):
+        return stored
+    answers: dict[str, Any] = {}
+    for name, value in stored.items():
+        path = f"{prefix}{name}"
+        if _is_sealed(value):
+            answers[name] = json.loads(crypto.decrypt(value[SEALED], purpose=_purpose(path)))
+        elif isinstance(value, dict):
+            answers[name] = form_open(value, prefix=f"{path}.")
+        else:
+            answers[name] = value
+    return answers
+
+
+class SealedFormField(models.JSONField):
+    """A JSON form whose personal answers are encrypted at rest; the model supplies the JSON Schema that
+    says which answers are personal through a ``form_schema`` attribute (name-based rules without one)."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        return form_open(super().from_db_value(value, expression, connection))
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        answers = super().pre_save(model_instance, add)
+        return form_seal(getattr(model_instance, "form_schema", None), answers)
