@@ -19,6 +19,7 @@ from django.db import models
 
 from onewindow.catalogue.form_personal import is_personal
 from onewindow.core import crypto
+from onewindow.core.fields import KeyRingField
 
 SEALED = "$sealed"
 FORM_PURPOSE = "cases.case.form_data"
@@ -79,9 +80,21 @@ def form_open(stored: Any, *, prefix: str = "") -> Any:
     return answers
 
 
-class SealedFormField(models.JSONField):
+def _sealed_tokens(stored: Any) -> list[str]:
+    if _is_sealed(stored):
+        return [stored[SEALED]]
+    if isinstance(stored, dict):
+        return [token for value in stored.values() for token in _sealed_tokens(value)]
+    return []
+
+
+class SealedFormField(KeyRingField, models.JSONField):
     """A JSON form whose personal answers are encrypted at rest; the model supplies the JSON Schema that
     says which answers are personal through a ``form_schema`` attribute (name-based rules without one)."""
+
+    def stored_key_ids(self, raw: Any) -> set[str]:
+        stored = json.loads(raw) if isinstance(raw, str | bytes) else raw
+        return {crypto.ciphertext_key_id(token) for token in _sealed_tokens(stored)}
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         return form_open(super().from_db_value(value, expression, connection))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.db import connection
 
 from onewindow.cases import services
@@ -106,3 +108,19 @@ def test_the_migration_encrypts_existing_rows_and_reverses(draft):
     module.encrypt(apps, None)
     assert SEALED in _raw(draft)["id_number"] and SEALED in _raw(draft)["partner"]["deceased_id"]
     assert Case.objects.get(pk=draft.pk).form_data == ANSWERS
+
+
+def test_rekey_moves_sealed_answers_to_the_active_key(citizen, sealed_item, settings):
+    old, new = ("old1", bytes(range(16))), ("new2", bytes(range(16, 32)))
+    ring = list(settings.ONEWINDOW_DATA_KEYS)
+    settings.ONEWINDOW_DATA_KEYS = [old, *ring]
+    crypto.key_ring_clear()
+    case = services.case_start(user=citizen, item=sealed_item, form_data=ANSWERS)
+    settings.ONEWINDOW_DATA_KEYS = [new, old, *ring]
+    crypto.key_ring_clear()
+    call_command("personal_data_rekey", stdout=io.StringIO())
+    assert _raw(case)["id_number"][SEALED].startswith("sm4gcm:new2:")
+    settings.ONEWINDOW_DATA_KEYS = [new]  # the old keys retired: the form still opens
+    crypto.key_ring_clear()
+    assert Case.objects.get(pk=case.pk).form_data == ANSWERS
+    crypto.key_ring_clear()
