@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, models, transaction
@@ -11,7 +13,7 @@ from onewindow.core.fields import KeyRingField
 from onewindow.core.services import audit_record
 
 
-def _stale_pks(model: type[models.Model], fields: list[KeyRingField], active: str) -> list[object]:
+def _stale_pks(model: type[models.Model], fields: Sequence[KeyRingField], active: str) -> list[object]:
     """Rows with a ciphertext under another key, read raw: the field itself would hand back plain text."""
     quote = connection.ops.quote_name
     pk_column = str(model._meta.pk.column)
@@ -52,7 +54,7 @@ class Command(BaseCommand):
                     )
                     for row in rows:
                         # Saving encrypts again, under the active key.
-                        row.save(update_fields=[f.attname for f in fields])  # type: ignore[attr-defined]
+                        row.save(update_fields=[f.attname for f in fields])
             total += len(stale)
             self.stdout.write(f"{model._meta.label}: {len(stale)} rows re-encrypted with key {active}")
         audit_record(actor=None, action="personal_data.rekey", changes={"key": active, "rows": total})
