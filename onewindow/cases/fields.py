@@ -25,6 +25,10 @@ SEALED = "$sealed"
 FORM_PURPOSE = "cases.case.form_data"
 
 
+class StoredForm(dict[str, Any]):
+    """Answers already in their stored shape (personal values sealed): written to the column as they are."""
+
+
 def _purpose(path: str) -> str:
     return f"{FORM_PURPOSE}:{path}"
 
@@ -47,7 +51,7 @@ def form_seal(schema: dict[str, Any] | None, data: Any, *, prefix: str = "") -> 
     if not isinstance(data, dict):
         return data
     properties = (schema or {}).get("properties") or {}
-    stored: dict[str, Any] = {}
+    stored = StoredForm()
     for name, value in data.items():
         sub = properties.get(name) if isinstance(properties.get(name), dict) else {}
         path = f"{prefix}{name}"
@@ -102,3 +106,10 @@ class SealedFormField(KeyRingField, models.JSONField):
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         answers = super().pre_save(model_instance, add)
         return form_seal(getattr(model_instance, "form_schema", None), answers)
+
+    def get_db_prep_save(self, value: Any, connection: Any) -> Any:
+        if isinstance(value, dict) and not isinstance(value, StoredForm):
+            # A write that bypassed pre_save (QuerySet.update, bulk_update) has no schema at hand: the
+            # name and format rules still seal ID numbers, phones, addresses and bank accounts.
+            value = form_seal(None, value)
+        return super().get_db_prep_save(value, connection)

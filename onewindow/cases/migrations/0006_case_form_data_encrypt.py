@@ -3,7 +3,7 @@ stored in clear in ``cases_case.form_data``); reversing writes them back in clea
 
 from django.db import migrations
 
-from onewindow.cases.fields import form_seal
+from onewindow.cases.fields import StoredForm, form_seal
 
 
 def _rows(apps):
@@ -23,7 +23,8 @@ def encrypt(apps, schema_editor):
 def decrypt(apps, schema_editor):
     Case, rows = _rows(apps)
     for case in rows:
-        Case.objects.filter(pk=case.pk).update(form_data=case.form_data)
+        # StoredForm: written as given, in clear (the field would seal a plain dict by its name rules).
+        Case.objects.filter(pk=case.pk).update(form_data=StoredForm(case.form_data))
 
 
 class Migration(migrations.Migration):

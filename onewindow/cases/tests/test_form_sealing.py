@@ -82,6 +82,18 @@ def test_a_saved_draft_is_sealed_again(draft, citizen):
     assert Case.objects.get(pk=draft.pk).form_data["mobile"] == "13912340008"
 
 
+def test_a_queryset_update_still_seals_personal_names(draft):
+    Case.objects.filter(pk=draft.pk).update(form_data={"applicant_name": "张三", "mobile": "13912340007"})
+    assert SEALED in _raw(draft)["mobile"] and _raw(draft)["applicant_name"] == "张三"
+    assert Case.objects.get(pk=draft.pk).form_data["mobile"] == "13912340007"
+
+
+def test_bulk_update_still_seals_personal_names(draft):
+    draft.form_data = {"id_number": ID_NUMBER}
+    Case.objects.bulk_update([draft], ["form_data"])
+    assert SEALED in _raw(draft)["id_number"]
+
+
 def test_a_sealed_value_does_not_open_under_another_field():
     sealed = form_seal(SCHEMA, {"id_number": ID_NUMBER})
     with pytest.raises(crypto.DecryptionError):
