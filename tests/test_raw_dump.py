@@ -22,7 +22,8 @@ from onewindow.cases import services
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.cases.tests.factories import upload
 from onewindow.catalogue.forms_render import form_sample_data
-from onewindow.catalogue.models import Item, MaterialSource, Necessity
+from onewindow.catalogue.models import Bundle, Item, MaterialSource, Necessity
+from onewindow.core.errors import DomainError
 from onewindow.demo.identity import CITIZENS
 from onewindow.identity.services.people import person_by_identifier
 from onewindow.organisations.models import Membership, Role
@@ -110,6 +111,16 @@ def _uploads(case: Case) -> list[tuple[Any, Any]]:
     ]
 
 
+def _bundle_started(user: Any) -> Case:
+    """The first person's life event this citizen can apply for online."""
+    for bundle in Bundle.objects.filter(is_published=True, audience="person").order_by("-popularity", "code"):
+        try:
+            return services.bundle_case_start(user=user, bundle=bundle)
+        except DomainError:
+            continue
+    raise AssertionError("no demo life event can be applied for online")
+
+
 def test_a_raw_dump_after_the_demo_and_form_journeys_holds_no_demo_id_or_phone(client):
     call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     web_item, api_item, *_ = _person_items()
@@ -148,7 +159,15 @@ def test_a_raw_dump_after_the_demo_and_form_journeys_holds_no_demo_id_or_phone(c
     )
     assert response.status_code in (200, 201), response.content
 
-    # 3. The window: the clerk files 王五's application at the counter and accepts it.
+    # 3. A life event: 李四 starts a bundle and fills in every item's draft.
+    li_user = person_by_identifier(li.phone).user
+    parent = _bundle_started(li_user)
+    children = list(parent.children.select_related("item__published_version"))
+    for child in children:
+        services.case_form_save(case=child, user=li_user, form_data=_answers(child.item, li))
+    assert children
+
+    # 4. The window: the clerk files 王五's application at the counter and accepts it.
     walk_in = services.case_walk_in_file(
         clerk=clerk,
         person=person_by_identifier(wang.phone),
