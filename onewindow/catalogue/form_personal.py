@@ -68,7 +68,8 @@ FORMAT_ATTRS: dict[str, dict[str, str]] = {
     "citizen-id": {"maxlength": "18", "autocomplete": "off", "spellcheck": "false"},
     "uscc": {"maxlength": "18", "autocomplete": "off", "spellcheck": "false"},
     "division-code": {"maxlength": "12", "inputmode": "numeric"},
-    "mobile": {"maxlength": "11", "inputmode": "tel", "autocomplete": "tel"},
+    # No maxlength: "+86 139 0000 0001" is accepted and normalised by the check.
+    "mobile": {"inputmode": "tel", "autocomplete": "tel"},
 }
 
 
