@@ -30,7 +30,7 @@ from onewindow.core.identifiers import (
     division_code_check,
     mobile_phone_check,
 )
-from onewindow.core.masking import mask_citizen_id, mask_phone
+from onewindow.core.masking import mask_citizen_id, mask_name, mask_phone
 
 PERSONAL_KEYWORD = "x-personal"
 PERSONAL_FORMATS = frozenset({"citizen-id", "mobile"})
@@ -40,6 +40,15 @@ _PERSONAL_NAME = re.compile(
     r"(^|_)(id|id_?number|id_?card|idcard|citizen_?id|identity_?number|passport(_number)?|"
     r"mobile|phone|telephone|tel|contact_?phone|address|bank|bank_?account|account_?number|card_?number|"
     r"fund_?account)$",
+    re.IGNORECASE,
+)
+
+
+# A person's name is not encrypted (staff search and letters need it) but is masked like the applicant's name
+# wherever personal answers are masked; names of companies, shops, schools and things are left alone.
+_PERSON_NAME = re.compile(r"(^|_)(name|legal_representative|contact|contact_?man|agent)$", re.IGNORECASE)
+_THING_NAME = re.compile(
+    r"company|enterprise|unit|org|shop|store|school|project|product|item|plate|brand|hospital|bank_name",
     re.IGNORECASE,
 )
 
@@ -119,15 +128,26 @@ def personal_mask(value: Any, *, name: str, schema: dict[str, Any] | None) -> st
     return text[:3] + "*" * max(len(text) - 3, 3)
 
 
+def is_person_name(name: str, schema: dict[str, Any] | None) -> bool:
+    """Whether the property holds a person's name (masked, not encrypted): ``applicant_name``,
+    ``legal_representative``, ``partner_name`` — not ``company_name`` or ``school_name``."""
+    schema = schema if isinstance(schema, dict) else {}
+    if schema.get(PERSONAL_KEYWORD) is False:
+        return False
+    return bool(_PERSON_NAME.search(name)) and not _THING_NAME.search(name)
+
+
 def form_masked(schema: dict[str, Any] | None, data: dict[str, Any] | None) -> dict[str, Any]:
-    """The form data with every personal value masked, for pages, notices and exports whose readers are not
-    the applicant or the handling department."""
+    """The form data with every personal value and person's name masked, for pages, notices and exports
+    whose readers are not the applicant or the handling department."""
     properties = (schema or {}).get("properties") or {}
     masked: dict[str, Any] = {}
     for name, value in (data or {}).items():
         sub = properties.get(name) if isinstance(properties.get(name), dict) else {}
         if is_personal(name, sub):
             masked[name] = personal_mask(value, name=name, schema=sub)
+        elif is_person_name(name, sub) and isinstance(value, str):
+            masked[name] = mask_name(value)
         elif isinstance(value, dict):
             masked[name] = form_masked(sub, value)
         else:

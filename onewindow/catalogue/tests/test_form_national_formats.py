@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from onewindow.catalogue.form_personal import form_masked, is_personal
+from onewindow.catalogue.form_personal import form_masked, is_person_name, is_personal
 from onewindow.catalogue.forms_render import form_errors, form_problems, schema_to_fields
 from tests.factories import valid_citizen_id, valid_credit_code
 
@@ -96,4 +96,17 @@ def test_masked_form_keeps_the_ends_of_identifiers_only():
     assert masked["id_number"] == VALID["id_number"][:4] + "*" * 10 + VALID["id_number"][-4:]
     assert masked["mobile"] == "139****0003"
     assert masked["address"].startswith("福州市") and "158" not in masked["address"]
-    assert masked["applicant_name"] == "张三" and masked["credit_code"] == VALID["credit_code"]
+    assert masked["applicant_name"] == "张*" and masked["credit_code"] == VALID["credit_code"]
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [("applicant_name", True), ("legal_representative", True), ("partner_name", True), ("contact", True)],
+)
+def test_person_names_are_masked(name, masked):
+    assert is_person_name(name, {}) is masked
+
+
+@pytest.mark.parametrize("name", ["company_name", "school_name", "shop_name", "item_name"])
+def test_names_of_things_are_not_masked(name):
+    assert not is_person_name(name, {})

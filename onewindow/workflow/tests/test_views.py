@@ -82,6 +82,7 @@ def test_a_joint_review_department_sees_personal_answers_masked(client_as, joint
     _with_phone(joint)
     page = client_as(reviewer_b).get(task_url(only(joint, department_b))).content.decode()
     assert "139****5678" in page and "13912345678" not in page
+    assert "张三" not in page  # the applicant's name is masked in the form too, as in the header
 
 
 def test_the_handling_department_sees_personal_answers_in_clear(client_as, joint, reviewer_a, department_a):
