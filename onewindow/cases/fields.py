@@ -46,6 +46,23 @@ def _seal_value(value: Any, path: str) -> dict[str, str]:
     return {SEALED: crypto.encrypt(json.dumps(value, ensure_ascii=False), purpose=_purpose(path))}
 
 
+def _looks_sealed(value: Any) -> bool:
+    return isinstance(value, dict) and SEALED in value
+
+
+def _seal_list(schema: dict[str, Any], values: list[Any], path: str) -> list[Any]:
+    # A repeated group (family members, shareholders): each entry sealed like an object of the items' schema.
+    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+    return [
+        _seal_value(value, path)
+        if _looks_sealed(value)
+        else form_seal(items, value, prefix=f"{path}.")
+        if isinstance(value, dict)
+        else value
+        for value in values
+    ]
+
+
 def form_seal(schema: dict[str, Any] | None, data: Any, *, prefix: str = "") -> Any:
     """The answers as stored: personal values sealed (see the module docstring)."""
     if not isinstance(data, dict):
@@ -57,31 +74,34 @@ def form_seal(schema: dict[str, Any] | None, data: Any, *, prefix: str = "") -> 
         path = f"{prefix}{name}"
         if value is None or value == "":
             stored[name] = value
-        elif is_personal(name, sub) or _is_sealed(value) or (isinstance(value, dict) and SEALED in value):
+        elif is_personal(name, sub) or _looks_sealed(value):
             # An answer that merely looks sealed (typed into a draft through the API) is sealed as data, so
             # reading it back returns what was typed instead of failing to decrypt.
             stored[name] = _seal_value(value, path)
         elif isinstance(value, dict):
             stored[name] = form_seal(sub, value, prefix=f"{path}.")
+        elif isinstance(value, list):
+            stored[name] = _seal_list(sub, value, path)
         else:
             stored[name] = value
     return stored
+
+
+def _open_value(value: Any, path: str) -> Any:
+    if _is_sealed(value):
+        return json.loads(crypto.decrypt(value[SEALED], purpose=_purpose(path)))
+    if isinstance(value, dict):
+        return form_open(value, prefix=f"{path}.")
+    if isinstance(value, list):
+        return [_open_value(item, path) for item in value]
+    return value
 
 
 def form_open(stored: Any, *, prefix: str = "") -> Any:
     """The answers as the applicant gave them: every sealed value opened (the schema is not needed)."""
     if not isinstance(stored, dict):
         return stored
-    answers: dict[str, Any] = {}
-    for name, value in stored.items():
-        path = f"{prefix}{name}"
-        if _is_sealed(value):
-            answers[name] = json.loads(crypto.decrypt(value[SEALED], purpose=_purpose(path)))
-        elif isinstance(value, dict):
-            answers[name] = form_open(value, prefix=f"{path}.")
-        else:
-            answers[name] = value
-    return answers
+    return {name: _open_value(value, f"{prefix}{name}") for name, value in stored.items()}
 
 
 def _sealed_tokens(stored: Any) -> list[str]:
@@ -89,6 +109,8 @@ def _sealed_tokens(stored: Any) -> list[str]:
         return [stored[SEALED]]
     if isinstance(stored, dict):
         return [token for value in stored.values() for token in _sealed_tokens(value)]
+    if isinstance(stored, list):
+        return [token for value in stored for token in _sealed_tokens(value)]
     return []
 
 

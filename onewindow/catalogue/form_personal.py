@@ -150,6 +150,9 @@ def form_masked(schema: dict[str, Any] | None, data: dict[str, Any] | None) -> d
             masked[name] = mask_name(value)
         elif isinstance(value, dict):
             masked[name] = form_masked(sub, value)
+        elif isinstance(value, list):
+            items = sub.get("items") if isinstance(sub.get("items"), dict) else {}
+            masked[name] = [form_masked(items, v) if isinstance(v, dict) else v for v in value]
         else:
             masked[name] = value
     return masked

@@ -113,6 +113,22 @@ def test_numbers_and_lists_under_personal_names_round_trip():
     assert form_open(sealed) == answers
 
 
+def test_personal_answers_inside_a_repeated_group_are_sealed():
+    schema = {
+        "properties": {
+            "members": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"name": {}, "id_number": {}}},
+            }
+        }
+    }
+    answers = {"members": [{"name": "李四", "id_number": ID_NUMBER}, {"$sealed": "typed"}]}
+    sealed = form_seal(schema, answers)
+    assert SEALED in sealed["members"][0]["id_number"] and sealed["members"][0]["name"] == "李四"
+    assert ID_NUMBER not in json.dumps(sealed)
+    assert form_open(sealed) == answers
+
+
 def test_the_migration_encrypts_existing_rows_and_reverses(draft):
     module = __import__("onewindow.cases.migrations.0006_case_form_data_encrypt", fromlist=["encrypt"])
     module.decrypt(apps, None)

@@ -110,3 +110,8 @@ def test_person_names_are_masked(name, masked):
 @pytest.mark.parametrize("name", ["company_name", "school_name", "shop_name", "item_name"])
 def test_names_of_things_are_not_masked(name):
     assert not is_person_name(name, {})
+
+
+def test_masking_reaches_into_repeated_groups():
+    masked = form_masked({}, {"members": [{"name": "李四", "mobile": "13912340003"}]})
+    assert masked == {"members": [{"name": "李*", "mobile": "139****0003"}]}
