@@ -70,7 +70,7 @@ def form_seal(schema: dict[str, Any] | None, data: Any, *, prefix: str = "") -> 
     properties = (schema or {}).get("properties") or {}
     stored = StoredForm()
     for name, value in data.items():
-        sub = properties.get(name) if isinstance(properties.get(name), dict) else {}
+        sub: dict[str, Any] = properties.get(name) if isinstance(properties.get(name), dict) else {}
         path = f"{prefix}{name}"
         if value is None or value == "":
             stored[name] = value

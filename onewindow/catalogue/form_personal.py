@@ -143,7 +143,7 @@ def form_masked(schema: dict[str, Any] | None, data: dict[str, Any] | None) -> d
     properties = (schema or {}).get("properties") or {}
     masked: dict[str, Any] = {}
     for name, value in (data or {}).items():
-        sub = properties.get(name) if isinstance(properties.get(name), dict) else {}
+        sub: dict[str, Any] = properties.get(name) if isinstance(properties.get(name), dict) else {}
         if is_personal(name, sub):
             masked[name] = personal_mask(value, name=name, schema=sub)
         elif is_person_name(name, sub) and isinstance(value, str):
