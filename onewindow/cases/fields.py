@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import models
 
-from onewindow.catalogue.form_personal import is_personal
+from onewindow.catalogue.form_personal import is_personal, items_schema, property_schema
 from onewindow.core import crypto
 from onewindow.core.fields import KeyRingField
 
@@ -52,7 +52,7 @@ def _looks_sealed(value: Any) -> bool:
 
 def _seal_list(schema: dict[str, Any], values: list[Any], path: str) -> list[Any]:
     # A repeated group (family members, shareholders): each entry sealed like an object of the items' schema.
-    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+    items = items_schema(schema)
     return [
         _seal_value(value, path)
         if _looks_sealed(value)
@@ -67,10 +67,9 @@ def form_seal(schema: dict[str, Any] | None, data: Any, *, prefix: str = "") -> 
     """The answers as stored: personal values sealed (see the module docstring)."""
     if not isinstance(data, dict):
         return data
-    properties = (schema or {}).get("properties") or {}
     stored = StoredForm()
     for name, value in data.items():
-        sub: dict[str, Any] = properties.get(name) if isinstance(properties.get(name), dict) else {}
+        sub = property_schema(schema, name)
         path = f"{prefix}{name}"
         if value is None or value == "":
             stored[name] = value

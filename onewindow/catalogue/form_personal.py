@@ -97,6 +97,19 @@ def _format_checker() -> jsonschema.FormatChecker:
 FORMAT_CHECKER = _format_checker()
 
 
+def property_schema(schema: dict[str, Any] | None, name: str) -> dict[str, Any]:
+    """The subschema of property ``name`` (an empty dict when the schema does not describe it)."""
+    properties = (schema or {}).get("properties")
+    sub = properties.get(name) if isinstance(properties, dict) else None
+    return sub if isinstance(sub, dict) else {}
+
+
+def items_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The subschema of an array's items (an empty dict when not given)."""
+    items = schema.get("items")
+    return items if isinstance(items, dict) else {}
+
+
 def is_personal(name: str, schema: dict[str, Any] | None) -> bool:
     """Whether the property ``name`` with this (sub)schema holds personal data (see the module docstring)."""
     schema = schema if isinstance(schema, dict) else {}
@@ -140,10 +153,9 @@ def is_person_name(name: str, schema: dict[str, Any] | None) -> bool:
 def form_masked(schema: dict[str, Any] | None, data: dict[str, Any] | None) -> dict[str, Any]:
     """The form data with every personal value and person's name masked, for pages, notices and exports
     whose readers are not the applicant or the handling department."""
-    properties = (schema or {}).get("properties") or {}
     masked: dict[str, Any] = {}
     for name, value in (data or {}).items():
-        sub: dict[str, Any] = properties.get(name) if isinstance(properties.get(name), dict) else {}
+        sub = property_schema(schema, name)
         if is_personal(name, sub):
             masked[name] = personal_mask(value, name=name, schema=sub)
         elif is_person_name(name, sub) and isinstance(value, str):
@@ -151,8 +163,7 @@ def form_masked(schema: dict[str, Any] | None, data: dict[str, Any] | None) -> d
         elif isinstance(value, dict):
             masked[name] = form_masked(sub, value)
         elif isinstance(value, list):
-            items = sub.get("items") if isinstance(sub.get("items"), dict) else {}
-            masked[name] = [form_masked(items, v) if isinstance(v, dict) else v for v in value]
+            masked[name] = [form_masked(items_schema(sub), v) if isinstance(v, dict) else v for v in value]
         else:
             masked[name] = value
     return masked
