@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.cases.fields import SealedFormField
 from onewindow.catalogue.models import Bundle, CaseType, Item, ItemVersion, Material
 from onewindow.core.fields import EncryptedTextField
 from onewindow.core.models import BaseModel
@@ -101,7 +102,8 @@ class Case(BaseModel):
         _("status"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.DRAFT, db_index=True
     )
     version = models.PositiveIntegerField(_("version"), default=1)
-    form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    # Personal answers (ID numbers, phones, addresses …) are encrypted at rest: see cases/fields.py.
+    form_data = SealedFormField(_("form data"), default=dict, blank=True)
 
     # --- intake
     walk_in = models.BooleanField(_("filed at a window"), default=False)
@@ -197,6 +199,13 @@ class Case(BaseModel):
     @property
     def is_immediate(self) -> bool:
         return self.item_version.case_type == CaseType.IMMEDIATE
+
+    @property
+    def form_schema(self) -> dict:
+        """The JSON Schema the form was filled under: it says which answers are personal (SealedFormField)."""
+        if self.item_version_id is None:
+            return {}
+        return self.item_version.form_schema or {}
 
     @property
     def is_bundle(self) -> bool:

@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from onewindow.cases import selectors, services
@@ -469,6 +470,7 @@ def _walk_in_person(request: HttpRequest) -> Person | None:
     return Person.objects.select_related("user").filter(pk=person_id).first() if person_id else None
 
 
+@sensitive_post_parameters()  # the applicant's form: ID numbers and phones stay out of error reports
 @never_cache
 @staff_required
 def walk_in(request: HttpRequest) -> HttpResponse:

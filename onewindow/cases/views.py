@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onewindow.cases import selectors, services
@@ -273,6 +274,8 @@ def _case_get(request: HttpRequest, case_id: uuid.UUID) -> Case:
     return selectors.case_get_for_applicant(user=request.user, case_id=case_id)
 
 
+# The posted form carries ID numbers and phones: kept out of error reports and their e-mails.
+@sensitive_post_parameters()
 @require_http_methods(["GET", "HEAD", "POST"])
 @applicant_required
 def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:

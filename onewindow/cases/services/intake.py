@@ -33,7 +33,7 @@ from onewindow.cases.services._common import (
 )
 from onewindow.cases.services.uploads import EXTENSIONS, upload_check, upload_sha256
 from onewindow.catalogue.form_limits import form_size_check
-from onewindow.catalogue.forms_render import form_errors, form_prefill
+from onewindow.catalogue.forms_render import form_prefill, form_problems
 from onewindow.catalogue.models import Item, ItemVersion, Material, MaterialSource, Necessity, VersionStatus
 from onewindow.core import clock
 from onewindow.core.errors import DomainError, FieldProblem, NotFound
@@ -318,9 +318,8 @@ def submission_problems(case: Case) -> list[FieldProblem]:
     shared data or the issuer are never asked for; an e-licence is taken from the applicant's licences (picked,
     or attached with their consent) and only someone who holds none uploads it instead."""
     problems = [
-        FieldProblem(field=f"form.{name}", code="form_invalid", message=message)
-        for name, messages in form_errors(case.item_version.form_schema or {}, case.form_data or {}).items()
-        for message in messages
+        FieldProblem(field=f"form.{problem.name}", code=problem.code, message=problem.message)
+        for problem in form_problems(case.item_version.form_schema or {}, case.form_data or {})
     ]
     # .all() so a list page's prefetch serves it (the bundle page asks this for every child).
     present = {row.material_id for row in case.materials.all() if row.status == MaterialStatus.OK}
