@@ -114,6 +114,9 @@ class Case(BaseModel):
         verbose_name=_("filed by (window clerk)"),
     )
     submitted_at = models.DateTimeField(_("received at"), null=True, blank=True, db_index=True)
+    # The corrected materials' receipt: the 5-working-day window and a deemed acceptance run from it
+    # (行政许可法 art. 32), not from the first receipt.
+    resubmitted_at = models.DateTimeField(_("corrected materials received at"), null=True, blank=True)
     # The last day a correction notice may be sent (5 working days after receipt, 行政许可法 art. 32).
     intake_due_on = models.DateField(_("pre-review due on"), null=True, blank=True, db_index=True)
 
@@ -134,6 +137,9 @@ class Case(BaseModel):
         default=False,
         help_text=_("no correction notice within 5 working days of receipt: accepted from the receipt date"),
     )
+    # Accepted by a clerk after the 5-working-day window: in law it was accepted on the day of receipt,
+    # so the clock runs from then (行政许可法 art. 32) and e-supervision sees the lateness.
+    accepted_late = models.BooleanField(_("accepted after the pre-review window"), default=False)
     refusal_reason = models.TextField(_("reason for not accepting"), blank=True)
     deadline = models.OneToOneField(
         Deadline,
@@ -158,6 +164,15 @@ class Case(BaseModel):
     delivery_address = models.CharField(_("postal address"), max_length=300, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=50, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    # 行政许可法 art. 44: the licence is issued and delivered within 10 working days of the decision.
+    delivery_deadline = models.OneToOneField(
+        Deadline,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_delivery",
+        verbose_name=_("delivery deadline"),
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     # --- life-event bundles (一件事一次办)
@@ -189,6 +204,15 @@ class Case(BaseModel):
     @property
     def due_on(self) -> dt.date | None:
         return self.deadline.due_on if self.deadline is not None else None
+
+    @property
+    def received_at(self) -> dt.datetime | None:
+        """When the application the clerk now decides on arrived: the corrected one after a correction."""
+        return self.resubmitted_at or self.submitted_at
+
+    @property
+    def delivery_due_on(self) -> dt.date | None:
+        return self.delivery_deadline.due_on if self.delivery_deadline is not None else None
 
     @property
     def is_editable(self) -> bool:
@@ -285,7 +309,9 @@ class EventAction(models.TextChoices):
     PROCESS_STARTED = "process_started", _("handling started")
     SUSPENDED = "suspended", _("special procedure started")
     RESUMED = "resumed", _("special procedure ended")
+    EXTENSION_REQUESTED = "extension_requested", _("extension requested")
     EXTENDED = "extended", _("time limit extended")
+    EXTENSION_REFUSED = "extension_refused", _("extension refused")
     CONCLUDED = "concluded", _("concluded")
     DELIVERED = "delivered", _("result delivered")
     WITHDRAWN = "withdrawn", _("withdrawn")
@@ -378,6 +404,9 @@ class SpecialProcedure(BaseModel):
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     working_days = models.PositiveIntegerField(_("working days added"), default=0)
+    # 行政许可法 art. 45: the applicant is told in writing how long the procedure is expected to take.
+    expected_working_days = models.PositiveIntegerField(_("expected duration (working days)"), null=True)
+    expected_end_on = models.DateField(_("expected to end on"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by")
     )
@@ -392,6 +421,55 @@ class SpecialProcedure(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.started_on}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("awaiting the head's decision")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+
+
+class ExtensionRequest(BaseModel):
+    """A request to extend a case's time limit, decided by the head of the agency (负责人, 行政许可法 art. 42):
+    the handling staff ask, only the head approves. An approval adds an extension ``SpecialProcedure``."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extension_requests")
+    working_days = models.PositiveIntegerField(_("extend by (working days)"))
+    reason = models.TextField(_("reason"))
+    basis = models.CharField(_("legal basis"), max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by (head)"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("head's opinion"), blank=True)
+    procedure = models.OneToOneField(
+        SpecialProcedure, null=True, blank=True, on_delete=models.PROTECT, related_name="extension_request"
+    )
+
+    class Meta:
+        ordering = ["case", "-requested_at"]
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="pending"), name="one_pending_extension_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} +{self.working_days} ({self.get_status_display()})"
 
 
 class IdempotencyKey(BaseModel):

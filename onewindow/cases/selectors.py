@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from onewindow.cases.models import Case, CaseEvent, CaseMessage, CaseStatus
+from onewindow.cases.models import Case, CaseEvent, CaseMessage, CaseStatus, ExtensionRequest
 from onewindow.cases.services.acceptance import case_password_hash
 from onewindow.core.crypto import constant_time_equal
 from onewindow.core.errors import NotFound, PermissionDenied
@@ -43,7 +43,7 @@ def _applicant_scope(principal: Principal) -> Q | None:
 
 def _with_relations(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related(
-        "applicant__user", "company", "item", "item_version", "department", "deadline"
+        "applicant__user", "company", "item", "item_version", "department", "deadline", "delivery_deadline"
     )
 
 
@@ -126,6 +126,8 @@ def case_get_for_staff(*, user: Any, case_id: Any) -> Case:
             "item_version__materials",
             "correction_requests",
             "special_procedures__approved_by",
+            "extension_requests__requested_by",
+            "extension_requests__decided_by",
             Prefetch("events", queryset=CaseEvent.objects.select_related("department", "actor")),
         )
         .first()
@@ -135,6 +137,24 @@ def case_get_for_staff(*, user: Any, case_id: Any) -> Case:
     if case.department_id not in _staff_department_ids(user):
         raise PermissionDenied("该办件不属于您所在的部门，您无权查看或办理。")
     return case
+
+
+def case_overdue(today: dt.date) -> Q:
+    """Cases past one of their clocks: the pre-review window (a deemed acceptance is due), the decision, or
+    the delivery of the licence (行政许可法 art. 32, 42, 44)."""
+    return (
+        Q(status=CaseStatus.SUBMITTED, intake_due_on__lt=today)
+        | Q(status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_PROCESS], deadline__due_on__lt=today)
+        | Q(status=CaseStatus.CONCLUDED, delivery_deadline__due_on__lt=today)
+    )
+
+
+def extension_request_get(*, case: Case, request_id: Any) -> ExtensionRequest:
+    """An extension request of a case the caller already holds through a scoped selector."""
+    found = ExtensionRequest.objects.filter(case=case, pk=_uuid(request_id)).select_related("case").first()
+    if found is None:
+        raise NotFound("未找到该延期申请。")
+    return found
 
 
 def cases_for_department(

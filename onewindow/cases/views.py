@@ -33,8 +33,10 @@ from onewindow.cases.models import (
     CaseStatus,
     CorrectionRequest,
 )
+from onewindow.cases.notices import notice_filename, notice_links, notice_pdf
 from onewindow.catalogue import forms_render
 from onewindow.catalogue.models import Item, Material, Necessity
+from onewindow.catalogue.pdf import pdf_response
 from onewindow.catalogue.selectors import item_published_get
 from onewindow.core.errors import DomainError, FieldProblem, NotFound
 from onewindow.core.ratelimit import client_address, rate_limit_hit
@@ -254,6 +256,7 @@ def _case_render(
             "case_messages": case_messages,
             "can_withdraw": case.status in WITHDRAWABLE,
             "can_reissue": case.status in TRACKABLE and bool(case.number),
+            "notices": notice_links(case),
             "password": password,
             "idempotency_key": _fresh_key(),
             "accept": ", ".join(sorted({".pdf", ".ofd", ".jpg", ".jpeg", ".png"})),
@@ -402,6 +405,14 @@ def case_withdraw(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         return redirect("cases:mine")
     messages.success(request, _("Your application has been withdrawn."))
     return redirect("cases:case", case_id=case_id)
+
+
+@require_safe
+@applicant_required
+def case_notice(request: HttpRequest, case_id: uuid.UUID, kind: str) -> HttpResponse:
+    """A written notice or decision of the applicant's case as a PDF (delivered to them, 行政许可法 art. 38)."""
+    case = _case_get(request, case_id)
+    return pdf_response(notice_pdf(case, kind), notice_filename(case, kind))
 
 
 @require_POST

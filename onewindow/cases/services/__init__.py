@@ -22,10 +22,10 @@ from onewindow.cases.services.correction import (
     case_resubmit,
     cases_withdraw_uncorrected,
 )
+from onewindow.cases.services.extensions import case_extension_decide, case_extension_request
 from onewindow.cases.services.handling import (
     case_conclude,
     case_deliver,
-    case_extend,
     case_process_start,
     case_resume,
     case_suspend,
@@ -59,7 +59,8 @@ __all__ = [
     "case_create_and_submit",
     "case_deemed_accept_overdue",
     "case_deliver",
-    "case_extend",
+    "case_extension_decide",
+    "case_extension_request",
     "case_form_save",
     "case_lock",
     "case_material_attach",

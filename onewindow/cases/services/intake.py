@@ -341,6 +341,9 @@ def case_receive(case: Case, *, actor: Any, action: str) -> Case:
     if case.submitted_at is None:
         case.submitted_at = now
         fields.append("submitted_at")
+    elif action == EventAction.RESUBMITTED:
+        case.resubmitted_at = now
+        fields.append("resubmitted_at")
     case_transition(case, to=CaseStatus.SUBMITTED, action=action, actor=actor, fields=fields)
     return case
 

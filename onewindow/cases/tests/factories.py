@@ -77,6 +77,18 @@ def case_in_state(state: str, *, user: Any, item: Item, clerk: Any = None) -> Ca
     return services.case_accept(case=case, clerk=clerk).case
 
 
+def case_extend_approved(
+    case: Case, *, requester: Any, head: Any, working_days: int, reason: str, basis: str
+) -> Case:
+    """An extension asked by ``requester`` and approved by the head of the agency (行政许可法 art. 42)."""
+    request = services.case_extension_request(
+        case=case, requester=requester, working_days=working_days, reason=reason, basis=basis
+    )
+    services.case_extension_decide(request=request, head=head, approve=True)
+    case.refresh_from_db()
+    return case
+
+
 def company_of(representative: Person, n: int = 1) -> Company:
     return Company.objects.create(
         name=f"福州市测试{n}有限公司",
