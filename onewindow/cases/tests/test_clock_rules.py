@@ -17,7 +17,7 @@ from onewindow.cases import services
 from onewindow.cases.models import CaseStatus, ConclusionCode, EventAction, ExtensionStatus, ProcedureKind
 from onewindow.cases.notices import notice_html, notice_kinds_available, notice_pdf
 from onewindow.cases.staff_views import case_urgency
-from onewindow.cases.tests.factories import case_in_state, case_item, material_of, upload
+from onewindow.cases.tests.factories import case_in_state, material_of, upload
 from onewindow.core.errors import DomainError
 from onewindow.workdays.calendar import WorkCalendar
 
@@ -299,7 +299,10 @@ def approved(at, accepted, approver_a):
 
 def test_the_delivery_clock_starts_at_the_decision_and_skips_the_holiday(approved):
     # 10-08, 10-09, 10-10, 10-12, 10-13, 10-14, 10-15, 10-16, 10-19, 10-20.
-    assert (approved.delivery_deadline.start_on, approved.delivery_due_on) == (D("2026-09-30"), D("2026-10-20"))
+    assert (approved.delivery_deadline.start_on, approved.delivery_due_on) == (
+        D("2026-09-30"),
+        D("2026-10-20"),
+    )
     assert "2026-10-20 前送达" in approved.events.get(action=EventAction.CONCLUDED).note
 
 

@@ -87,6 +87,7 @@ def test_export_writes_the_whole_record_of_a_concluded_case(concluded, item, dep
         "accepted",
         "suspended",
         "resumed",
+        "extension_requested",
         "extended",
         "concluded",
         "delivered",

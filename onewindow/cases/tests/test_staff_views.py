@@ -226,9 +226,7 @@ def test_an_approver_runs_the_case_to_delivery(client_as, clerk_a, approver_a, h
     client = client_as(approver_a)
 
     def act(action, *, by=client, **data):
-        response = by.post(
-            action_url(case, action), {"expected_version": refreshed(case).version, **data}
-        )
+        response = by.post(action_url(case, action), {"expected_version": refreshed(case).version, **data})
         assert response.status_code == 302, response.content.decode()[:2000]
 
     act("process")

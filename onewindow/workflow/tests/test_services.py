@@ -396,7 +396,11 @@ def test_no_step_can_be_approved_while_the_case_is_suspended(start, clerk_a, rev
     case = instance.case
     case.refresh_from_db()
     case_services.case_suspend(
-        case=case, actor=reviewer_a, kind="inspection", reason="现场核查", basis="《行政许可法》第四十五条",
+        case=case,
+        actor=reviewer_a,
+        kind="inspection",
+        reason="现场核查",
+        basis="《行政许可法》第四十五条",
         expected_working_days=3,
     )
     mine = of_department(tasks, reviewer_a)
@@ -412,7 +416,11 @@ def test_suspending_the_case_pauses_the_open_step_clocks(start, clerk_a, reviewe
     case = instance.case
     case.refresh_from_db()
     case_services.case_suspend(
-        case=case, actor=reviewer_a, kind="inspection", reason="现场核查", basis="第四十五条",
+        case=case,
+        actor=reviewer_a,
+        kind="inspection",
+        reason="现场核查",
+        basis="第四十五条",
         expected_working_days=3,
     )
     assert all(t.deadline.pauses.filter(end_on=None).exists() for t in open_tasks(instance))
