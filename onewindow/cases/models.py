@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.catalogue.models import Bundle, CaseType, Item, ItemVersion, Material
 from onewindow.core.fields import EncryptedTextField
 from onewindow.core.models import BaseModel
-from onewindow.identity.models import Agency, Company, Person
+from onewindow.identity.models import Agency, Company, Person, PersonAgency
 from onewindow.organisations.models import Department
 from onewindow.workdays.models import Deadline, DeadlinePause
 
@@ -80,6 +80,16 @@ class Case(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("authorisation"),
+    )
+    # Set when an agent applied in a natural person's name (委托代理, 行政许可法 art. 29): ``applicant`` is the
+    # principal, this authorisation names the agent.
+    person_agency = models.ForeignKey(
+        PersonAgency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("personal authorisation"),
     )
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="cases", verbose_name=_("item"))
     item_version = models.ForeignKey(

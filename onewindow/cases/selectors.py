@@ -33,6 +33,12 @@ def _applicant_scope(principal: Principal) -> Q | None:
     if principal.person is None:
         return None
     scope = Q(applicant=principal.person, company=None)
+    if principal.on_behalf_of is not None:
+        # 委托代理: all of the principal's personal cases with ``track``, else those this agent filed.
+        if principal.allows(AgencyScope.TRACK):
+            scope |= Q(applicant=principal.on_behalf_of, company=None)
+        elif principal.allows(AgencyScope.APPLY):
+            scope |= Q(applicant=principal.on_behalf_of, company=None, person_agency__agent=principal.person)
     if principal.company is not None:
         if principal.allows(AgencyScope.TRACK):
             scope |= Q(company=principal.company)
@@ -43,7 +49,14 @@ def _applicant_scope(principal: Principal) -> Q | None:
 
 def _with_relations(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related(
-        "applicant__user", "company", "item", "item_version", "department", "deadline", "delivery_deadline"
+        "applicant__user",
+        "company",
+        "item",
+        "item_version",
+        "department",
+        "deadline",
+        "delivery_deadline",
+        "person_agency__agent__user",
     )
 
 
