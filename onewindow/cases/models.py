@@ -174,6 +174,9 @@ class Case(BaseModel):
     delivery_address = models.CharField(_("postal address"), max_length=300, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=50, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    # 撤销: a decision obtained by a false pledge (国办发〔2020〕42号; 行政许可法 art. 69 para. 2).
+    decision_revoked_at = models.DateTimeField(_("decision revoked at"), null=True, blank=True)
+    decision_revoked_reason = models.TextField(_("reason the decision was revoked"), blank=True)
     # 行政许可法 art. 44: the licence is issued and delivered within 10 working days of the decision.
     delivery_deadline = models.OneToOneField(
         Deadline,
@@ -258,6 +261,8 @@ class TrustLevel(models.TextChoices):
     A = "A", _("A: from the e-licence library or shared data")
     B = "B", _("B: checked against the original at a window")
     C = "C", _("C: uploaded by the applicant")
+    # 证明事项告知承诺制 (国办发〔2020〕42号): no document, the applicant's signed pledge, checked afterwards.
+    D = "D", _("D: replaced by the applicant's signed pledge")
 
 
 class MaterialStatus(models.TextChoices):
@@ -293,6 +298,9 @@ class CaseMaterial(BaseModel):
         _("status"), max_length=10, choices=MaterialStatus.choices, default=MaterialStatus.OK
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # Trust level D: the exact pledge text the applicant accepted, and when (the catalogue's text may change).
+    pledge_text = models.TextField(_("pledge text accepted"), blank=True)
+    pledged_at = models.DateTimeField(_("pledged at"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -325,6 +333,9 @@ class EventAction(models.TextChoices):
     CONCLUDED = "concluded", _("concluded")
     DELIVERED = "delivered", _("result delivered")
     WITHDRAWN = "withdrawn", _("withdrawn")
+    PLEDGE_CHECKED = "pledge_checked", _("pledge checked")
+    FALSE_PLEDGE = "false_pledge", _("false pledge recorded")
+    DECISION_REVOKED = "decision_revoked", _("decision revoked")
     # Processing steps of the department workflow (GB/T 39046 办理过程), written by onewindow.workflow.
     STEP_CLAIMED = "step_claimed", _("step claimed")
     STEP_RELEASED = "step_released", _("step released")
@@ -433,55 +444,6 @@ class SpecialProcedure(BaseModel):
         return f"{self.get_kind_display()} {self.started_on}"
 
 
-class ExtensionStatus(models.TextChoices):
-    PENDING = "pending", _("awaiting the head's decision")
-    APPROVED = "approved", _("approved")
-    REFUSED = "refused", _("refused")
-
-
-class ExtensionRequest(BaseModel):
-    """A request to extend a case's time limit, decided by the head of the agency (负责人, 行政许可法 art. 42):
-    the handling staff ask, only the head approves. An approval adds an extension ``SpecialProcedure``."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extension_requests")
-    working_days = models.PositiveIntegerField(_("extend by (working days)"))
-    reason = models.TextField(_("reason"))
-    basis = models.CharField(_("legal basis"), max_length=300)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
-    )
-    requested_at = models.DateTimeField(_("requested at"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("decided by (head)"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("head's opinion"), blank=True)
-    procedure = models.OneToOneField(
-        SpecialProcedure, null=True, blank=True, on_delete=models.PROTECT, related_name="extension_request"
-    )
-
-    class Meta:
-        ordering = ["case", "-requested_at"]
-        verbose_name = _("extension request")
-        verbose_name_plural = _("extension requests")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["case"], condition=models.Q(status="pending"), name="one_pending_extension_per_case"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.case} +{self.working_days} ({self.get_status_display()})"
-
-
 class IdempotencyKey(BaseModel):
     """A client's ``Idempotency-Key``: a retried request finds the case the first one made."""
 
@@ -562,3 +524,11 @@ class NotificationDelivery(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.recipient} {self.get_status_display()}"
+
+
+# Split out to keep this module readable; imported here so Django registers them with the app.
+from onewindow.cases.models_extensions import ExtensionRequest as ExtensionRequest  # noqa: E402
+from onewindow.cases.models_extensions import ExtensionStatus as ExtensionStatus  # noqa: E402
+from onewindow.cases.models_pledges import FalsePledge as FalsePledge  # noqa: E402
+from onewindow.cases.models_pledges import PledgeCheck as PledgeCheck  # noqa: E402
+from onewindow.cases.models_pledges import PledgeCheckStatus as PledgeCheckStatus  # noqa: E402

@@ -13,7 +13,15 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from onewindow.cases.models import Case, CaseEvent, CaseMessage, CaseStatus, ExtensionRequest
+from onewindow.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMessage,
+    CaseStatus,
+    ExtensionRequest,
+    PledgeCheck,
+    PledgeCheckStatus,
+)
 from onewindow.cases.services.acceptance import case_password_hash
 from onewindow.core.crypto import constant_time_equal
 from onewindow.core.errors import NotFound, PermissionDenied
@@ -140,6 +148,8 @@ def case_get_for_staff(*, user: Any, case_id: Any) -> Case:
             "correction_requests",
             "special_procedures__approved_by",
             "extension_requests__requested_by",
+            "pledge_checks__case_material__material",
+            "pledge_checks__checked_by",
             "extension_requests__decided_by",
             Prefetch("events", queryset=CaseEvent.objects.select_related("department", "actor")),
         )
@@ -168,6 +178,30 @@ def extension_request_get(*, case: Case, request_id: Any) -> ExtensionRequest:
     if found is None:
         raise NotFound("未找到该延期申请。")
     return found
+
+
+def pledge_checks_for_department(*, user: Any, status: str = PledgeCheckStatus.OPEN) -> QuerySet[PledgeCheck]:
+    """The post-checks of pledges (告知承诺核查) in the staff member's departments, earliest due first."""
+    checks = PledgeCheck.objects.filter(department_id__in=_staff_department_ids(user))
+    if status in PledgeCheckStatus.values:
+        checks = checks.filter(status=status)
+    return checks.select_related(
+        "case__applicant__user",
+        "case__item_version",
+        "case__company",
+        "case_material__material",
+        "checked_by",
+    ).order_by("due_on", "created_at")
+
+
+def pledge_check_get_for_staff(*, user: Any, check_id: Any) -> PledgeCheck:
+    """One post-check of the staff member's departments; another department's is 403, unknown 404."""
+    check = PledgeCheck.objects.select_related("case__department").filter(pk=_uuid(check_id)).first()
+    if check is None:
+        raise NotFound("未找到该核查任务。")
+    if check.department_id not in _staff_department_ids(user):
+        raise PermissionDenied("该核查任务不属于您所在的部门。")
+    return check
 
 
 def cases_for_department(

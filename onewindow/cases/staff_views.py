@@ -319,6 +319,8 @@ def _case_page(
             "clock": _clock(case, calendar, today),
             "forms": forms,
             "notices": notice_links(case),
+            "pledge_checks": list(case.pledge_checks.all()),
+            "false_pledges": services.false_pledges_of(case),
             "roles": roles,
         },
         status=status,

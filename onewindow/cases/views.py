@@ -32,6 +32,7 @@ from onewindow.cases.models import (
     CaseMaterial,
     CaseStatus,
     CorrectionRequest,
+    TrustLevel,
 )
 from onewindow.cases.notices import notice_filename, notice_links, notice_pdf
 from onewindow.catalogue import forms_render
@@ -162,6 +163,11 @@ class ChecklistEntry:
     @property
     def anchor(self) -> str:
         return f"m-{self.material.key}"
+
+    @property
+    def pledged(self) -> bool:
+        """The applicant signed the pledge that replaces this material (trust level D)."""
+        return any(row.trust_level == TrustLevel.D for row in self.uploads)
 
 
 @dataclass
@@ -350,6 +356,30 @@ def material_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         )
         return _case_render(request, page, status=refused_status(refused))
     messages.success(request, _("“%(material)s” uploaded.") % {"material": material.name})
+    return redirect(reverse("cases:case", kwargs={"case_id": case_id}) + f"#m-{material.key}")
+
+
+@require_POST
+@applicant_required
+def material_pledge(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Sign the pledge that replaces a material (告知承诺, trust level D) after reading its text."""
+    case = _case_get(request, case_id)
+    key = request.POST.get("material", "")
+    material = next((m for m in case.item_version.materials.all() if m.key == key), None)
+    if material is None:
+        raise Http404
+    try:
+        services.case_material_pledge(
+            case=case, user=request.user, material=material, accepted=request.POST.get("accept") == "yes"
+        )
+    except DomainError as refused:
+        page = CasePage(
+            case=_case_get(request, case_id),
+            form_data=case.form_data or {},
+            material_errors={material.key: str(refused.message)},
+        )
+        return _case_render(request, page, status=refused_status(refused))
+    messages.success(request, _("Your pledge for “%(material)s” is signed.") % {"material": material.name})
     return redirect(reverse("cases:case", kwargs={"case_id": case_id}) + f"#m-{material.key}")
 
 

@@ -43,6 +43,12 @@ from onewindow.cases.services.intake import (
     case_withdraw,
     submission_problems,
 )
+from onewindow.cases.services.pledges import (
+    case_material_pledge,
+    false_pledges_of,
+    pledge_check_confirm,
+    pledge_check_record_false,
+)
 from onewindow.cases.services.uploads import content_type_sniff, upload_check
 
 __all__ = [
@@ -65,6 +71,7 @@ __all__ = [
     "case_lock",
     "case_material_attach",
     "case_material_attach_reference",
+    "case_material_pledge",
     "case_material_remove",
     "case_messages_mark_read",
     "case_number_next",
@@ -82,6 +89,9 @@ __all__ = [
     "case_withdraw",
     "cases_withdraw_uncorrected",
     "content_type_sniff",
+    "false_pledges_of",
+    "pledge_check_confirm",
+    "pledge_check_record_false",
     "submission_problems",
     "upload_check",
 ]

@@ -23,6 +23,7 @@ from onewindow.cases.services._common import (
     staff_check,
     text_required,
 )
+from onewindow.cases.services.pledges import pledge_checks_create
 from onewindow.catalogue.models import Item
 from onewindow.core import clock
 from onewindow.core.crypto import lookup_hash
@@ -131,6 +132,8 @@ def _accept(
         # default, when nobody hands it over); sealed because the task queue keeps its arguments in clear.
         notify_with={"sealed_password": password_seal(password)},
     )
+    # 告知承诺: each pledge the applicant signed is checked by the department afterwards (国办发〔2020〕42号).
+    pledge_checks_create(case)
     # The workflow app starts the item's process here, so acceptance and the first inbox task are one change.
     case_hooks_run(CaseHook.ACCEPTED, case=case, actor=actor)
     case.refresh_from_db(fields=["status", "version", "updated_at"])  # a hook may have moved it on

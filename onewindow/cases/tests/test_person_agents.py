@@ -62,7 +62,9 @@ def test_the_principal_sees_the_case_and_who_filed_it(client_as, citizen, anothe
     assert "李四" in account
 
 
-def test_the_principal_sees_what_the_agent_did_on_the_agents_page(client_as, citizen, another_citizen, item, agency):
+def test_the_principal_sees_what_the_agent_did_on_the_agents_page(
+    client_as, citizen, another_citizen, item, agency
+):
     services.case_start(user=another_citizen, item=item)
     page = client_as(citizen).get(reverse("identity:representatives")).content.decode()
     assert "李四" in page and "代您申请" in page
