@@ -33,6 +33,7 @@ from onewindow.cases.schemas import (
     ExtensionDecideIn,
     ExtensionRequestOut,
     NotificationOut,
+    PledgeIn,
     RefuseIn,
     ResumeIn,
     SuspendIn,
@@ -141,6 +142,8 @@ def _material(row: Any) -> dict[str, Any]:
         "trust_level": row.trust_level,
         "status": row.status,
         "note": row.note,
+        "pledge_text": row.pledge_text,
+        "pledged_at": row.pledged_at,
     }
 
 
@@ -334,6 +337,27 @@ def case_material_upload(
             message="该材料不在本办件适用的办事指南中，请从指南所列材料中选择。",
         )
     row = services.case_material_attach(case=case, user=request.user, material=material, upload=file)
+    return Status(201, _material(row))
+
+
+@router.post(
+    "/cases/{case_id}/pledges",
+    auth=AUTH,
+    throttle=[],
+    response={201: CaseMaterialOut, **ERRORS},
+    summary="Replace a material by a signed pledge (告知承诺, trust level D) where the guide allows it",
+)
+def case_material_pledge(request: HttpRequest, case_id: uuid.UUID, payload: PledgeIn) -> Status:
+    case = case_get_for_applicant(user=request.user, case_id=case_id)
+    material = Material.objects.filter(pk=payload.material_id).first()
+    if material is None:
+        raise DomainError(
+            code="material_not_in_guide",
+            message="该材料不在本办件适用的办事指南中，请从指南所列材料中选择。",
+        )
+    row = services.case_material_pledge(
+        case=case, user=request.user, material=material, accepted=payload.accept
+    )
     return Status(201, _material(row))
 
 

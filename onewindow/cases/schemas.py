@@ -59,9 +59,13 @@ class CaseMaterialOut(Schema):
     content_type: str
     size: int
     sha256: str
-    trust_level: str = Field(description="A shared data / e-licence, B checked at a window, C uploaded")
+    trust_level: str = Field(
+        description="A shared data / e-licence, B checked at a window, C uploaded, D replaced by a signed pledge"
+    )
     status: str
     note: str
+    pledge_text: str = Field("", description="trust level D: the pledge text the applicant accepted")
+    pledged_at: dt.datetime | None = None
 
 
 class CorrectionProblemOut(Schema):
@@ -137,6 +141,13 @@ class CaseCreateIn(Schema):
         default_factory=dict, max_length=200, description="the item's application form (its JSON Schema)"
     )
     submit: bool = Field(False, description="submit at once (the item must need no uploads still missing)")
+
+
+class PledgeIn(Schema):
+    material_id: uuid.UUID = Field(description="a material of the case's guide that allows a pledge")
+    accept: bool = Field(
+        description="true: the applicant read the material's pledge_text and makes the pledge"
+    )
 
 
 class VersionIn(Schema):

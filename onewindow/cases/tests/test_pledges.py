@@ -157,3 +157,20 @@ def test_the_applicant_signs_the_pledge_on_the_case_page(client_as, citizen, ple
     )
     assert response.status_code == 302
     assert case.materials.get().trust_level == TrustLevel.D
+
+
+def test_the_workbench_home_counts_the_open_and_overdue_checks(at, client_as, clerk_a, approved):
+    at("2026-12-31")
+    page = client_as(clerk_a).get(reverse("workbench:home")).content.decode()
+    assert "1 项承诺待核查" in page and "1 项已逾期" in page
+
+
+def test_the_api_takes_a_pledge_and_refuses_one_not_accepted(client_as, citizen, pledge_item):
+    case = services.case_start(user=citizen, item=pledge_item)
+    client, url = client_as(citizen), f"/api/v1/cases/{case.pk}/pledges"
+    body = {"material_id": str(material_of(pledge_item, "no-crime-record").pk), "accept": False}
+    refused = client.post(url, body, content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["code"] == "pledge_not_accepted"
+    made = client.post(url, body | {"accept": True}, content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert (made.json()["trust_level"], made.json()["pledge_text"]) == ("D", PLEDGE)
