@@ -252,7 +252,8 @@ def _guide_materials(case: Case) -> list[Material]:
 
 def _action_form(case: Case, action: str, data: Any = None) -> CaseActionForm:
     form_class = ACTION_FORMS[action]
-    kwargs: dict[str, Any] = {"initial": {"expected_version": case.version}}
+    # Several action forms share field names (reason, basis): ids per action keep every label on its own field.
+    kwargs: dict[str, Any] = {"initial": {"expected_version": case.version}, "auto_id": f"id_{action}_%s"}
     if form_class is CorrectionForm:
         kwargs["guide_materials"] = _guide_materials(case)
     return form_class(data, **kwargs)

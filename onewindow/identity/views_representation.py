@@ -34,17 +34,24 @@ from onewindow.identity.views_profile import (
     person_required,
 )
 
+# The company scopes' labels speak of a company; a person's agent acts for the person.
+PERSON_SCOPE_LABELS = {
+    AgencyScope.APPLY: _("apply for services and submit materials in my name"),
+    AgencyScope.TRACK: _("track my cases and receive notices"),
+    AgencyScope.LICENCES: _("view and use my e-licences"),
+}
+
 
 class PersonAgencyGrantForm(forms.Form):
     agent = forms.CharField(
-        label=_("Agent's mobile phone or citizen ID number"),
+        label=_("Your agent's mobile phone or citizen ID number"),
         max_length=18,
-        help_text=_("The agent must have registered and verified their identity (L2)."),
+        help_text=_("Your agent must have registered and verified their identity (L2)."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     scopes = forms.MultipleChoiceField(
         label=_("What the agent may do in my name"),
-        choices=[(scope.value, scope.label) for scope in PERSON_AGENCY_SCOPES],
+        choices=[(scope.value, PERSON_SCOPE_LABELS[scope]) for scope in PERSON_AGENCY_SCOPES],
         widget=forms.CheckboxSelectMultiple,
     )
     expires_on = forms.DateField(
@@ -57,7 +64,7 @@ class PersonAgencyGrantForm(forms.Form):
 def _labelled(rows: Any) -> list[Any]:
     rows = list(rows)
     for row in rows:
-        row.scope_labels = [str(AgencyScope(s).label) for s in row.scopes if s in AgencyScope.values]
+        row.scope_labels = [str(PERSON_SCOPE_LABELS[s]) for s in row.scopes if s in PERSON_SCOPE_LABELS]
     return rows
 
 
