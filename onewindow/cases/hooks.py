@@ -24,6 +24,7 @@ class CaseHook(enum.StrEnum):
     RESUMED = "resumed"  # the special procedure ended: + end_on
     CONCLUDING = "concluding"  # before the decision is written, to refuse it: + code
     CONCLUDED = "concluded"  # the decision was written: + code
+    DECISION_REVOKED = "decision_revoked"  # an approval was revoked (a false pledge): + reason
 
 
 _registry: dict[CaseHook, list[Callable[..., None]]] = defaultdict(list)

@@ -13,7 +13,15 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from onewindow.cases.models import Case, CaseEvent, CaseMessage, CaseStatus
+from onewindow.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMessage,
+    CaseStatus,
+    ExtensionRequest,
+    PledgeCheck,
+    PledgeCheckStatus,
+)
 from onewindow.cases.services.acceptance import case_password_hash
 from onewindow.core.crypto import constant_time_equal
 from onewindow.core.errors import NotFound, PermissionDenied
@@ -34,6 +42,12 @@ def _applicant_scope(principal: Principal) -> Q | None:
     if principal.person is None:
         return None
     scope = Q(applicant=principal.person, company=None)
+    if principal.on_behalf_of is not None:
+        # 委托代理: all of the principal's personal cases with ``track``, else those this agent filed.
+        if principal.allows(AgencyScope.TRACK):
+            scope |= Q(applicant=principal.on_behalf_of, company=None)
+        elif principal.allows(AgencyScope.APPLY):
+            scope |= Q(applicant=principal.on_behalf_of, company=None, person_agency__agent=principal.person)
     if principal.company is not None:
         if principal.allows(AgencyScope.TRACK):
             scope |= Q(company=principal.company)
@@ -44,7 +58,14 @@ def _applicant_scope(principal: Principal) -> Q | None:
 
 def _with_relations(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related(
-        "applicant__user", "company", "item", "item_version", "department", "deadline"
+        "applicant__user",
+        "company",
+        "item",
+        "item_version",
+        "department",
+        "deadline",
+        "delivery_deadline",
+        "person_agency__agent__user",
     )
 
 
@@ -127,6 +148,10 @@ def case_get_for_staff(*, user: Any, case_id: Any) -> Case:
             "item_version__materials",
             "correction_requests",
             "special_procedures__approved_by",
+            "extension_requests__requested_by",
+            "pledge_checks__case_material__material",
+            "pledge_checks__checked_by",
+            "extension_requests__decided_by",
             Prefetch("events", queryset=CaseEvent.objects.select_related("department", "actor")),
         )
         .first()
@@ -138,6 +163,48 @@ def case_get_for_staff(*, user: Any, case_id: Any) -> Case:
     ):
         raise PermissionDenied("该办件不属于您所在的部门，您无权查看或办理。")
     return case
+
+
+def case_overdue(today: dt.date) -> Q:
+    """Cases past one of their clocks: the pre-review window (a deemed acceptance is due), the decision, or
+    the delivery of the licence (行政许可法 art. 32, 42, 44)."""
+    return (
+        Q(status=CaseStatus.SUBMITTED, intake_due_on__lt=today)
+        | Q(status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_PROCESS], deadline__due_on__lt=today)
+        | Q(status=CaseStatus.CONCLUDED, delivery_deadline__due_on__lt=today)
+    )
+
+
+def extension_request_get(*, case: Case, request_id: Any) -> ExtensionRequest:
+    """An extension request of a case the caller already holds through a scoped selector."""
+    found = ExtensionRequest.objects.filter(case=case, pk=_uuid(request_id)).select_related("case").first()
+    if found is None:
+        raise NotFound("未找到该延期申请。")
+    return found
+
+
+def pledge_checks_for_department(*, user: Any, status: str = PledgeCheckStatus.OPEN) -> QuerySet[PledgeCheck]:
+    """The post-checks of pledges (告知承诺核查) in the staff member's departments, earliest due first."""
+    checks = PledgeCheck.objects.filter(department_id__in=_staff_department_ids(user))
+    if status in PledgeCheckStatus.values:
+        checks = checks.filter(status=status)
+    return checks.select_related(
+        "case__applicant__user",
+        "case__item_version",
+        "case__company",
+        "case_material__material",
+        "checked_by",
+    ).order_by("due_on", "created_at")
+
+
+def pledge_check_get_for_staff(*, user: Any, check_id: Any) -> PledgeCheck:
+    """One post-check of the staff member's departments; another department's is 403, unknown 404."""
+    check = PledgeCheck.objects.select_related("case__department").filter(pk=_uuid(check_id)).first()
+    if check is None:
+        raise NotFound("未找到该核查任务。")
+    if check.department_id not in _staff_department_ids(user):
+        raise PermissionDenied("该核查任务不属于您所在的部门。")
+    return check
 
 
 def cases_for_department(

@@ -33,9 +33,12 @@ from onewindow.cases.models import (
     CaseMaterial,
     CaseStatus,
     CorrectionRequest,
+    TrustLevel,
 )
+from onewindow.cases.notices import notice_filename, notice_links, notice_pdf
 from onewindow.catalogue import forms_render
 from onewindow.catalogue.models import Item, Material, Necessity
+from onewindow.catalogue.pdf import pdf_response
 from onewindow.catalogue.selectors import item_published_get
 from onewindow.core.errors import DomainError, FieldProblem, NotFound
 from onewindow.core.ratelimit import client_address, rate_limit_hit
@@ -163,6 +166,11 @@ class ChecklistEntry:
     def anchor(self) -> str:
         return f"m-{self.material.key}"
 
+    @property
+    def pledged(self) -> bool:
+        """The applicant signed the pledge that replaces this material (trust level D)."""
+        return any(row.trust_level == TrustLevel.D for row in self.uploads)
+
 
 @dataclass
 class Problem:
@@ -256,6 +264,7 @@ def _case_render(
             "case_messages": case_messages,
             "can_withdraw": case.status in WITHDRAWABLE,
             "can_reissue": case.status in TRACKABLE and bool(case.number),
+            "notices": notice_links(case),
             "password": password,
             "idempotency_key": _fresh_key(),
             "accept": ", ".join(sorted({".pdf", ".ofd", ".jpg", ".jpeg", ".png"})),
@@ -364,6 +373,30 @@ def material_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @applicant_required
+def material_pledge(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Sign the pledge that replaces a material (告知承诺, trust level D) after reading its text."""
+    case = _case_get(request, case_id)
+    key = request.POST.get("material", "")
+    material = next((m for m in case.item_version.materials.all() if m.key == key), None)
+    if material is None:
+        raise Http404
+    try:
+        services.case_material_pledge(
+            case=case, user=request.user, material=material, accepted=request.POST.get("accept") == "yes"
+        )
+    except DomainError as refused:
+        page = CasePage(
+            case=_case_get(request, case_id),
+            form_data=case.form_data or {},
+            material_errors={material.key: str(refused.message)},
+        )
+        return _case_render(request, page, status=refused_status(refused))
+    messages.success(request, _("Your pledge for “%(material)s” is signed.") % {"material": material.name})
+    return redirect(reverse("cases:case", kwargs={"case_id": case_id}) + f"#m-{material.key}")
+
+
+@require_POST
+@applicant_required
 def material_remove(request: HttpRequest, case_id: uuid.UUID, material_id: uuid.UUID) -> HttpResponse:
     """Remove an uploaded file while the application is still being prepared or corrected."""
     case = _case_get(request, case_id)
@@ -414,6 +447,14 @@ def case_withdraw(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         return redirect("cases:mine")
     messages.success(request, _("Your application has been withdrawn."))
     return redirect("cases:case", case_id=case_id)
+
+
+@require_safe
+@applicant_required
+def case_notice(request: HttpRequest, case_id: uuid.UUID, kind: str) -> HttpResponse:
+    """A written notice or decision of the applicant's case as a PDF (delivered to them, 行政许可法 art. 38)."""
+    case = _case_get(request, case_id)
+    return pdf_response(notice_pdf(case, kind), notice_filename(case, kind))
 
 
 @require_POST

@@ -369,13 +369,18 @@ class MaterialRowForm(forms.ModelForm):
             "paper_size",
             "source",
             "licence_type_code",
+            "pledge_allowed",
+            "pledge_text",
             "legal_basis",
             "acceptance_standard",
             "filling_notes",
             "blank_form",
             "sample",
         )
-        widgets = {"filling_notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "filling_notes": forms.Textarea(attrs={"rows": 2}),
+            "pledge_text": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def material(self, existing: dict[str, Material]) -> dict[str, Any]:
         """The row as a material dict for the services, keeping the files it had unless replaced or removed."""

@@ -355,6 +355,12 @@ class Material(BaseModel):
         _("source"), max_length=12, choices=MaterialSource.choices, default=MaterialSource.APPLICANT
     )
     licence_type_code = models.CharField(_("e-licence type code"), max_length=40, blank=True)
+    # 证明事项告知承诺制 (国办发〔2020〕42号): where the catalogue allows it, the applicant may sign this pledge
+    # instead of providing the material; the department checks it afterwards.
+    pledge_allowed = models.BooleanField(_("may be replaced by a signed pledge"), default=False)
+    pledge_text = models.TextField(
+        _("pledge text"), blank=True, help_text=_("what the applicant promises, shown in full before signing")
+    )
 
     class Meta:
         ordering = ["version", "order", "name"]

@@ -81,6 +81,8 @@ MATERIAL_FIELDS = (
     "filling_notes",
     "source",
     "licence_type_code",
+    "pledge_allowed",
+    "pledge_text",
 )
 
 

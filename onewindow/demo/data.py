@@ -102,6 +102,7 @@ PERSONAS = [
     Persona("reviewer", "审核员 李明", "market", (Role.REVIEWER,), "市市场监管局 审核"),
     Persona("reviewer2", "审核员 陈静", "health", (Role.REVIEWER,), "市卫健委 审核（并联审批的第二个部门）"),
     Persona("approver", "审批员 张伟", "market", (Role.APPROVER,), "市市场监管局 审批"),
+    Persona("head", "局长 周强", "market", (Role.HEAD,), "市市场监管局 负责人（批准延期）"),
     Persona("deptadmin", "部门管理员 刘洋", "market", (Role.DEPARTMENT_ADMIN,), "市市场监管局 部门管理员"),
     Persona("supervisor", "监察员 赵敏", "data", (Role.SUPERVISOR,), "市数据管理局 电子监察"),
     # The departments of the demo's parallel joint reviews (demo/workflow.py): a window clerk, a reviewer and

@@ -15,7 +15,7 @@ from onewindow.core.crypto import lookup_hash
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.core.masking import mask_citizen_id, mask_name, mask_phone
 from onewindow.identity.models import AgencyScope
-from onewindow.identity.selectors import principal_for_user
+from onewindow.identity.selectors import Principal, principal_for_user
 from onewindow.licences.identifiers import licence_identifier_problems
 from onewindow.licences.models import (
     HOLDER_PURPOSE,
@@ -270,9 +270,14 @@ def public_keys() -> QuerySet[SigningKey]:
 
 
 def licences_of_holder(*, user: Any) -> QuerySet[Licence]:
-    """The wallet: licences held by the signed-in person, or by the company they act for with the
+    """The wallet: licences held by the signed-in person, or by the company or person they act for with the
     ``licences`` scope. Empty for anyone else (and for a person without a verified ID number)."""
     principal = principal_for_user(user)
+    if principal.on_behalf_of is not None:
+        # 委托代理 (行政许可法 art. 29): the principal's licences, only with the ``licences`` scope.
+        if not principal.allows(AgencyScope.LICENCES):
+            return Licence.objects.none()
+        principal = Principal(person=principal.on_behalf_of)
     if principal.company is not None:
         if not principal.allows(AgencyScope.LICENCES):
             return Licence.objects.none()

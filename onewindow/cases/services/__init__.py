@@ -22,10 +22,10 @@ from onewindow.cases.services.correction import (
     case_resubmit,
     cases_withdraw_uncorrected,
 )
+from onewindow.cases.services.extensions import case_extension_decide, case_extension_request
 from onewindow.cases.services.handling import (
     case_conclude,
     case_deliver,
-    case_extend,
     case_process_start,
     case_resume,
     case_suspend,
@@ -43,6 +43,12 @@ from onewindow.cases.services.intake import (
     case_withdraw,
     submission_problems,
 )
+from onewindow.cases.services.pledges import (
+    case_material_pledge,
+    false_pledges_of,
+    pledge_check_confirm,
+    pledge_check_record_false,
+)
 from onewindow.cases.services.uploads import content_type_sniff, upload_check
 
 __all__ = [
@@ -59,11 +65,13 @@ __all__ = [
     "case_create_and_submit",
     "case_deemed_accept_overdue",
     "case_deliver",
-    "case_extend",
+    "case_extension_decide",
+    "case_extension_request",
     "case_form_save",
     "case_lock",
     "case_material_attach",
     "case_material_attach_reference",
+    "case_material_pledge",
     "case_material_remove",
     "case_messages_mark_read",
     "case_number_next",
@@ -81,6 +89,9 @@ __all__ = [
     "case_withdraw",
     "cases_withdraw_uncorrected",
     "content_type_sniff",
+    "false_pledges_of",
+    "pledge_check_confirm",
+    "pledge_check_record_false",
     "submission_problems",
     "upload_check",
 ]

@@ -171,13 +171,20 @@ def idempotency_remember(claim: IdempotencyKey | None, case: Case) -> None:
 
 
 def applicant_check(case: Case, user: Any) -> None:
-    """The user is the applicant, or acts for the applicant company with the ``apply`` scope. Anyone else is
-    told the case does not exist (404), as the selectors do."""
+    """The user is the applicant, acts for the applicant company, or acts in the applicant person's name,
+    with the ``apply`` scope. Anyone else is told the case does not exist (404), as the selectors do."""
     principal = principal_for_user(user)
     if principal.person is None:
         raise NotFound("未找到该办件，或您无权查看。")
     if case.company_id is None:
         if case.applicant_id == principal.person.pk:
+            return
+        # An agent in the principal's name (委托代理) with the ``apply`` scope.
+        if (
+            principal.on_behalf_of is not None
+            and case.applicant_id == principal.on_behalf_of.pk
+            and principal.allows(AgencyScope.APPLY)
+        ):
             return
     elif (
         principal.company is not None

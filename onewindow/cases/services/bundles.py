@@ -135,10 +135,17 @@ def bundle_case_start(
     )
     if earlier is not None:
         return earlier
-    person = principal_for_user(user).person
+    principal = principal_for_user(user)
+    person = principal.person
     if person is None:
         raise DomainError(
             code="applicant_not_a_person", message="请先以个人实名账户登录后再申请办理事项。", status=403
+        )
+    if principal.on_behalf_of is not None:
+        raise DomainError(
+            code="bundle_not_for_agents",
+            message="“一件事”暂不支持委托代理人代为申请，请切换为本人办理，或由委托人本人申请。",
+            status=403,
         )
     if not bundle.is_published:
         raise DomainError(

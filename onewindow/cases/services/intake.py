@@ -38,8 +38,9 @@ from onewindow.catalogue.models import Item, ItemVersion, Material, MaterialSour
 from onewindow.core import clock
 from onewindow.core.errors import DomainError, FieldProblem, NotFound
 from onewindow.core.services import audit_record
-from onewindow.identity.models import AgencyScope, AssuranceLevel, Company, Person
+from onewindow.identity.models import AgencyScope, AssuranceLevel, Company, Person, PersonAgency
 from onewindow.identity.selectors import agency_latest, principal_for_user
+from onewindow.identity.services.representation import person_agency_use_record
 from onewindow.organisations.models import Role
 from onewindow.workdays.selectors import working_days_add
 
@@ -87,6 +88,25 @@ def _company_check(user: Any, person: Person, company: Company) -> Any:
     )
 
 
+def _person_agency_check(principal: Any, company: Company | None) -> PersonAgency | None:
+    """The authorisation an agent applies under in a person's name (None when acting for oneself)."""
+    if principal.on_behalf_of is None:
+        return None
+    if company is not None:
+        raise DomainError(
+            code="agency_not_allowed",
+            message="您正在以委托代理人身份代他人办事，不能同时代企业申请。请先切换身份。",
+            status=403,
+        )
+    if not principal.allows(AgencyScope.APPLY):
+        raise DomainError(
+            code="agency_not_allowed",
+            message=f"{principal.on_behalf_of}对您的委托不包括“申请办理事项”，请联系委托人调整委托范围。",
+            status=403,
+        )
+    return principal.person_agency
+
+
 @transaction.atomic
 def case_start(
     *,
@@ -112,6 +132,7 @@ def case_start(
         raise DomainError(
             code="applicant_not_a_person", message="请先以个人实名账户登录后再申请办理事项。", status=403
         )
+    person_agency = _person_agency_check(principal, company)
     version = _published_version(item)
     if not version.is_online:
         raise DomainError(
@@ -128,7 +149,9 @@ def case_start(
     if form_data:
         form_size_check(schema=version.form_schema, data=form_data)
     case = Case.objects.create(
-        applicant=person,
+        # An agent applies in the principal's name (委托代理): the principal is the applicant in law.
+        applicant=principal.on_behalf_of or person,
+        person_agency=person_agency,
         company=company,
         agency=agency,
         item=item,
@@ -146,7 +169,16 @@ def case_start(
         at=clock.now(),
         public=False,
     )
-    audit_record(actor=user, action="case.start", target=case, changes={"item": item.implementation_code})
+    changes = {"item": item.implementation_code}
+    if person_agency is not None:
+        changes["on_behalf_of"] = str(person_agency.principal_id)
+        person_agency_use_record(
+            agency=person_agency,
+            action="case.start",
+            description=f"代您申请“{version.name}”",
+            target=case,
+        )
+    audit_record(actor=user, action="case.start", target=case, changes=changes)
     # The e-licence library attaches the licences the holder agreed to reuse (免提交).
     case_hooks_run(CaseHook.STARTED, case=case, actor=user)
     idempotency_remember(claim, case)
@@ -365,6 +397,9 @@ def case_receive(case: Case, *, actor: Any, action: str) -> Case:
     if case.submitted_at is None:
         case.submitted_at = now
         fields.append("submitted_at")
+    elif action == EventAction.RESUBMITTED:
+        case.resubmitted_at = now
+        fields.append("resubmitted_at")
     case_transition(case, to=CaseStatus.SUBMITTED, action=action, actor=actor, fields=fields)
     return case
 
@@ -390,6 +425,13 @@ def case_submit(
             status=409,
         )
     case_receive(case, actor=actor, action=EventAction.SUBMITTED)
+    if case.person_agency is not None and case.person_agency.agent.user_id == getattr(actor, "pk", None):
+        person_agency_use_record(
+            agency=case.person_agency,
+            action="case.submit",
+            description=f"代您提交“{case.item_version.name}”申请",
+            target=case,
+        )
     idempotency_remember(claim, case)
     return case
 

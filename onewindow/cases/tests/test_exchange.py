@@ -15,14 +15,20 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from onewindow.cases import services
-from onewindow.cases.tests.factories import FORM, case_in_state, case_materials_attach, company_of
+from onewindow.cases.tests.factories import (
+    FORM,
+    case_extend_approved,
+    case_in_state,
+    case_materials_attach,
+    company_of,
+)
 from onewindow.core.models import AuditEntry
 from onewindow.identity.models import Person
 from tests.factories import valid_citizen_id, valid_credit_code
 
 
 @pytest.fixture
-def concluded(at, citizen, item, clerk_a, reviewer_a, approver_a):
+def concluded(at, citizen, item, clerk_a, reviewer_a, approver_a, head_a):
     """Received 2026-09-29, accepted, inspected 09-30 … 10-09, extended, approved and posted on 10-20."""
     case = case_in_state("accepted", user=citizen, item=item, clerk=clerk_a)
     at("2026-09-30")
@@ -32,12 +38,14 @@ def concluded(at, citizen, item, clerk_a, reviewer_a, approver_a):
         kind="inspection",
         reason="现场核查经营场所",
         basis="《行政许可法》第四十五条",
+        expected_working_days=5,
     )
     at("2026-10-09")
     services.case_resume(case=case, actor=reviewer_a)
-    services.case_extend(
-        case=case,
-        approver=approver_a,
+    case_extend_approved(
+        case,
+        requester=approver_a,
+        head=head_a,
         working_days=5,
         reason="需补充专家意见",
         basis="《行政许可法》第四十二条",
@@ -96,6 +104,7 @@ def test_export_writes_the_whole_record_of_a_concluded_case(concluded, item, dep
         "accepted",
         "suspended",
         "resumed",
+        "extension_requested",
         "extended",
         "concluded",
         "delivered",

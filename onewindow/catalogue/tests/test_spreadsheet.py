@@ -125,6 +125,8 @@ def test_the_round_trip_keeps_fees_faq_form_schema_themes_joint_bodies_and_mater
                     "condition",
                     "source",
                     "licence_type_code",
+                    "pledge_allowed",
+                    "pledge_text",
                     "originals",
                     "copies",
                 )
