@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from onewindow.catalogue.bundle_forms import BundleForm, MergedForm, merged_form
 from onewindow.catalogue.models import Bundle, BundleItem, Item, ItemVersion, Material, Theme, VersionStatus
 from onewindow.core.errors import NotFound
 from onewindow.organisations.models import Department, Role
@@ -84,6 +85,31 @@ def bundle_materials(*, bundle: Bundle) -> list[tuple[Material, list[Item]]]:
             else:
                 merged[material.key] = (material, [entry.item])
     return list(merged.values())
+
+
+def bundle_forms(*, bundle: Bundle, items: list[Item] | None = None) -> list[BundleForm]:
+    """The published forms of the bundle's items (or of ``items`` only), in stage order."""
+    wanted = {item.pk for item in items} if items is not None else None
+    forms = []
+    for entry in bundle.entries.all():
+        version = entry.item.published_version
+        if version is None or (wanted is not None and entry.item_id not in wanted):
+            continue
+        forms.append(
+            BundleForm(
+                item_id=entry.item_id,
+                implementation_code=entry.item.implementation_code,
+                item_name=version.name,
+                schema=version.form_schema or {},
+                ui=version.form_ui or {},
+            )
+        )
+    return forms
+
+
+def bundle_merged_form(*, bundle: Bundle, items: list[Item] | None = None) -> MergedForm:
+    """The merged form (一表申请) of the bundle, or of the items an applicant chose from it."""
+    return merged_form(bundle_forms(bundle=bundle, items=items), bundle.field_map)
 
 
 # --- the catalogue workbench (staff): scoped by the departments the caller may edit --------------------

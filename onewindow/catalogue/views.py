@@ -43,6 +43,7 @@ from onewindow.catalogue.pdf import pdf_render, pdf_response
 from onewindow.catalogue.selectors import (
     bundle_get,
     bundle_materials,
+    bundle_merged_form,
     bundles_published,
     item_published_get,
     item_versions_public_log,
@@ -195,7 +196,7 @@ def guide_context(item: Item) -> dict[str, Any]:
         "item": item,
         "version": version,
         "materials": materials,
-        "materials_to_bring": [m for m in materials if not m.obtained_by_platform],
+        "materials_to_bring": [m for m in materials if m.asked_as_upload],
         "item_type": dict(ItemType.choices).get(version.item_type, version.item_type),
         "level": dict(ExerciseLevel.choices).get(version.level, version.level),
         "case_type": dict(CaseType.choices).get(version.case_type, version.case_type),
@@ -382,8 +383,10 @@ def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
             "entry_count": len(entries),
             "total_days": sum(stage["days"] for stage in stage_rows),
             "departments": departments,
-            "materials": [(m, items) for m, items in materials if not m.obtained_by_platform],
+            "materials": [(m, items) for m, items in materials if m.asked_as_upload],
             "materials_from_platform": [(m, items) for m, items in materials if m.obtained_by_platform],
+            "materials_generated": [(m, items) for m, items in materials if m.generated_online],
+            "shared_fields": bundle_merged_form(bundle=bundle).shared,
         },
     )
 

@@ -10,6 +10,12 @@ from onewindow.cases.services.acceptance import (
     case_password_reissue,
     case_refuse,
 )
+from onewindow.cases.services.bundle_forms import bundle_form_layout, bundle_form_save
+from onewindow.cases.services.bundle_stages import (
+    bundle_stage_advance,
+    bundle_waiting_problems,
+    case_material_hand_over,
+)
 from onewindow.cases.services.bundles import (
     bundle_case_start,
     bundle_case_submit,
@@ -49,6 +55,11 @@ __all__ = [
     "STATUS_ZH",
     "AcceptedCase",
     "bundle_case_start",
+    "bundle_form_layout",
+    "bundle_form_save",
+    "bundle_stage_advance",
+    "bundle_waiting_problems",
+    "case_material_hand_over",
     "bundle_case_submit",
     "bundle_case_withdraw",
     "bundle_entries_chosen",

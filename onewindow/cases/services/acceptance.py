@@ -16,6 +16,11 @@ from django.utils import timezone
 from onewindow.cases.hooks import CaseHook, case_hooks_run
 from onewindow.cases.models import Case, CaseNumberCounter, CaseStatus, EventAction
 from onewindow.cases.notifications import password_seal
+from onewindow.cases.services.bundle_stages import (
+    bundle_days_remaining,
+    bundle_deadline_set,
+    bundle_stages,
+)
 from onewindow.cases.services._common import (
     applicant_check,
     case_lock,
@@ -78,12 +83,57 @@ def _password_new() -> str:
     return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
 
 
+def _bundle_accept(parent: Case, *, actor: Any | None, accepted_at: dt.datetime) -> None:
+    """The life event's one acceptance (一窗受理): its first accepted item gives the parent the one case number,
+    the one query password and the one due date, the promised days of every stage added up."""
+    accepted_on = timezone.localdate(accepted_at)
+    parent.number = case_number_next(item=parent.item, day=accepted_on)
+    password = _password_new()
+    parent.query_password_hash = case_password_hash(parent.number, password)
+    parent.accepted_at = accepted_at
+    parent.accepted_by = actor
+    stages = bundle_stages(parent, list(parent.children.select_related("item_version")))
+    bundle_deadline_set(
+        parent, start_on=accepted_on, working_days=bundle_days_remaining(stages, from_stage=stages[0][0])
+    )
+    assert parent.deadline is not None
+    case_transition(
+        parent,
+        to=CaseStatus.ACCEPTED,
+        action=EventAction.ACCEPTED,
+        actor=actor,
+        fields=["number", "query_password_hash", "accepted_at", "accepted_by"],
+        note=f"“一件事”受理编号 {parent.number}（各事项编号为其后加 -01、-02 …），"
+        f"各阶段合计承诺办结日期 {parent.deadline.due_on}。",
+        changes={"number": parent.number, "due_on": str(parent.deadline.due_on)},
+        notify_with={"sealed_password": password_seal(password)},
+    )
+
+
+def _bundle_child_number(child: Case, *, actor: Any | None, accepted_at: dt.datetime) -> str:
+    """A life event's item is numbered under the life event's number: ``<number>-01`` in the bundle's order."""
+    parent = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item", "item_version", "bundle", "deadline")
+        .get(pk=child.parent_id)
+    )
+    if parent.number is None:
+        _bundle_accept(parent, actor=actor, accepted_at=accepted_at)
+    ordered = [c.pk for _n, group in bundle_stages(parent, list(parent.children.all())) for c in group]
+    return f"{parent.number}-{ordered.index(child.pk) + 1:02d}"
+
+
 def _accept(case: Case, *, actor: Any | None, accepted_at: dt.datetime, by_default: bool) -> AcceptedCase:
     accepted_on = timezone.localdate(accepted_at)
     version = case.item_version
-    case.number = case_number_next(item=case.item, day=accepted_on)
-    password = _password_new()
-    case.query_password_hash = case_password_hash(case.number, password)
+    password = ""
+    if case.parent_id is not None:
+        # One number and one query password for the whole life event: the item tracks under the parent's.
+        case.number = _bundle_child_number(case, actor=actor, accepted_at=accepted_at)
+    else:
+        case.number = case_number_next(item=case.item, day=accepted_on)
+        password = _password_new()
+        case.query_password_hash = case_password_hash(case.number, password)
     case.accepted_at = accepted_at
     case.accepted_by = actor
     case.accepted_by_default = by_default
@@ -111,7 +161,7 @@ def _accept(case: Case, *, actor: Any | None, accepted_at: dt.datetime, by_defau
         changes={"number": case.number, "due_on": str(case.deadline.due_on)},
         # The applicant learns the query password from the acceptance SMS / e-mail (also when accepted by
         # default, when nobody hands it over); sealed because the task queue keeps its arguments in clear.
-        notify_with={"sealed_password": password_seal(password)},
+        notify_with={"sealed_password": password_seal(password)} if password else None,
     )
     # The workflow app starts the item's process here, so acceptance and the first inbox task are one change.
     case_hooks_run(CaseHook.ACCEPTED, case=case, actor=actor)
