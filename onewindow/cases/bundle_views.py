@@ -109,6 +109,7 @@ def bundle_case_render(
     status: int = 200,
     form_data: dict[str, Any] | None = None,
     form_errors: dict[str, list[str]] | None = None,
+    material_error: tuple[str, str] | None = None,
 ) -> HttpResponse:
     """The bundle's page (its parent case): one form for every item, one submission, one timeline."""
     children = selectors.bundle_children(case=case)
@@ -132,6 +133,9 @@ def bundle_case_render(
             "bundle": case.bundle,
             "rows": rows,
             "stages": _stage_numbers(case, children),
+            "bundle_materials": services.bundle_materials_needed(case) if can_submit else [],
+            "material_error": material_error,
+            "accept": ", ".join(sorted({".pdf", ".ofd", ".jpg", ".jpeg", ".png"})),
             "fields": fields,
             "problems": problems or [],
             "summary": summary,
@@ -221,7 +225,9 @@ def bundle_submit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             data = forms_render.form_data_from_post(layout.schema, request.POST)
             services.bundle_form_save(case=case, user=request.user, data=data)
         if request.POST.get("action") == "save":
-            messages.success(request, _("Draft saved. You can come back and continue at any time from My cases."))
+            messages.success(
+                request, _("Draft saved. You can come back and continue at any time from My cases.")
+            )
             return redirect("cases:case", case_id=case_id)
         services.bundle_case_submit(case=case, actor=request.user, idempotency_key=_posted_key(request))
     except DomainError as refused:
@@ -245,6 +251,28 @@ def bundle_submit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         ),
     )
     return redirect("cases:case", case_id=case_id)
+
+
+@require_POST
+@applicant_required
+def bundle_material_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """One upload of a material for every item of the bundle that asks for it."""
+    case = selectors.case_get_for_applicant(user=request.user, case_id=case_id)
+    if case.bundle is None:
+        raise Http404
+    key = request.POST.get("material", "")
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise DomainError(code="upload_missing", message="请先选择要上传的文件。")
+        count = services.bundle_material_attach(case=case, user=request.user, key=key, upload=upload)
+    except DomainError as refused:
+        case = selectors.case_get_for_applicant(user=request.user, case_id=case_id)
+        return bundle_case_render(
+            request, case, status=refused_status(refused), material_error=(key, str(refused.message))
+        )
+    messages.success(request, _("Uploaded once for %(count)s services.") % {"count": count})
+    return redirect(reverse("cases:case", kwargs={"case_id": case_id}) + f"#bm-{key}")
 
 
 @require_POST

@@ -204,7 +204,9 @@ def case_track(*, case_number: str, password: str) -> Tracking:
     if case is not None and case.parent_id is not None:
         # A life event's item (<number>-01) answers to the life event's one number and query password.
         case = (
-            Case.objects.filter(pk=case.parent_id).select_related("item_version", "department", "deadline").first()
+            Case.objects.filter(pk=case.parent_id)
+            .select_related("item_version", "department", "deadline")
+            .first()
         )
     expected = case.query_password_hash if case is not None and case.query_password_hash else _DUMMY_HASH
     given = case_password_hash(case.number if case is not None and case.number else number, password or "")

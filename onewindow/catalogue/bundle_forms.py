@@ -165,9 +165,7 @@ def field_map_problems(forms: list[BundleForm], field_map: Any) -> list[tuple[st
         properties = form.schema.get("properties") or {}
         for name, shared_name in overrides.items():
             if name not in properties:
-                problems.append(
-                    (f"field_map.{code}.{name}", f"“{form.item_name}”的申请表没有字段 {name}。")
-                )
+                problems.append((f"field_map.{code}.{name}", f"“{form.item_name}”的申请表没有字段 {name}。"))
             elif not isinstance(shared_name, str) or (shared_name and not SHARED_NAME.match(shared_name)):
                 problems.append(
                     (

@@ -404,7 +404,9 @@ class Bundle(BaseModel):
         _("merged form field map"),
         default=dict,
         blank=True,
-        help_text=_('{"implementation code": {"field": "shared name"}}; fields with the same name merge anyway'),
+        help_text=_(
+            '{"implementation code": {"field": "shared name"}}; fields with the same name merge anyway'
+        ),
     )
 
     class Meta:

@@ -344,7 +344,9 @@ def bundle_save(
         raise DomainError(
             code="bundle.field_map_invalid",
             message="合并表单字段对照有误：" + "；".join(message for _, message in problems),
-            problems=[FieldProblem(field=where, code="field_map_invalid", message=msg) for where, msg in problems],
+            problems=[
+                FieldProblem(field=where, code="field_map_invalid", message=msg) for where, msg in problems
+            ],
         )
     bundle, created = Bundle.objects.update_or_create(
         code=code,

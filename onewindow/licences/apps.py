@@ -9,8 +9,8 @@ class LicencesConfig(AppConfig):
 
     def ready(self) -> None:
         from onewindow.cases.hooks import CaseHook, case_hook_register
-        from onewindow.licences.services.cases import on_case_concluded
         from onewindow.catalogue.prefill import prefill_provider_register
+        from onewindow.licences.services.cases import on_case_concluded
         from onewindow.licences.services.reuse import (
             licence_prefill_sources,
             licences_attach_on_start,

@@ -10,7 +10,12 @@ from onewindow.cases.services.acceptance import (
     case_password_reissue,
     case_refuse,
 )
-from onewindow.cases.services.bundle_forms import bundle_form_layout, bundle_form_save
+from onewindow.cases.services.bundle_forms import (
+    bundle_form_layout,
+    bundle_form_save,
+    bundle_material_attach,
+    bundle_materials_needed,
+)
 from onewindow.cases.services.bundle_stages import (
     bundle_stage_advance,
     bundle_waiting_problems,
@@ -55,15 +60,16 @@ __all__ = [
     "STATUS_ZH",
     "AcceptedCase",
     "bundle_case_start",
-    "bundle_form_layout",
-    "bundle_form_save",
-    "bundle_stage_advance",
-    "bundle_waiting_problems",
-    "case_material_hand_over",
     "bundle_case_submit",
     "bundle_case_withdraw",
     "bundle_entries_chosen",
+    "bundle_form_layout",
+    "bundle_form_save",
+    "bundle_material_attach",
+    "bundle_materials_needed",
     "bundle_required_level",
+    "bundle_stage_advance",
+    "bundle_waiting_problems",
     "case_accept",
     "case_conclude",
     "case_correction_request",
@@ -75,6 +81,7 @@ __all__ = [
     "case_lock",
     "case_material_attach",
     "case_material_attach_reference",
+    "case_material_hand_over",
     "case_material_remove",
     "case_messages_mark_read",
     "case_number_next",

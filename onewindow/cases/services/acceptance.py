@@ -16,17 +16,17 @@ from django.utils import timezone
 from onewindow.cases.hooks import CaseHook, case_hooks_run
 from onewindow.cases.models import Case, CaseNumberCounter, CaseStatus, EventAction
 from onewindow.cases.notifications import password_seal
-from onewindow.cases.services.bundle_stages import (
-    bundle_days_remaining,
-    bundle_deadline_set,
-    bundle_stages,
-)
 from onewindow.cases.services._common import (
     applicant_check,
     case_lock,
     case_transition,
     staff_check,
     text_required,
+)
+from onewindow.cases.services.bundle_stages import (
+    bundle_days_remaining,
+    bundle_deadline_set,
+    bundle_stages,
 )
 from onewindow.catalogue.models import Item
 from onewindow.core import clock

@@ -7,13 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext
 
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.cases.services._common import applicant_check, case_lock
-from onewindow.cases.services.bundle_stages import bundle_stages
+from onewindow.cases.services.bundle_stages import bundle_stages, handed_over_types
+from onewindow.cases.services.intake import case_material_attach
 from onewindow.catalogue.bundle_forms import MergedForm
+from onewindow.catalogue.models import MaterialSource
 from onewindow.catalogue.selectors import bundle_merged_form
 from onewindow.core.errors import DomainError
 from onewindow.core.services import audit_record
@@ -46,7 +49,9 @@ def bundle_form_layout(parent: Case) -> BundleFormLayout:
     assert parent.bundle is not None
     children = [
         child
-        for _number, group in bundle_stages(parent, list(parent.children.select_related("item", "item_version")))
+        for _number, group in bundle_stages(
+            parent, list(parent.children.select_related("item", "item_version"))
+        )
         for child in group
         if child.status != CaseStatus.WITHDRAWN
     ]
@@ -54,7 +59,11 @@ def bundle_form_layout(parent: Case) -> BundleFormLayout:
     properties: dict[str, Any] = {}
     ui: dict[str, Any] = {"order": [SHARED], "help": {}, "widgets": {}}
     if merged.shared:
-        properties[SHARED] = {"type": "object", "title": gettext("Details for every service (asked once)"), **merged.schema()}
+        properties[SHARED] = {
+            "type": "object",
+            "title": gettext("Details for every service (asked once)"),
+            **merged.schema(),
+        }
         ui["help"] |= {f"{SHARED}.{name}": text for name, text in merged.ui()["help"].items()}
     groups: dict[str, Case] = {}
     for number, child in enumerate(children, start=1):
@@ -123,3 +132,65 @@ def bundle_form_save(*, case: Case, user: Any, data: dict[str, Any]) -> Case:
             changed.append(str(locked.pk))
     audit_record(actor=user, action="case.bundle_form_save", target=parent, changes={"children": changed})
     return parent
+
+
+@dataclass
+class BundleMaterial:
+    """One material of the bundle's one list (by key): the items that need it and how many have it."""
+
+    key: str
+    name: str
+    item_names: list[str]
+    missing: int
+
+
+def bundle_materials_needed(parent: Case) -> list[BundleMaterial]:
+    """What the applicant still provides for the drafts of a bundle, each material once (same key = same
+    document); what the platform obtains, generates from the form, or an earlier stage hands over is not
+    listed."""
+    stages = bundle_stages(parent, _children(parent))
+    rows: dict[str, BundleMaterial] = {}
+    for number, group in stages:
+        handed = handed_over_types(stages, number)
+        for child in group:
+            if child.status != CaseStatus.DRAFT:
+                continue
+            present = {row.material_id for row in child.materials.all()}
+            for material in child.item_version.materials.all():
+                licence = material.source == MaterialSource.ELICENCE
+                if not (material.asked_as_upload or licence) or material.licence_type_code in handed:
+                    continue
+                row = rows.setdefault(material.key, BundleMaterial(material.key, material.name, [], 0))
+                row.item_names.append(child.item_version.name)
+                row.missing += material.pk not in present
+    return list(rows.values())
+
+
+def _children(parent: Case) -> list[Case]:
+    return list(
+        parent.children.select_related("item", "item_version").prefetch_related(
+            "item_version__materials", "materials"
+        )
+    )
+
+
+@transaction.atomic
+def bundle_material_attach(*, case: Case, user: Any, key: str, upload: Any) -> int:
+    """One upload for every draft of the bundle that asks for the material ``key`` (the ID card once, not
+    four times); returns how many items received it. Each copy is checked like any upload."""
+    parent = case_lock(case, allowed={CaseStatus.DRAFT}, doing="上传材料")
+    applicant_check(parent, user)
+    content = upload.read()
+    name = str(getattr(upload, "name", "") or "upload")
+    attached = 0
+    for child in _children(parent):
+        if child.status != CaseStatus.DRAFT:
+            continue
+        material = next((m for m in child.item_version.materials.all() if m.key == key), None)
+        if material is None or not (material.asked_as_upload or material.source == MaterialSource.ELICENCE):
+            continue
+        case_material_attach(case=child, user=user, material=material, upload=ContentFile(content, name=name))
+        attached += 1
+    if not attached:
+        raise DomainError(code="material_not_in_guide", message="该“一件事”的事项均不需要上传这份材料。")
+    return attached

@@ -56,7 +56,9 @@ def bundle_stages(parent: Case, children: list[Case]) -> list[tuple[int, list[Ca
     ordered = sorted(
         children,
         key=lambda child: (
-            (entries[child.item_id].stage, entries[child.item_id].order) if child.item_id in entries else (0, 0)
+            (entries[child.item_id].stage, entries[child.item_id].order)
+            if child.item_id in entries
+            else (0, 0)
         ),
     )
     stages: dict[int, list[Case]] = {}

@@ -290,7 +290,10 @@ def test_the_parent_cannot_be_withdrawn_alone_like_a_single_case(submitted, citi
     with pytest.raises(DomainError) as refused:
         services.case_withdraw(case=submitted, actor=citizen, reason="不开店了")
     assert refused.value.code == "bundle_withdraw_required"
-    assert set(submitted.children.values_list("status", flat=True)) == {CaseStatus.SUBMITTED, CaseStatus.DRAFT}
+    assert set(submitted.children.values_list("status", flat=True)) == {
+        CaseStatus.SUBMITTED,
+        CaseStatus.DRAFT,
+    }
 
 
 # --- pages -----------------------------------------------------------------------------------------------

@@ -342,7 +342,9 @@ def licences_hand_over(*, case: Case, actor: Any, earlier: Iterable[Case], **_: 
             continue
         licence = (
             Licence.objects.filter(
-                case_id__in=earlier_ids, licence_type__code=material.licence_type_code, status=LicenceStatus.VALID
+                case_id__in=earlier_ids,
+                licence_type__code=material.licence_type_code,
+                status=LicenceStatus.VALID,
             )
             .select_related("licence_type", "issuer", "signing_key")
             .order_by("-issued_on", "-created_at")
@@ -359,7 +361,9 @@ def licences_hand_over(*, case: Case, actor: Any, earlier: Iterable[Case], **_: 
                     case=case,
                     material=material,
                     reference=licence.identifier,
-                    content=licence_pdf(licence, copy_for=case.item_version.name, copy_valid_until=copy_until),
+                    content=licence_pdf(
+                        licence, copy_for=case.item_version.name, copy_valid_until=copy_until
+                    ),
                     name=licence_pdf_filename(licence, copy=True),
                     actor=actor,
                 )
@@ -378,7 +382,9 @@ def licences_hand_over(*, case: Case, actor: Any, earlier: Iterable[Case], **_: 
 def licence_prefill_sources(*, person: Any, company: Any, **_: Any) -> dict[str, str]:
     """Prefill provider (``catalogue.prefill``): the face fields of the holder's valid licences, newest first,
     as ``licence.<type code>.<face field>``."""
-    holder = Q(holder_company=company) if company is not None else Q(holder_person=person, holder_company=None)
+    holder = (
+        Q(holder_company=company) if company is not None else Q(holder_person=person, holder_company=None)
+    )
     if person is None and company is None:
         return {}
     today = clock.today()
