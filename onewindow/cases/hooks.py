@@ -29,18 +29,20 @@ class CaseHook(enum.StrEnum):
     STAGE_STARTING = "stage_starting"
 
 
-_registry: dict[CaseHook, list[tuple[int, Callable[..., None]]]] = defaultdict(list)
+_registry: dict[CaseHook, list[Callable[..., None]]] = defaultdict(list)
+_order: dict[Callable[..., None], int] = {}
 
 
 def case_hook_register(hook: CaseHook, handler: Callable[..., None], *, order: int = 0) -> None:
     """Call ``handler(**kwargs)`` at ``hook``, lower ``order`` first (then in registration order); registering
     the same handler twice has no effect. The life events' stage hand-over runs after the others (order 100),
     so the licence a conclusion issues exists by the time it is handed over."""
-    if all(registered is not handler for _, registered in _registry[hook]):
-        _registry[hook].append((order, handler))
-        _registry[hook].sort(key=lambda entry: entry[0])
+    if handler not in _registry[hook]:
+        _order[handler] = order
+        _registry[hook].append(handler)
+        _registry[hook].sort(key=lambda registered: _order.get(registered, 0))
 
 
 def case_hooks_run(hook: CaseHook, **kwargs: Any) -> None:
-    for _order, handler in list(_registry[hook]):
+    for handler in list(_registry[hook]):
         handler(**kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +86,33 @@ def bundle_materials(*, bundle: Bundle) -> list[tuple[Material, list[Item]]]:
             else:
                 merged[material.key] = (material, [entry.item])
     return list(merged.values())
+
+
+# Who knows an item's process: the workflow app (above the catalogue) registers itself here.
+JointDepartmentsProvider = Callable[[Item], "list[Department] | None"]
+_joint_department_providers: list[JointDepartmentsProvider] = []
+
+
+def joint_departments_provider_register(provider: JointDepartmentsProvider) -> None:
+    """Add ``provider(item) -> [departments] | None`` (None: it knows no process for the item)."""
+    if provider not in _joint_department_providers:
+        _joint_department_providers.append(provider)
+
+
+def item_joint_departments(*, item: Item, version: ItemVersion) -> list[Department]:
+    """The guide's 联办机构: the other departments with a step in the item's process, so the guide and the
+    process never disagree; the version's hand-kept list only for an item without a process."""
+    for provider in _joint_department_providers:
+        departments = provider(item)
+        if departments is not None:
+            return departments
+    return list(version.joint_departments.all())
+
+
+def theme_names(themes: Any) -> list[str]:
+    """Theme names once each: the national 自然人 and 法人 lists share names (社会保障, 医疗卫生, 设立变更,
+    准营准办), and an item under both would otherwise show the same label twice."""
+    return list(dict.fromkeys(theme.name for theme in themes))
 
 
 def bundle_forms(*, bundle: Bundle, items: list[Item] | None = None) -> list[BundleForm]:

@@ -45,9 +45,11 @@ from onewindow.catalogue.selectors import (
     bundle_materials,
     bundle_merged_form,
     bundles_published,
+    item_joint_departments,
     item_published_get,
     item_versions_public_log,
     items_published,
+    theme_names,
     themes_list,
 )
 from onewindow.core.errors import NotFound
@@ -207,8 +209,8 @@ def guide_context(item: Item) -> dict[str, Any]:
         "result_type": dict(ResultType.choices).get(version.result_type, version.result_type),
         "cross_region": dict(CrossRegionScope.choices).get(version.cross_region_scope, ""),
         "assurance": dict(AssuranceLevel.choices).get(version.min_assurance_level, ""),
-        "themes": list(version.themes.all()),
-        "joint_departments": list(version.joint_departments.all()),
+        "themes": theme_names(version.themes.all()),
+        "joint_departments": item_joint_departments(item=item, version=version),
         "intermediaries": list(item.intermediary_services.select_related("department")),
         "faq": [entry for entry in version.faq if isinstance(entry, dict)],
         "fee_items": [entry for entry in version.fee_items if isinstance(entry, dict)],
