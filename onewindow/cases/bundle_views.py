@@ -110,6 +110,7 @@ def bundle_case_render(
     form_data: dict[str, Any] | None = None,
     form_errors: dict[str, list[str]] | None = None,
     material_error: tuple[str, str] | None = None,
+    password: str = "",
 ) -> HttpResponse:
     """The bundle's page (its parent case): one form for every item, one submission, one timeline."""
     children = selectors.bundle_children(case=case)
@@ -135,6 +136,7 @@ def bundle_case_render(
             "stages": _stage_numbers(case, children),
             "bundle_materials": services.bundle_materials_needed(case) if can_submit else [],
             "material_error": material_error,
+            "password": password,
             "accept": ", ".join(sorted({".pdf", ".ofd", ".jpg", ".jpeg", ".png"})),
             "fields": fields,
             "problems": problems or [],
@@ -207,6 +209,23 @@ def case_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponseBase:
         # The bundle has no form of its own: its items are filled in on their pages.
         return HttpResponseNotAllowed(["GET", "HEAD"])
     return bundle_case_render(request, selectors.case_get_for_applicant(user=request.user, case_id=case_id))
+
+
+@require_POST
+@applicant_required
+def password_reissue(request: HttpRequest, case_id: uuid.UUID) -> HttpResponseBase:
+    """``cases:password_reissue``: a life event's new query password is shown on the life event's page."""
+    case = selectors.case_get_for_applicant(user=request.user, case_id=case_id)
+    if case.bundle is None:
+        return views.password_reissue(request, case_id)
+    try:
+        password = services.case_password_reissue(case=case, user=request.user)
+    except DomainError as refused:
+        messages.error(request, refused.message)
+        return redirect("cases:case", case_id=case_id)
+    return bundle_case_render(
+        request, selectors.case_get_for_applicant(user=request.user, case_id=case_id), password=password
+    )
 
 
 @require_POST

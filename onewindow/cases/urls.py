@@ -24,7 +24,7 @@ urlpatterns = [
     ),
     path("cases/<uuid:case_id>/resubmit/", views.case_resubmit, name="resubmit"),
     path("cases/<uuid:case_id>/withdraw/", views.case_withdraw, name="withdraw"),
-    path("cases/<uuid:case_id>/password/", views.password_reissue, name="password_reissue"),
+    path("cases/<uuid:case_id>/password/", bundle_views.password_reissue, name="password_reissue"),
     path("track/", views.track, name="track"),
     path("track/<str:case_number>/", views.track, name="track_number"),
 ]

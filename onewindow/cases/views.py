@@ -253,7 +253,8 @@ def _case_render(
             "events": selectors.public_timeline(case.events.all()),  # prefetched: public ones only
             "case_messages": case_messages,
             "can_withdraw": case.status in WITHDRAWABLE,
-            "can_reissue": case.status in TRACKABLE and bool(case.number),
+            # A life event's item tracks under the life event's one number and password (its page has it).
+            "can_reissue": case.status in TRACKABLE and bool(case.number) and case.parent_id is None,
             "password": password,
             "idempotency_key": _fresh_key(),
             "accept": ", ".join(sorted({".pdf", ".ofd", ".jpg", ".jpeg", ".png"})),

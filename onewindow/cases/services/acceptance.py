@@ -241,6 +241,12 @@ def case_password_reissue(*, case: Case, user: Any) -> str:
     )
     applicant_check(case, user)
     assert case.number is not None
+    if case.parent_id is not None:
+        raise DomainError(
+            code="bundle_password_required",
+            message="该事项属于“一件事”，凭“一件事”的受理编号和查询密码查询，请在“一件事”页面重新获取查询密码。",
+            status=409,
+        )
     password = _password_new()
     case.query_password_hash = case_password_hash(case.number, password)
     case.save(update_fields=["query_password_hash", "updated_at"])

@@ -45,6 +45,7 @@ def at(monkeypatch):
     set_now("2026-09-29")
     return set_now
 
+
 BIRTH_CERT = "11100000MB0160218X001"
 ID_PATTERN = "^[1-9]\\d{16}[\\dX]$"
 
