@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/withdraw-all/", bundle_views.bundle_withdraw, name="bundle_withdraw"),
     path("cases/<uuid:case_id>/materials-all/", bundle_views.bundle_material_upload, name="bundle_material"),
     path("cases/<uuid:case_id>/materials/", views.material_upload, name="material_upload"),
+    path("cases/<uuid:case_id>/form.pdf", files.form_pdf, name="form_pdf"),
     path("cases/<uuid:case_id>/materials/<uuid:material_id>/", files.material_file, name="material_file"),
     path(
         "cases/<uuid:case_id>/materials/<uuid:material_id>/remove/",
