@@ -118,7 +118,8 @@ def merged_form(forms: list[BundleForm], field_map: dict[str, Any] | None = None
         overrides = field_map.get(form.implementation_code) or {}
         properties = form.schema.get("properties") or {}
         required = set(form.schema.get("required") or [])
-        help_hints = form.ui.get("help") if isinstance(form.ui.get("help"), dict) else {}
+        hints = form.ui.get("help")
+        help_hints: dict[str, Any] = hints if isinstance(hints, dict) else {}
         for name, sub in properties.items():
             sub = sub or {}
             if sub.get("type") == "object":

@@ -112,6 +112,7 @@ def _bundle_accept(parent: Case, *, actor: Any | None, accepted_at: dt.datetime)
 
 def _bundle_child_number(child: Case, *, actor: Any | None, accepted_at: dt.datetime) -> str:
     """A life event's item is numbered under the life event's number: ``<number>-01`` in the bundle's order."""
+    assert child.parent_id is not None
     parent = (
         Case.objects.select_for_update(of=("self",))
         .select_related("item", "item_version", "bundle", "deadline")

@@ -104,7 +104,8 @@ def bundle_form_save(*, case: Case, user: Any, data: dict[str, Any]) -> Case:
     parent = case_lock(case, allowed={CaseStatus.DRAFT}, doing="修改申请表")
     applicant_check(parent, user)
     layout = bundle_form_layout(parent)
-    shared = data.get(SHARED) if isinstance(data.get(SHARED), dict) else {}
+    given = data.get(SHARED)
+    shared: dict[str, Any] = given if isinstance(given, dict) else {}
     per_item = layout.merged.split(shared)
     targets = layout.merged.shared_targets()
     keys = {child.pk: key for key, child in layout.groups.items()}
@@ -120,7 +121,8 @@ def bundle_form_save(*, case: Case, user: Any, data: dict[str, Any]) -> Case:
                 form.pop(field, None)
         form |= per_item.get(locked.item_id, {})
         own = layout.schema["properties"].get(key, {}).get("properties", {})
-        values = data.get(key) if isinstance(data.get(key), dict) else {}
+        own_given = data.get(key)
+        values: dict[str, Any] = own_given if isinstance(own_given, dict) else {}
         for name in own:
             form.pop(name, None)
             if name in values:
