@@ -143,6 +143,9 @@ def bundle_case_render(
             "summary": summary,
             "timeline": selectors.bundle_timeline(case=case),
             "can_submit": can_submit,
+            "stage_due": not can_submit
+            and case.status in (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED)
+            and services.bundle_stage_due(services.bundle_stages(case, children)) is not None,
             "can_withdraw": case.status in (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.ACCEPTED)
             and any(child.status in WITHDRAWABLE for child in children),
             "idempotency_key": _fresh_key(),
@@ -248,7 +251,10 @@ def bundle_submit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 request, _("Draft saved. You can come back and continue at any time from My cases.")
             )
             return redirect("cases:case", case_id=case_id)
-        services.bundle_case_submit(case=case, actor=request.user, idempotency_key=_posted_key(request))
+        if case.status == CaseStatus.DRAFT:
+            services.bundle_case_submit(case=case, actor=request.user, idempotency_key=_posted_key(request))
+        else:
+            services.bundle_stage_submit(case=case, actor=request.user)
     except DomainError as refused:
         case = selectors.case_get_for_applicant(user=request.user, case_id=case_id)
         layout_errors: dict[str, list[str]] = {}

@@ -18,6 +18,8 @@ from onewindow.cases.services.bundle_forms import (
 )
 from onewindow.cases.services.bundle_stages import (
     bundle_stage_advance,
+    bundle_stage_due,
+    bundle_stages,
     bundle_waiting_problems,
     case_material_hand_over,
 )
@@ -27,6 +29,7 @@ from onewindow.cases.services.bundles import (
     bundle_case_withdraw,
     bundle_entries_chosen,
     bundle_required_level,
+    bundle_stage_submit,
 )
 from onewindow.cases.services.correction import (
     case_correction_request,
@@ -69,6 +72,9 @@ __all__ = [
     "bundle_materials_needed",
     "bundle_required_level",
     "bundle_stage_advance",
+    "bundle_stage_due",
+    "bundle_stage_submit",
+    "bundle_stages",
     "bundle_waiting_problems",
     "case_accept",
     "case_conclude",

@@ -243,6 +243,19 @@ def bundle_stage_advance(*, parent_id: Any, actor: Any) -> None:
     bundle_parent_settle(parent_id=parent.pk, actor=actor)
 
 
+def bundle_stage_due(stages: list[tuple[int, list[Case]]]) -> tuple[int, list[Case]] | None:
+    """The stage now running (every earlier one finished) with the drafts its automatic start left behind —
+    it found something only the applicant can give; None when there are none."""
+    for position, (number, group) in enumerate(stages):
+        unfinished = [child for child in group if child.status not in FINISHED_STATUSES]
+        if not unfinished:
+            continue
+        drafts = [child for child in unfinished if child.status == CaseStatus.DRAFT]
+        # The first stage is submitted with the bundle; a later one only after the stages before it.
+        return (number, drafts) if position > 0 and drafts else None
+    return None
+
+
 def bundle_stage_on_concluded(*, case: Case, actor: Any, **_: Any) -> None:
     """``CaseHook.CONCLUDED`` (registered last, in ``CasesConfig.ready()``): a concluded child may finish its
     stage."""

@@ -28,6 +28,7 @@ from onewindow.cases.services._common import (
 )
 from onewindow.cases.services.bundle_stages import (
     FINISHED_STATUSES,
+    bundle_stage_due,
     bundle_stages,
     handed_over_types,
 )
@@ -285,6 +286,37 @@ def bundle_case_submit(*, case: Case, actor: Any, idempotency_key: str | None = 
         changes={"children": [str(child.pk) for child in live], "stage": first},
     )
     idempotency_remember(claim, parent)
+    return parent
+
+
+@transaction.atomic
+def bundle_stage_submit(*, case: Case, actor: Any) -> Case:
+    """Submit a later stage the applicant completed after its automatic start found something missing (the
+    earlier stages are finished): every problem of its items is reported at once, or each goes to its
+    department."""
+    if not case.is_bundle:
+        raise DomainError(code="not_a_bundle", message="该办件不是“一件事”申请。", status=409)
+    parent = case_lock(case, allowed={CaseStatus.SUBMITTED, CaseStatus.ACCEPTED}, doing="提交")
+    applicant_check(parent, actor)
+    stages = bundle_stages(parent, _children_locked(parent))
+    due = bundle_stage_due(stages)
+    if due is None:
+        raise DomainError(
+            code="bundle_stage_not_due",
+            message="当前没有需要您提交的事项：后一阶段会在前一阶段办结后自动提交。",
+            status=409,
+        )
+    number, drafts = due
+    # Whatever the earlier stages handed over is attached by now: anything still missing is asked for.
+    problems = [problem for child in drafts for problem in _child_problems(child, frozenset())]
+    if problems:
+        raise DomainError(
+            code="bundle_incomplete",
+            message=f"第 {number} 阶段还有 {len(problems)} 处需要补充或修改，请逐项处理后再提交。",
+            problems=problems,
+        )
+    for child in drafts:
+        case_receive(child, actor=actor, action=EventAction.SUBMITTED)
     return parent
 
 

@@ -373,3 +373,36 @@ def test_a_draft_is_prefilled_from_the_face_of_the_applicants_licences(citizen, 
     case = services.case_start(user=citizen, item=items[1])
 
     assert case.form_data["baby_name"] == "张一诺"
+
+
+def test_a_stage_that_cannot_start_by_itself_waits_for_the_applicant_to_complete_and_submit_it(
+    monkeypatch, submitted, citizen, clerk_b, department_b
+):
+    from onewindow.cases import hooks
+
+    # Nothing handed over (as when the earlier licence could not be copied): 出生登记 lacks its certificate.
+    monkeypatch.setitem(hooks._registry, hooks.CaseHook.STAGE_STARTING, [])
+    _stage_one_concluded(submitted, clerk_b, department_b)
+    registration = _children(submitted)["出生登记"]
+    assert registration.status == CaseStatus.DRAFT
+    assert submitted.messages.filter(text__contains="还不能提交").exists()
+    with pytest.raises(DomainError) as refused:
+        services.bundle_stage_submit(case=submitted, actor=citizen)
+    assert refused.value.code == "bundle_incomplete"
+
+    services.case_material_attach(
+        case=registration,
+        user=citizen,
+        material=material_of(registration.item, "birth-medical-certificate"),
+        upload=upload("出生证.pdf"),
+    )
+    services.bundle_stage_submit(case=submitted, actor=citizen)
+
+    assert _children(submitted)["出生登记"].status == CaseStatus.SUBMITTED
+
+
+def test_nothing_to_submit_while_the_earlier_stage_is_running(submitted, citizen):
+    with pytest.raises(DomainError) as refused:
+        services.bundle_stage_submit(case=submitted, actor=citizen)
+
+    assert refused.value.code == "bundle_stage_not_due" and refused.value.status == 409
