@@ -115,3 +115,10 @@ def test_a_material_generated_online_is_not_asked_and_its_upload_is_refused(
     row = submitted.materials.get(material=material_of(item, "application-form"))
     assert row.content_type == "application/pdf" and submitted.status == CaseStatus.SUBMITTED
     assert Case.objects.count() == 1
+
+
+def test_the_bundle_api_lists_the_fields_asked_once(client, bundle, item):
+    body = client.get(f"/api/v1/bundles/{bundle.code}").json()
+
+    shared = {field["name"]: field for field in body["shared_fields"]}
+    assert f"{item.implementation_code}.applicant_name" in shared["applicant_name"]["filled_into"]
