@@ -339,10 +339,6 @@ def material_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             raise DomainError(code="upload_missing", message="请先选择要上传的文件。")
         if material.obtained_by_platform:
             raise DomainError(code="upload_not_needed", message="该材料由平台自动获取，无需上传。")
-        if material.generated_online:
-            raise DomainError(
-                code="upload_not_needed", message="该材料由系统根据您填写的申请表生成，无需上传。"
-            )
         services.case_material_attach(case=case, user=request.user, material=material, upload=upload)
     except DomainError as refused:
         page = CasePage(

@@ -274,7 +274,7 @@ def _form_and_materials_fill(case: Case, user: Any) -> None:
     case_services.case_form_save(case=case, user=user, form_data=case.form_data | examples[0])
     for material in version.materials.all():
         if material.necessity == Necessity.REQUIRED and (
-            material.source == MaterialSource.ELICENCE or not material.obtained_by_platform
+            material.source == MaterialSource.ELICENCE or material.asked_as_upload
         ):
             upload = SimpleUploadedFile(f"{material.key}.pdf", DEMO_PDF, content_type="application/pdf")
             case_services.case_material_attach(case=case, user=user, material=material, upload=upload)

@@ -222,6 +222,10 @@ def case_material_attach(*, case: Case, user: Any, material: Material, upload: A
     scan). Several files may answer one material (e.g. both sides of an ID card)."""
     case = case_lock(case, allowed={CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED}, doing="上传材料")
     applicant_check(case, user)
+    if material.generated_online:
+        raise DomainError(
+            code="upload_not_needed", message=f"“{material.name}”由系统根据您填写的申请表生成，无需上传。"
+        )
     return _attach(
         case=case, material=_material_of(case, material), upload=upload, trust=TrustLevel.C, user=user
     )
