@@ -366,6 +366,7 @@ class MaterialRowForm(forms.ModelForm):
             "paper_size",
             "source",
             "licence_type_code",
+            "generated_online",
             "legal_basis",
             "acceptance_standard",
             "filling_notes",
