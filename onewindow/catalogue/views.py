@@ -40,6 +40,7 @@ from onewindow.catalogue.models import (
     ServiceObject,
 )
 from onewindow.catalogue.pdf import pdf_render, pdf_response
+from onewindow.catalogue.prefill import form_prefill_for
 from onewindow.catalogue.selectors import (
     bundle_get,
     bundle_materials,
@@ -298,7 +299,11 @@ def item_form(request: HttpRequest, code: str) -> HttpResponse:
         data = forms_render.form_data_from_post(version.form_schema, request.POST)
         errors = forms_render.form_errors(version.form_schema, data)
     else:
-        data = forms_render.form_prefill(version.form_ui, request.user)
+        # Whatever the platform knows about a signed-in applicant is filled in (避免重复录入).
+        company = getattr(getattr(request, "principal", None), "company", None)
+        data = forms_render.form_prefill(version.form_ui, request.user) | form_prefill_for(
+            schema=version.form_schema, ui=version.form_ui, user=request.user, company=company
+        )
     fields = forms_render.schema_to_fields(version.form_schema, version.form_ui, data=data, errors=errors)
     valid = request.method == "POST" and not errors
     return render(
