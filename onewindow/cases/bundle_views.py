@@ -191,6 +191,8 @@ def _problems(case: Case, refused: DomainError) -> list[BundleProblem]:
         href = ""
         if kind == "form" and (child_id, name) in anchors:
             href = f"#{anchors[(child_id, name)]}"
+        elif kind == "materials" and case.status == CaseStatus.DRAFT:
+            href = f"#bm-{name}"  # uploaded once on this page for every item
         elif child_id in children:
             anchor = f"m-{name}" if kind == "materials" else "case-form"
             href = reverse("cases:case", kwargs={"case_id": child_id}) + f"#{anchor}"
