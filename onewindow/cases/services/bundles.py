@@ -6,7 +6,9 @@ each with its own guide version, form, materials and handling department, pre-re
 concluded by that department like any other case. The parent is filed under the bundle's lead item (the
 first in stage order) only so that every column a case needs has a value: no department handles it, and
 the staff queues, the scheduler and the national exchange leave it out. Its state follows the children:
-submitted with them, concluded when the last of them is finished, withdrawn when all of them are.
+submitted with the first stage, accepted (numbered, with the one query password and due date) with its
+first accepted child, concluded when the last of them is finished, withdrawn when all of them are. The
+stages and the hand-over between them are in ``bundle_stages.py``, the one form in ``bundle_forms.py``.
 """
 
 from __future__ import annotations
@@ -234,9 +236,11 @@ def _child_problems(child: Case, handed: frozenset[str]) -> list[FieldProblem]:
 
 @transaction.atomic
 def bundle_case_submit(*, case: Case, actor: Any, idempotency_key: str | None = None) -> Case:
-    """Submit a bundle at once: every child is checked and every problem of every child is reported together
-    (nothing is submitted then); otherwise each child goes to its own department's pre-review queue and the
-    parent is marked submitted. The same ``idempotency_key`` again returns the parent without a resubmission."""
+    """Submit a bundle at once: every child is checked (a later stage not for what an earlier one will hand
+    over) and every problem of every child is reported together (nothing is submitted then); otherwise each
+    child of the first stage goes to its own department's pre-review queue, the later stages wait for it
+    (``bundle_stages.py``), and the parent is marked submitted. The same ``idempotency_key`` again returns the
+    parent without a resubmission."""
     claim, earlier = idempotency_claim(
         user=actor, key=idempotency_key, fingerprint=request_fingerprint(op="bundle_submit", case=case.pk)
     )
