@@ -272,23 +272,29 @@ def case_track(*, case_number: str, password: str) -> Tracking:
         if number
         else None
     )
+    if case is not None and case.parent_id is not None:
+        # A life event's item (<number>-01) answers to the life event's one number and query password.
+        case = (
+            Case.objects.filter(pk=case.parent_id)
+            .select_related("item_version", "department", "deadline")
+            .first()
+        )
     expected = case.query_password_hash if case is not None and case.query_password_hash else _DUMMY_HASH
-    given = case_password_hash(number, password or "")
+    given = case_password_hash(case.number if case is not None and case.number else number, password or "")
     if case is None or not constant_time_equal(given, expected):
         raise NotFound("受理编号或查询密码不正确。")
+    events = CaseEvent.objects.filter(Q(case=case) | Q(case__parent=case), public=True)
     return Tracking(
-        number=number,
-        item_name=case.item_version.name,
-        department=case.department.name,
+        number=case.number or number,
+        item_name=case.bundle.name if case.bundle is not None else case.item_version.name,
+        department=case.department.name if case.bundle is None else "",
         status=case.status,
         status_label=str(case.get_status_display()),
         submitted_at=case.submitted_at,
         accepted_at=case.accepted_at,
         due_on=case.due_on,
         concluded_at=case.concluded_at,
-        timeline=public_timeline(
-            case.events.filter(public=True).select_related("department").order_by("at", "created_at")
-        ),
+        timeline=public_timeline(events.select_related("department").order_by("at", "created_at")),
     )
 
 

@@ -535,7 +535,7 @@ def walk_in(request: HttpRequest) -> HttpResponse:
         version = item.published_version
         data = form_data_from_post(version.form_schema or {}, request.POST) if step == "file" else {}
         errors = form_errors(version.form_schema or {}, data) if step == "file" else {}
-        materials = [m for m in version.materials.all() if not m.obtained_by_platform]
+        materials = [m for m in version.materials.all() if m.asked_as_upload]
         if step == "file" and not errors:
             try:
                 case = services.case_walk_in_file(

@@ -135,8 +135,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             "shortfall": shortfall,
             "error": error,
             "drafts": drafts[:5],
-            "to_upload": [m for m in materials if not m.obtained_by_platform],
-            "from_platform": [m for m in materials if m.obtained_by_platform],
+            "to_upload": [m for m in materials if m.asked_as_upload],
+            "from_platform": [m for m in materials if not m.asked_as_upload],
             "idempotency_key": _fresh_key(),
         },
     )
@@ -263,7 +263,8 @@ def _case_render(
             "events": selectors.public_timeline(case.events.all()),  # prefetched: public ones only
             "case_messages": case_messages,
             "can_withdraw": case.status in WITHDRAWABLE,
-            "can_reissue": case.status in TRACKABLE and bool(case.number),
+            # A life event's item tracks under the life event's one number and password (its page has it).
+            "can_reissue": case.status in TRACKABLE and bool(case.number) and case.parent_id is None,
             "notices": notice_links(case),
             "password": password,
             "idempotency_key": _fresh_key(),

@@ -371,6 +371,7 @@ class MaterialRowForm(forms.ModelForm):
             "licence_type_code",
             "pledge_allowed",
             "pledge_text",
+            "generated_online",
             "legal_basis",
             "acceptance_standard",
             "filling_notes",

@@ -67,6 +67,16 @@ def _draw(html: str) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_refuse_fetch).write_pdf()
 
 
+def application_form_pdf(*, version: Any, data: dict[str, Any]) -> bytes:
+    """The filled application form (申请书) of an online application as a PDF, from the same template as
+    the guide's filled form: a material marked "generated online" is this, never an upload."""
+    from onewindow.catalogue.forms_render import schema_to_fields
+
+    fields = schema_to_fields(version.form_schema or {}, version.form_ui or {}, data=data)
+    context = {"item": version.item, "version": version, "fields": fields, "mode": "filled"}
+    return pdf_render("catalogue/pdf/form.html", context)
+
+
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     # The templates inline their CSS and hold no images: a URL here could only come from catalogue text,
     # and the renderer must never reach out to the network (or the file system) on its behalf.

@@ -42,13 +42,17 @@ from onewindow.catalogue.models import (
     ServiceObject,
 )
 from onewindow.catalogue.pdf import pdf_render, pdf_response
+from onewindow.catalogue.prefill import form_prefill_for
 from onewindow.catalogue.selectors import (
     bundle_get,
     bundle_materials,
+    bundle_merged_form,
     bundles_published,
+    item_joint_departments,
     item_published_get,
     item_versions_public_log,
     items_published,
+    theme_names,
     themes_list,
 )
 from onewindow.core.errors import NotFound
@@ -197,7 +201,7 @@ def guide_context(item: Item) -> dict[str, Any]:
         "item": item,
         "version": version,
         "materials": materials,
-        "materials_to_bring": [m for m in materials if not m.obtained_by_platform],
+        "materials_to_bring": [m for m in materials if m.asked_as_upload],
         "item_type": dict(ItemType.choices).get(version.item_type, version.item_type),
         "level": dict(ExerciseLevel.choices).get(version.level, version.level),
         "case_type": dict(CaseType.choices).get(version.case_type, version.case_type),
@@ -208,8 +212,8 @@ def guide_context(item: Item) -> dict[str, Any]:
         "result_type": dict(ResultType.choices).get(version.result_type, version.result_type),
         "cross_region": dict(CrossRegionScope.choices).get(version.cross_region_scope, ""),
         "assurance": dict(AssuranceLevel.choices).get(version.min_assurance_level, ""),
-        "themes": list(version.themes.all()),
-        "joint_departments": list(version.joint_departments.all()),
+        "themes": theme_names(version.themes.all()),
+        "joint_departments": item_joint_departments(item=item, version=version),
         "intermediaries": list(item.intermediary_services.select_related("department")),
         "faq": [entry for entry in version.faq if isinstance(entry, dict)],
         "fee_items": [entry for entry in version.fee_items if isinstance(entry, dict)],
@@ -307,7 +311,11 @@ def item_form(request: HttpRequest, code: str) -> HttpResponse:
         data = forms_render.form_data_from_post(version.form_schema, request.POST)
         errors = forms_render.form_errors(version.form_schema, data)
     else:
-        data = forms_render.form_prefill(version.form_ui, request.user)
+        # Whatever the platform knows about a signed-in applicant is filled in (避免重复录入).
+        company = getattr(getattr(request, "principal", None), "company", None)
+        data = forms_render.form_prefill(version.form_ui, request.user) | form_prefill_for(
+            schema=version.form_schema, ui=version.form_ui, user=request.user, company=company
+        )
     fields = forms_render.schema_to_fields(version.form_schema, version.form_ui, data=data, errors=errors)
     valid = request.method == "POST" and not errors
     return render(
@@ -394,8 +402,10 @@ def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
             "entry_count": len(entries),
             "total_days": sum(stage["days"] for stage in stage_rows),
             "departments": departments,
-            "materials": [(m, items) for m, items in materials if not m.obtained_by_platform],
+            "materials": [(m, items) for m, items in materials if m.asked_as_upload],
             "materials_from_platform": [(m, items) for m, items in materials if m.obtained_by_platform],
+            "materials_generated": [(m, items) for m, items in materials if m.generated_online],
+            "shared_fields": bundle_merged_form(bundle=bundle).shared,
         },
     )
 

@@ -10,12 +10,26 @@ from onewindow.cases.services.acceptance import (
     case_password_reissue,
     case_refuse,
 )
+from onewindow.cases.services.bundle_forms import (
+    bundle_form_layout,
+    bundle_form_save,
+    bundle_material_attach,
+    bundle_materials_needed,
+)
+from onewindow.cases.services.bundle_stages import (
+    bundle_stage_advance,
+    bundle_stage_due,
+    bundle_stages,
+    bundle_waiting_problems,
+    case_material_hand_over,
+)
 from onewindow.cases.services.bundles import (
     bundle_case_start,
     bundle_case_submit,
     bundle_case_withdraw,
     bundle_entries_chosen,
     bundle_required_level,
+    bundle_stage_submit,
 )
 from onewindow.cases.services.correction import (
     case_correction_request,
@@ -58,7 +72,16 @@ __all__ = [
     "bundle_case_submit",
     "bundle_case_withdraw",
     "bundle_entries_chosen",
+    "bundle_form_layout",
+    "bundle_form_save",
+    "bundle_material_attach",
+    "bundle_materials_needed",
     "bundle_required_level",
+    "bundle_stage_advance",
+    "bundle_stage_due",
+    "bundle_stage_submit",
+    "bundle_stages",
+    "bundle_waiting_problems",
     "case_accept",
     "case_conclude",
     "case_correction_request",
@@ -71,6 +94,7 @@ __all__ = [
     "case_lock",
     "case_material_attach",
     "case_material_attach_reference",
+    "case_material_hand_over",
     "case_material_pledge",
     "case_material_remove",
     "case_messages_mark_read",

@@ -108,10 +108,15 @@ def case_transition(
     if case.parent_id is not None:
         # A bundle's child: its parent follows once the last child is finished, whichever way (conclusion,
         # refusal, withdrawal, return) it got there — so this is the one place every such path passes.
+        from onewindow.cases.services.bundle_stages import bundle_stage_advance  # (cycle)
         from onewindow.cases.services.bundles import FINISHED_STATUSES, bundle_parent_settle  # (cycle)
 
         if to in FINISHED_STATUSES:
             bundle_parent_settle(parent_id=case.parent_id, actor=actor)
+            # A refusal or a withdrawal may finish a stage too (a conclusion does so through its hook, once
+            # the licence it issues exists): the next stage starts, or cannot go on.
+            if to != CaseStatus.CONCLUDED:
+                bundle_stage_advance(parent_id=case.parent_id, actor=actor)
     return event
 
 

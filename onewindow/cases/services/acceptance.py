@@ -23,6 +23,11 @@ from onewindow.cases.services._common import (
     staff_check,
     text_required,
 )
+from onewindow.cases.services.bundle_stages import (
+    bundle_days_remaining,
+    bundle_deadline_set,
+    bundle_stages,
+)
 from onewindow.cases.services.pledges import pledge_checks_create
 from onewindow.catalogue.models import Item
 from onewindow.core import clock
@@ -79,14 +84,60 @@ def _password_new() -> str:
     return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
 
 
+def _bundle_accept(parent: Case, *, actor: Any | None, accepted_at: dt.datetime) -> None:
+    """The life event's one acceptance (一窗受理): its first accepted item gives the parent the one case number,
+    the one query password and the one due date, the promised days of every stage added up."""
+    accepted_on = timezone.localdate(accepted_at)
+    parent.number = case_number_next(item=parent.item, day=accepted_on)
+    password = _password_new()
+    parent.query_password_hash = case_password_hash(parent.number, password)
+    parent.accepted_at = accepted_at
+    parent.accepted_by = actor
+    stages = bundle_stages(parent, list(parent.children.select_related("item_version")))
+    bundle_deadline_set(
+        parent, start_on=accepted_on, working_days=bundle_days_remaining(stages, from_stage=stages[0][0])
+    )
+    assert parent.deadline is not None
+    case_transition(
+        parent,
+        to=CaseStatus.ACCEPTED,
+        action=EventAction.ACCEPTED,
+        actor=actor,
+        fields=["number", "query_password_hash", "accepted_at", "accepted_by"],
+        note=f"“一件事”受理编号 {parent.number}（各事项编号为其后加 -01、-02 …），"
+        f"各阶段合计承诺办结日期 {parent.deadline.due_on}。",
+        changes={"number": parent.number, "due_on": str(parent.deadline.due_on)},
+        notify_with={"sealed_password": password_seal(password)},
+    )
+
+
+def _bundle_child_number(child: Case, *, actor: Any | None, accepted_at: dt.datetime) -> str:
+    """A life event's item is numbered under the life event's number: ``<number>-01`` in the bundle's order."""
+    assert child.parent_id is not None
+    parent = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item", "item_version", "bundle", "deadline")
+        .get(pk=child.parent_id)
+    )
+    if parent.number is None:
+        _bundle_accept(parent, actor=actor, accepted_at=accepted_at)
+    ordered = [c.pk for _n, group in bundle_stages(parent, list(parent.children.all())) for c in group]
+    return f"{parent.number}-{ordered.index(child.pk) + 1:02d}"
+
+
 def _accept(
     case: Case, *, actor: Any | None, accepted_at: dt.datetime, by_default: bool, late: bool = False
 ) -> AcceptedCase:
     accepted_on = timezone.localdate(accepted_at)
     version = case.item_version
-    case.number = case_number_next(item=case.item, day=accepted_on)
-    password = _password_new()
-    case.query_password_hash = case_password_hash(case.number, password)
+    password = ""
+    if case.parent_id is not None:
+        # One number and one query password for the whole life event: the item tracks under the parent's.
+        case.number = _bundle_child_number(case, actor=actor, accepted_at=accepted_at)
+    else:
+        case.number = case_number_next(item=case.item, day=accepted_on)
+        password = _password_new()
+        case.query_password_hash = case_password_hash(case.number, password)
     case.accepted_at = accepted_at
     case.accepted_by = actor
     case.accepted_by_default = by_default
@@ -130,7 +181,7 @@ def _accept(
         },
         # The applicant learns the query password from the acceptance SMS / e-mail (also when accepted by
         # default, when nobody hands it over); sealed because the task queue keeps its arguments in clear.
-        notify_with={"sealed_password": password_seal(password)},
+        notify_with={"sealed_password": password_seal(password)} if password else None,
     )
     # 告知承诺: each pledge the applicant signed is checked by the department afterwards (国办发〔2020〕42号).
     pledge_checks_create(case)
@@ -226,6 +277,12 @@ def case_password_reissue(*, case: Case, user: Any) -> str:
     )
     applicant_check(case, user)
     assert case.number is not None
+    if case.parent_id is not None:
+        raise DomainError(
+            code="bundle_password_required",
+            message="该事项属于“一件事”，凭“一件事”的受理编号和查询密码查询，请在“一件事”页面重新获取查询密码。",
+            status=409,
+        )
     password = _password_new()
     case.query_password_hash = case_password_hash(case.number, password)
     case.save(update_fields=["query_password_hash", "updated_at"])

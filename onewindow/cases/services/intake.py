@@ -35,6 +35,8 @@ from onewindow.cases.services.uploads import EXTENSIONS, upload_check, upload_sh
 from onewindow.catalogue.form_limits import form_size_check
 from onewindow.catalogue.forms_render import form_prefill, form_problems
 from onewindow.catalogue.models import Item, ItemVersion, Material, MaterialSource, Necessity, VersionStatus
+from onewindow.catalogue.pdf import application_form_pdf
+from onewindow.catalogue.prefill import form_prefill_for
 from onewindow.core import clock
 from onewindow.core.errors import DomainError, FieldProblem, NotFound
 from onewindow.core.services import audit_record
@@ -55,10 +57,14 @@ def _published_version(item: Item) -> ItemVersion:
     return version
 
 
-def _prefill(version: ItemVersion, user: Any) -> dict[str, Any]:
+def _prefill(version: ItemVersion, user: Any, company: Company | None) -> dict[str, Any]:
+    """The profile, the company acted for and the applicant's licences fill what they can (避免重复录入)."""
     # Only the fields this form has: the defaults cover several common field names.
     fields = (version.form_schema or {}).get("properties") or {}
-    return {name: value for name, value in form_prefill(version.form_ui, user).items() if name in fields}
+    named = {name: value for name, value in form_prefill(version.form_ui, user).items() if name in fields}
+    return named | form_prefill_for(
+        schema=version.form_schema or {}, ui=version.form_ui, user=user, company=company
+    )
 
 
 def _intake_due(received_on: dt.date) -> dt.date:
@@ -158,7 +164,7 @@ def case_start(
         item_version=version,
         parent=parent,
         department_id=item.department_id,
-        form_data=_prefill(version, user) | (form_data or {}),
+        form_data=_prefill(version, user, company) | (form_data or {}),
     )
     CaseEvent.objects.create(
         case=case,
@@ -257,6 +263,10 @@ def case_material_attach(
     the first request attached instead of attaching it twice; the key with another file is refused (422)."""
     case = case_lock(case, allowed={CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED}, doing="上传材料")
     applicant_check(case, user)
+    if material.generated_online:
+        raise DomainError(
+            code="upload_not_needed", message=f"“{material.name}”由系统根据您填写的申请表生成，无需上传。"
+        )
     material = _material_of(case, material)
     digest = upload_sha256(upload) if idempotency_key else ""
     claim, earlier = idempotency_claim(
@@ -345,10 +355,12 @@ def case_material_remove(*, case: Case, user: Any, case_material: CaseMaterial) 
     transaction.on_commit(lambda: storage.delete(name) if name else None)
 
 
-def submission_problems(case: Case) -> list[FieldProblem]:
+def submission_problems(case: Case, *, handed_over: frozenset[str] = frozenset()) -> list[FieldProblem]:
     """What the automatic pre-review finds: form errors and required materials missing. Materials from
-    shared data or the issuer are never asked for; an e-licence is taken from the applicant's licences (picked,
-    or attached with their consent) and only someone who holds none uploads it instead."""
+    shared data or the issuer are never asked for, nor one generated from the form; an e-licence is taken
+    from the applicant's licences (picked, or attached with their consent) and only someone who holds none
+    uploads it instead. ``handed_over`` are the licence types an earlier stage of a life event will issue
+    and hand over to this case, so they are not asked for either."""
     problems = [
         FieldProblem(field=f"form.{problem.name}", code=problem.code, message=problem.message)
         for problem in form_problems(case.item_version.form_schema or {}, case.form_data or {})
@@ -356,7 +368,9 @@ def submission_problems(case: Case) -> list[FieldProblem]:
     # .all() so a list page's prefetch serves it (the bundle page asks this for every child).
     present = {row.material_id for row in case.materials.all() if row.status == MaterialStatus.OK}
     for material in case.item_version.materials.all():
-        if material.necessity != Necessity.REQUIRED or material.pk in present:
+        if material.necessity != Necessity.REQUIRED or material.pk in present or material.generated_online:
+            continue
+        if material.licence_type_code and material.licence_type_code in handed_over:
             continue
         if material.source == MaterialSource.ELICENCE and not case.walk_in:
             # The library holds only the licences issued on the platform: without one the applicant must
@@ -388,9 +402,28 @@ def _problems_raise(problems: list[FieldProblem]) -> None:
         )
 
 
+def _generated_materials_attach(case: Case, *, actor: Any) -> None:
+    """Print the form as received into every material generated from it (申请书), so the department reads
+    exactly what was submitted; a resubmission adds the corrected print beside the first."""
+    materials = [material for material in case.item_version.materials.all() if material.generated_online]
+    if not materials:
+        return
+    content = application_form_pdf(version=case.item_version, data=case.form_data or {})
+    for material in materials:
+        _attach(
+            case=case,
+            material=material,
+            upload=ContentFile(content, name=f"{material.name}.pdf"),
+            trust=TrustLevel.C,
+            user=actor,
+            reference=f"form:v{case.version}",
+        )
+
+
 def case_receive(case: Case, *, actor: Any, action: str) -> Case:
     """Run the automatic pre-review on a locked case and record its receipt (first submission or resubmission)."""
     _problems_raise(submission_problems(case))
+    _generated_materials_attach(case, actor=actor)
     now = clock.now()
     case.intake_due_on = _intake_due(clock.today())
     fields = ["intake_due_on"]

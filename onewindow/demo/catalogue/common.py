@@ -157,6 +157,7 @@ MATERIALS: dict[str, dict[str, Any]] = {
     "application-form": {
         "name": "申请表",
         "source": M.APPLICANT,
+        "generated_online": True,
         "form": "electronic",
         "originals": 1,
         "copies": 0,
