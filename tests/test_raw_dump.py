@@ -107,6 +107,7 @@ def _uploads(case: Case) -> list[tuple[Any, Any]]:
         (material, upload(f"{material.key}.pdf"))
         for material in case.item_version.materials.all()
         if material.necessity == Necessity.REQUIRED
+        and not material.generated_online
         and (not material.obtained_by_platform or material.source == MaterialSource.ELICENCE)
     ]
 

@@ -53,8 +53,10 @@ def application(demo) -> Case:
     sample = (schema.get("examples") or [form_sample_data(schema)])[0]
     case_services.case_form_save(case=case, user=agent.user, form_data=case.form_data | sample)
     for material in version.materials.all():
-        if material.necessity == Necessity.REQUIRED and (
-            material.source == MaterialSource.ELICENCE or not material.obtained_by_platform
+        if (
+            material.necessity == Necessity.REQUIRED
+            and not material.generated_online
+            and (material.source == MaterialSource.ELICENCE or not material.obtained_by_platform)
         ):
             upload = SimpleUploadedFile(f"{material.key}.pdf", PDF, content_type="application/pdf")
             case_services.case_material_attach(case=case, user=agent.user, material=material, upload=upload)

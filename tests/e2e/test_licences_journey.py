@@ -77,7 +77,6 @@ def test_a_licence_is_issued_verified_revoked_and_reused_without_upload(
     # The approver concludes the case with approval: the licence is issued in the same transaction.
     page_a = _staff_page(new_page, approver_a, f"/workbench/cases/{accepted.pk}/")
     page_a.locator("#act-conclude select[name=code]").select_option("0")
-    page_a.locator("#act-conclude input[name=result]").fill("准予食品经营许可")
     page_a.locator("#act-conclude button[type=submit]").click()
     expect(page_a.locator(".message-success")).to_be_visible()
     assert Case.objects.get(pk=accepted.pk).status == CaseStatus.CONCLUDED

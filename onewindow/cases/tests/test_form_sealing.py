@@ -103,7 +103,7 @@ def test_a_sealed_value_does_not_open_under_another_field():
 def test_an_answer_that_looks_sealed_is_kept_as_typed(citizen, sealed_item):
     lookalike = {SEALED: "sm4gcm:k1:AAAA"}
     case = services.case_start(user=citizen, item=sealed_item, form_data={"applicant_name": lookalike})
-    assert Case.objects.get(pk=case.pk).form_data == {"applicant_name": lookalike}
+    assert Case.objects.get(pk=case.pk).form_data["applicant_name"] == lookalike
 
 
 def test_numbers_and_lists_under_personal_names_round_trip():
