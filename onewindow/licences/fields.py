@@ -59,7 +59,9 @@ def face_open(stored: Any) -> Any:
     if not isinstance(stored, dict):
         return stored
     return {
-        key: json.loads(crypto.decrypt(value[SEALED], purpose=_purpose(str(key)))) if _is_sealed(value) else value
+        key: json.loads(crypto.decrypt(value[SEALED], purpose=_purpose(str(key))))
+        if _is_sealed(value)
+        else value
         for key, value in stored.items()
     }
 

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from onewindow.core.fields import EncryptedTextField
-from onewindow.licences.fields import SealedFaceField
 from onewindow.core.models import BaseModel
+from onewindow.licences.fields import SealedFaceField
 
 # The purpose bound into ``Licence.holder_code_hash`` (core.crypto.lookup_hash), shared by every holder look-up.
 HOLDER_PURPOSE = "licences.holder_code"

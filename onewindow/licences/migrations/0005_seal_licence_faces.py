@@ -27,7 +27,10 @@ def open_faces(apps: Any, schema_editor: Any) -> None:
         for pk, face in Licence.objects.values_list("pk", "face").iterator():
             cursor.execute(
                 f"UPDATE {table} SET face = %s WHERE id = %s",  # noqa: S608 - the table name is ours
-                [plain.get_db_prep_save(face, connection), Licence._meta.pk.get_db_prep_value(pk, connection)],
+                [
+                    plain.get_db_prep_save(face, connection),
+                    Licence._meta.pk.get_db_prep_value(pk, connection),
+                ],
             )
 
 
