@@ -30,6 +30,8 @@ from onewindow.catalogue.forms_render import form_sample_data
 from onewindow.catalogue.models import Bundle, Item, MaterialSource, Necessity
 from onewindow.core.errors import DomainError
 from onewindow.demo.identity import CITIZENS
+from onewindow.halls.models import WindowClerk
+from onewindow.halls.selectors import comprehensive_window_items
 from onewindow.identity.services.people import person_by_identifier
 from onewindow.licences.models import Licence
 from onewindow.licences.services import licence_type_create
@@ -112,12 +114,27 @@ def _posted(answers: dict[str, Any]) -> dict[str, Any]:
 
 
 def _uploads(case: Case) -> list[tuple[Any, Any]]:
+    return _uploads_for(case.item_version)
+
+
+def _uploads_for(version: Any) -> list[tuple[Any, Any]]:
     return [
         (material, upload(f"{material.key}.pdf"))
-        for material in case.item_version.materials.all()
+        for material in version.materials.all()
         if material.necessity == Necessity.REQUIRED
         and (not material.obtained_by_platform or material.source == MaterialSource.ELICENCE)
     ]
+
+
+def _comprehensive_window() -> tuple[Any, Item]:
+    """A comprehensive window clerk (综合窗口) and an online item stationed at their centre whose form asks
+    for the applicant's ID number and phone."""
+    for window in WindowClerk.objects.select_related("user").order_by("created_at"):
+        for item in comprehensive_window_items(user=window.user):
+            properties = (item.published_version.form_schema or {}).get("properties", {})
+            if {"id_number", "mobile"} <= set(properties):
+                return window.user, item
+    raise AssertionError("no demo comprehensive window takes an item asking for the ID number and phone")
 
 
 def _bundle_started(user: Any) -> Case:
@@ -234,6 +251,16 @@ def test_a_raw_dump_after_the_demo_and_form_journeys_holds_no_demo_id_or_phone(c
         materials=_uploads(case),
     )
     services.case_accept(case=walk_in, clerk=clerk)
+    # … and at the centre's comprehensive window, its clerk files and accepts another for 王五.
+    window_clerk, window_item = _comprehensive_window()
+    at_window = services.case_walk_in_file(
+        clerk=window_clerk,
+        person=person_by_identifier(wang.phone),
+        item=window_item,
+        form_data=_answers(window_item, wang),
+        materials=_uploads_for(window_item.published_version),
+    )
+    services.case_accept(case=at_window, clerk=window_clerk)
 
     # 5. The approval: 张三's case concludes with a licence whose face prints his ID number and phone; its
     # notifications wait in the database queue as in production (arguments and results stored).
