@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from onewindow.core.fields import EncryptedTextField
 from onewindow.core.models import BaseModel
+from onewindow.licences.fields import SealedFaceField
 
 # The purpose bound into ``Licence.holder_code_hash`` (core.crypto.lookup_hash), shared by every holder look-up.
 HOLDER_PURPOSE = "licences.holder_code"
@@ -153,7 +154,7 @@ class Licence(BaseModel):
     holder_company = models.ForeignKey(
         "identity.Company", on_delete=models.PROTECT, null=True, blank=True, related_name="licences"
     )
-    face = models.JSONField(_("face fields"), default=dict, blank=True)
+    face = SealedFaceField(_("face fields"), default=dict, blank=True)
     issued_on = models.DateField(_("issued on"))
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)  # None: long-term
