@@ -13,7 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from onewindow.core.identifiers import credit_code_check_digit, organisation_code_check_digit
-from onewindow.demo.catalogue import catalogue_load
+from onewindow.demo.catalogue_import import catalogue_load
 from onewindow.demo.identity import identity_demo_load
 from onewindow.demo.licences import licences_demo_load
 from onewindow.demo.workflow import workflow_demo_load
@@ -166,7 +166,7 @@ def demo_load() -> dict[str, int]:
             created["staff"] += 1
         for role in persona.roles:
             membership_grant(actor=None, user=user, department=departments[persona.department], role=role)
-    created |= catalogue_load(departments=departments)
+    created |= catalogue_load()
     created |= identity_demo_load(password=DEMO_PASSWORD, staff_usernames=[p.username for p in PERSONAS])
     created |= licences_demo_load(departments=departments)
     created |= workflow_demo_load(departments=departments)
