@@ -73,9 +73,9 @@ def list_sheets_rows(*, item_codes: set[str] | None = None) -> dict[str, list[li
         for entry in entries:
             refs = {"bundle_code": bundle.code, "implementation_code": entry.item.implementation_code}
             rows[BUNDLE_ITEM_SHEET].append(_row(BUNDLE_ITEM_COLUMNS, entry, refs))
-    for entry in NegativeListEntry.objects.order_by("code").prefetch_related("items"):
+    for listed in NegativeListEntry.objects.order_by("code").prefetch_related("items"):
         rows[NEGATIVE_LIST_SHEET].append(
-            _row(NEGATIVE_LIST_COLUMNS, entry, {"items": _codes(kept(entry.items.all()))})
+            _row(NEGATIVE_LIST_COLUMNS, listed, {"items": _codes(kept(listed.items.all()))})
         )
     services_ = IntermediaryService.objects.order_by("code").select_related("department")
     for service in services_.prefetch_related("items"):
@@ -121,9 +121,10 @@ def themes_check(workbook: Any, checker: Checker, *, only_missing: bool) -> dict
     themes: dict[str, Theme] = {}
     known = {theme.code: theme for theme in Theme.objects.all()}
     for number, cells in sheet_rows(workbook, THEME_SHEET) or []:
+        before = len(checker.problems)
         values = cells_parse(checker, THEME_SHEET, number, cells, THEME_COLUMNS)
         code = values.get("code", "")
-        if not code:
+        if not code or len(checker.problems) > before:
             continue
         if code in themes:
             checker.add(THEME_SHEET, number, "主题代码", "theme.duplicate_row", f"主题代码“{code}”重复。")
@@ -234,9 +235,19 @@ def lists_check(
     institutions = parse(INSTITUTION_SHEET, INSTITUTION_COLUMNS, IntermediaryInstitution)
     for row in institutions:
         try:
-            credit_code_check(row.code)
+            checked = credit_code_check(row.code)
         except DomainError as error:
             checker.add(INSTITUTION_SHEET, row.number, "统一社会信用代码", error.code, error.message)
+        else:
+            # A checksum warning is for a person to confirm on a form; a file has no one to confirm it.
+            if checked.warnings:
+                checker.add(
+                    INSTITUTION_SHEET,
+                    row.number,
+                    "统一社会信用代码",
+                    "credit_code.checksum",
+                    f"统一社会信用代码有误：{'；'.join(checked.warnings)}。",
+                )
         if not Region.objects.filter(code=row.refs.get("region_code", "")).exists():
             checker.add(
                 INSTITUTION_SHEET, row.number, "行政区划代码", "region.unknown", "行政区划代码不存在。"
