@@ -427,6 +427,7 @@ def catalogue_import(
     publish: bool = False,
     progress: Progress | None = None,
     only_missing: bool = False,
+    may_import_lists: bool | None = None,
 ) -> ImportResult:
     """Import a workbook of items (sheet 事项) and materials (sheet 材料).
 
@@ -435,8 +436,8 @@ def catalogue_import(
     limits whose items may be imported (None: any); ``publish`` submits and publishes every imported version
     with ``actor`` as the reviewer. ``only_missing`` leaves every item, bundle, theme or list entry that
     already exists alone (the demo's loading). ``file`` is an .xlsx file or a text workbook (textfiles.py).
-    The other sheets (主题, 一件事 …, lists.py) are imported only by platform administrators (no
-    ``departments``). All or nothing (see the module docstring).
+    The other sheets (主题, 一件事 …, lists.py) are for platform administrators: ``may_import_lists``
+    (default: when ``departments`` is None). All or nothing (see the module docstring).
     """
     report = progress or (lambda stage, done, total: None)
     workbook = _load_workbook(file)
@@ -446,7 +447,7 @@ def catalogue_import(
     material_rows = _read_sheet(workbook, MATERIAL_SHEET)
     total = len(item_rows) + len(material_rows or [])
     checker = _Checker()
-    if departments is not None:
+    if not (departments is None if may_import_lists is None else may_import_lists):
         for sheet in LIST_SHEETS:
             if _read_sheet(workbook, sheet):
                 checker.add(sheet, None, "", "forbidden", f"只有平台管理员可以导入“{sheet}”工作表。")

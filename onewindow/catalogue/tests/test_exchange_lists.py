@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from onewindow.catalogue.exchange.columns import (
@@ -31,6 +32,8 @@ from onewindow.catalogue.models import (
     Audience,
     BasicItem,
     Bundle,
+    ImportJob,
+    ImportJobStatus,
     IntermediaryInstitution,
     IntermediaryService,
     Item,
@@ -38,11 +41,22 @@ from onewindow.catalogue.models import (
     Theme,
 )
 from onewindow.catalogue.tests.test_cpsv import realistic_catalogue
+from onewindow.catalogue.tests.test_spreadsheet import upload
 from onewindow.core.errors import DomainError
 from onewindow.core.identifiers import credit_code_check_digit, organisation_code_check_digit
-from onewindow.organisations.models import Department
+from onewindow.organisations.models import Department, Role
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dept_admin_a(department_a):
+    return MembershipFactory(
+        user=UserFactory(username="deptadmin_a", is_staff=True),
+        department=department_a,
+        role=Role.DEPARTMENT_ADMIN,
+    ).user
 
 
 def institution_credit_code(org8: str = "MA2YQ3K1") -> str:
@@ -230,3 +244,30 @@ def test_a_department_administrator_cannot_import_the_list_sheets(platform_admin
         )
 
     assert any(p.code == "forbidden" and p.field.startswith("一件事") for p in refused.value.problems)
+
+
+# --- the exchange page ------------------------------------------------------------------------------------
+
+
+def test_a_platform_administrators_download_carries_the_lists_and_uploads_back(client_as, platform_admin):
+    full_catalogue()
+    client = client_as(platform_admin)
+    content = client.get(reverse("catalogue_exchange:export")).content
+    assert {THEME_SHEET, BUNDLE_SHEET, INSTITUTION_SHEET} <= set(sheets(content))
+    empty_everything()
+
+    upload(client, content, publish="on")
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.DONE, job.problems
+    assert "“一件事”写入" in job.message
+    assert Bundle.objects.filter(code="open-shop").exists()
+    assert IntermediaryInstitution.objects.count() == 1
+
+
+def test_a_department_administrators_download_has_no_list_sheets(client_as, dept_admin_a, department_a):
+    realistic_catalogue(department=department_a)
+
+    content = client_as(dept_admin_a).get(reverse("catalogue_exchange:export")).content
+
+    assert not {THEME_SHEET, BUNDLE_SHEET, NEGATIVE_LIST_SHEET} & set(sheets(content))
