@@ -188,7 +188,7 @@ def _fees_out(fees: list[dict[str, Any]]) -> str:
         for fee in fees
     )
     if not plain:
-        return json.dumps(fees, ensure_ascii=False)
+        return json.dumps(fees, ensure_ascii=False, sort_keys=True)
     return "\n".join(
         f"{fee.get('name', '')}|{fee.get('standard', '')}|{fee.get('basis', '')}|{'是' if fee.get('waivable') else '否'}"
         for fee in fees
@@ -209,7 +209,8 @@ def cell_out(column: Column, value: Any) -> Any:
     if kind == "codes":
         return "、".join(_code_out(column, v) for v in value)
     if kind in {"json_list", "json_object"}:
-        return json.dumps(value, ensure_ascii=False) if value else ""
+        # Keys sorted: PostgreSQL's jsonb keeps no key order, so the same value exports the same on any database.
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
     if kind == "fees":
         return _fees_out(value) if value else ""
     if kind == "words":
