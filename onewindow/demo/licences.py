@@ -117,6 +117,7 @@ def _demo_specs() -> list[dict[str, Any]]:
             guide = {
                 "licence_type_code": version.licence_type_code,
                 "form_schema": version.form_schema,
+                "form_ui": version.form_ui,
                 "result_name": version.result_name,
             }
             specs.append({"department": item.department, "popularity": item.popularity, "guide": guide})
@@ -136,8 +137,12 @@ def _primary_specs() -> dict[str, dict[str, Any]]:
 def _face_fields(spec: dict[str, Any]) -> list[dict[str, str]]:
     """The item's own form fields that describe the licence (not the applicant's details, not procedure)."""
     applicant_fields = APPLICANT_FIELDS
+    properties = spec["guide"]["form_schema"].get("properties", {})
+    # The form's display order (its UI hints): a JSON object's key order is not kept by every database.
+    order = [key for key in spec["guide"]["form_ui"].get("order", []) if key in properties]
     fields = []
-    for key, schema in spec["guide"]["form_schema"].get("properties", {}).items():
+    for key in order + [key for key in properties if key not in order]:
+        schema = properties[key]
         if key in applicant_fields or key in PROCEDURE_FIELDS:
             continue
         kind = schema.get("type")
