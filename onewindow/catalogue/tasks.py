@@ -18,6 +18,9 @@ def catalogue_import_run(job_id: str) -> str:
     access = catalogue_access(job.created_by)
     departments = access.departments if access else Department.objects.none()
     job = import_job_run(
-        job=job, departments=departments, may_publish=bool(access and access.is_platform_admin)
+        job=job,
+        departments=departments,
+        may_publish=bool(access and access.is_platform_admin),
+        may_import_lists=bool(access and access.is_platform_admin),
     )
     return job.status

@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from onewindow.core.identifiers import credit_code_check_digit, organisation_code_check_digit
-from onewindow.demo.catalogue import catalogue_load
+from onewindow.demo.catalogue_import import catalogue_load
 from onewindow.demo.halls import halls_demo_load
 from onewindow.demo.identity import identity_demo_load
 from onewindow.demo.licences import licences_demo_load
@@ -180,7 +180,7 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
         for role in persona.roles:
             membership_grant(actor=None, user=user, department=departments[persona.department], role=role)
     step("service catalogue (items, guides, forms)")
-    created |= catalogue_load(departments=departments)
+    created |= catalogue_load()
     step("citizens, companies and single sign-on clients")
     created |= identity_demo_load(password=DEMO_PASSWORD, staff_usernames=[p.username for p in PERSONAS])
     step("service centres and their comprehensive windows")

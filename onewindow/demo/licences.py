@@ -15,9 +15,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from onewindow.catalogue.models import Item
 from onewindow.core import clock
-from onewindow.demo.catalogue import ITEMS
-from onewindow.demo.catalogue.common import LICENCE, TEMPLATES
+from onewindow.demo.catalogue_import import demo_item_keys
 from onewindow.demo.identity import DEMO_COMPANY_CREDIT_CODE
 from onewindow.identity.models import Company, Person
 from onewindow.identity.services.people import person_by_identifier
@@ -32,6 +32,32 @@ from onewindow.licences.models import (
 from onewindow.licences.services import licence_issue, licence_revoke, licence_type_create, signing_key_create
 from onewindow.organisations.models import Department, Role
 
+# The demo catalogue's e-licence type codes (GB/T 36904: the issuing ministry's credit code + a 3-digit
+# sequence) that this module names; the items carry them in their 证照类型代码.
+LICENCE = {
+    "business-licence": "11100000000013127D001",
+    "id-card": "11100000MB0148400N001",
+    "driving-licence": "11100000MB0148400N010",
+    "vehicle-licence": "11100000MB0148400N011",
+    "passport": "11100000MB0148400N020",
+    "food-business-licence": "11100000000013127D010",
+    "drug-retail-licence": "11100000000013127D020",
+    "social-security-card": "11100000MB0172520T001",
+    "road-transport-licence": "11100000000019713D001",
+    "pollutant-permit": "11100000MB1592543U001",
+}
+# The applicant's own fields every demo application form starts with (not face fields of a licence).
+APPLICANT_FIELDS = {
+    "applicant_name",
+    "id_number",
+    "mobile",
+    "address",
+    "company_name",
+    "credit_code",
+    "legal_representative",
+    "contact_name",
+    "contact_mobile",
+}
 # Years of validity per licence (the law's terms); a licence not listed is long-term (长期有效).
 VALIDITY_YEARS = {
     LICENCE["food-business-licence"]: 5,  # 食品经营许可管理办法 第五十三条
@@ -76,10 +102,32 @@ DEMO_LICENCES = [
 ]
 
 
+def _demo_specs() -> list[dict[str, Any]]:
+    """The demo items' published guides (department, popularity, licence, form), in the catalogue's order."""
+    codes = list(demo_item_keys().values())
+    items = {
+        item.implementation_code: item
+        for item in Item.objects.filter(implementation_code__in=codes)
+        .exclude(published_version=None)
+        .select_related("published_version", "department")
+    }
+    specs = []
+    for code in codes:
+        if (item := items.get(code)) is not None and (version := item.published_version) is not None:
+            guide = {
+                "licence_type_code": version.licence_type_code,
+                "form_schema": version.form_schema,
+                "form_ui": version.form_ui,
+                "result_name": version.result_name,
+            }
+            specs.append({"department": item.department, "popularity": item.popularity, "guide": guide})
+    return specs
+
+
 def _primary_specs() -> dict[str, dict[str, Any]]:
     """For each licence code, the demo item that most often produces it (highest popularity)."""
     primary: dict[str, dict[str, Any]] = {}
-    for spec in ITEMS:
+    for spec in _demo_specs():
         code = spec["guide"].get("licence_type_code")
         if code and (code not in primary or spec["popularity"] > primary[code]["popularity"]):
             primary[code] = spec
@@ -88,9 +136,13 @@ def _primary_specs() -> dict[str, dict[str, Any]]:
 
 def _face_fields(spec: dict[str, Any]) -> list[dict[str, str]]:
     """The item's own form fields that describe the licence (not the applicant's details, not procedure)."""
-    applicant_fields = {key for fields, _required in TEMPLATES.values() for key in fields}
+    applicant_fields = APPLICANT_FIELDS
+    properties = spec["guide"]["form_schema"].get("properties", {})
+    # The form's display order (its UI hints): a JSON object's key order is not kept by every database.
+    order = [key for key in spec["guide"]["form_ui"].get("order", []) if key in properties]
     fields = []
-    for key, schema in spec["guide"]["form_schema"].get("properties", {}).items():
+    for key in order + [key for key in properties if key not in order]:
+        schema = properties[key]
         if key in applicant_fields or key in PROCEDURE_FIELDS:
             continue
         kind = schema.get("type")
@@ -126,7 +178,7 @@ def _licence_types(departments: dict[str, Department], created: dict[str, int]) 
         if code in types:
             continue
         types[code] = licence_type_create(
-            department=departments[spec["dept"]],
+            department=spec["department"],
             code=code,
             name=_type_name(code, spec),
             face_fields=_face_fields(spec),

@@ -25,7 +25,7 @@ from onewindow.cases.models import Case, CaseStatus
 from onewindow.catalogue.forms_render import form_sample_data
 from onewindow.catalogue.models import Bundle, CaseType, Item, ItemVersion, MaterialSource, Necessity
 from onewindow.core import clock
-from onewindow.demo.catalogue import ITEMS, implementation_code
+from onewindow.demo.catalogue_import import demo_item_keys
 from onewindow.identity.models import Person
 from onewindow.identity.services.people import person_by_identifier
 from onewindow.organisations.models import Department, Role
@@ -346,7 +346,7 @@ def _window_clerks(departments: dict[str, Department]) -> list[tuple[str, Depart
 def workflow_demo_load(*, departments: dict[str, Department]) -> dict[str, int]:
     """Processes for every demo item, then the cases in flight. Runs as the demo platform administrator."""
     actor = get_user_model().objects.get(username="admin")
-    codes = {implementation_code(spec, departments[spec["dept"]]): spec["key"] for spec in ITEMS}
+    codes = {code: key for key, code in demo_item_keys().items()}
     item_keys = {
         codes[item.implementation_code]: item
         for item in Item.objects.filter(

@@ -63,6 +63,7 @@ RESULT_TYPE = {"证": "证照", "文": "文书", "批复": "批复", "其他": "
 CROSS_REGION_SCOPE = {"none": "不通办", "city": "全市通办", "province": "全省通办", "national": "跨省通办"}
 ASSURANCE_LEVEL = {"1": "L1", "2": "L2", "3": "L3", "4": "L4"}
 AUDIENCE = {"person": "自然人", "company": "法人"}
+NEGATIVE_LIST_CATEGORY = {"prohibited": "禁止准入类", "licensed": "许可准入类"}
 NECESSITY = {"required": "必要", "conditional": "情形必要", "optional": "非必要"}
 MATERIAL_FORM = {"paper": "纸质", "electronic": "电子", "both": "纸质和电子"}
 MATERIAL_SOURCE = {

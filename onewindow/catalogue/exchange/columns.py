@@ -19,6 +19,10 @@ from django.core.files.storage import default_storage
 from onewindow.catalogue.exchange import codes
 
 ITEM_SHEET, MATERIAL_SHEET, NOTES_SHEET = "事项", "材料", "说明"
+# The rest of a catalogue, each optional in a workbook: themes, life-event bundles and their items, the
+# market-access negative list, intermediary services and the institutions qualified for them.
+THEME_SHEET, BUNDLE_SHEET, BUNDLE_ITEM_SHEET = "主题", "一件事", "一件事事项"
+NEGATIVE_LIST_SHEET, SERVICE_SHEET, INSTITUTION_SHEET = "负面清单", "中介服务", "中介机构"
 SEPARATORS = re.compile(r"[、,，;；\s]+")
 DAYS = re.compile(r"(\d+)(?:\.0+)?\s*(?:个?工作日|天)?")
 TRUE_WORDS, FALSE_WORDS = {"是", "1", "true", "yes", "y", "√"}, {"否", "0", "false", "no", "n", "×", ""}
@@ -30,7 +34,7 @@ class Column:
 
     header: str
     field: str
-    kind: str  # text int bool code codes json_list json_object fees words file ref
+    kind: str  # text int int_or_blank bool code codes json_list json_object fees words file ref
     required: bool = False
     codes: dict[str, str] | None = None
     as_int: bool = False  # the model stores the code as an integer
@@ -89,6 +93,7 @@ ITEM_COLUMNS = (
     Column("申请表", "form_schema", "json_object", note="JSON Schema"),
     Column("申请表界面", "form_ui", "json_object", note="JSON（字段顺序、控件、提示）"),
     Column("变更说明", "change_note", "ref", note="新版本的调整内容，显示在公开的变更记录中"),
+    Column("热度", "popularity", "ref", note="办件热度（整数），用于搜索和首页排序；留空则不修改"),
 )
 MATERIAL_COLUMNS = (
     Column("实施编码", "implementation_code", "ref", required=True),
@@ -110,9 +115,75 @@ MATERIAL_COLUMNS = (
     Column("证照类型代码", "licence_type_code", "text"),
     Column("可告知承诺", "pledge_allowed", "bool", note="证明事项告知承诺制（国办发〔2020〕42号）"),
     Column("承诺书内容", "pledge_text", "text"),
+    Column("由申请表生成", "generated_online", "bool", note="如申请书：由网上申请表生成 PDF，不要求上传"),
+)
+THEME_COLUMNS = (
+    Column("主题代码", "code", "text", required=True, note="英文小写字母、数字和连字符"),
+    Column("主题名称", "name", "text", required=True),
+    Column("服务对象", "audience", "code", required=True, codes=codes.AUDIENCE, labels_out=True),
+    Column("排序", "order", "int"),
+)
+BUNDLE_COLUMNS = (
+    Column("一件事编码", "code", "text", required=True, note="英文小写字母、数字和连字符"),
+    Column("一件事名称", "name", "text", required=True),
+    Column("服务对象", "audience", "code", required=True, codes=codes.AUDIENCE, labels_out=True),
+    Column("说明", "description", "text", required=True),
+    Column("关键词", "keywords", "words"),
+    Column("热度", "popularity", "int"),
+    Column("是否发布", "is_published", "bool"),
+    Column(
+        "表单字段映射",
+        "field_map",
+        "json_object",
+        note='JSON：{"实施编码": {"事项字段": "合并后字段"}}，同名字段默认合并',
+    ),
+)
+BUNDLE_ITEM_COLUMNS = (
+    Column("一件事编码", "bundle_code", "ref", required=True),
+    Column("序号", "order", "int"),
+    Column("实施编码", "implementation_code", "ref", required=True, note="已发布的事项或“事项”表中的事项"),
+    Column("阶段", "stage", "int", note="同一阶段的事项并联办理，各阶段依次进行"),
+    Column("是否可选", "optional", "bool"),
+)
+NEGATIVE_LIST_COLUMNS = (
+    Column("清单编号", "code", "text", required=True),
+    Column("类别", "category", "code", required=True, codes=codes.NEGATIVE_LIST_CATEGORY, labels_out=True),
+    Column("禁止或许可事项", "title", "text", required=True),
+    Column("管理措施", "measures", "text", required=True),
+    Column("设定依据", "legal_basis", "text", required=True),
+    Column("对应事项", "items", "ref", note="实施编码，以、分隔"),
+)
+SERVICE_COLUMNS = (
+    Column("中介服务编码", "code", "text", required=True),
+    Column("中介服务名称", "name", "text", required=True),
+    Column("设定依据", "legal_basis", "text", required=True),
+    Column("收费依据", "fee_basis", "text"),
+    Column("办理时限", "time_limit_days", "int_or_blank", note="工作日数，留空为无规定"),
+    Column("主管部门编码", "department_code", "ref", required=True, note="统一社会信用代码"),
+    Column("对应事项", "items", "ref", note="实施编码，以、分隔"),
+)
+INSTITUTION_COLUMNS = (
+    Column("机构名称", "name", "text", required=True),
+    Column("统一社会信用代码", "credit_code", "text", required=True),
+    Column("资质", "qualification", "text", required=True),
+    Column("行政区划代码", "region_code", "ref", required=True),
+    Column("联系电话", "phone", "text", required=True),
+    Column("地址", "address", "text", required=True),
+    Column("中介服务", "services", "ref", note="中介服务编码，以、分隔"),
 )
 SHEETS = {ITEM_SHEET: ITEM_COLUMNS, MATERIAL_SHEET: MATERIAL_COLUMNS}
-HEADERS = {sheet: {column.field: column.header for column in columns} for sheet, columns in SHEETS.items()}
+LIST_SHEETS = {
+    THEME_SHEET: THEME_COLUMNS,
+    BUNDLE_SHEET: BUNDLE_COLUMNS,
+    BUNDLE_ITEM_SHEET: BUNDLE_ITEM_COLUMNS,
+    NEGATIVE_LIST_SHEET: NEGATIVE_LIST_COLUMNS,
+    SERVICE_SHEET: SERVICE_COLUMNS,
+    INSTITUTION_SHEET: INSTITUTION_COLUMNS,
+}
+ALL_SHEETS = SHEETS | LIST_SHEETS
+HEADERS = {
+    sheet: {column.field: column.header for column in columns} for sheet, columns in ALL_SHEETS.items()
+}
 
 
 # --- writing cells
@@ -126,7 +197,7 @@ def _fees_out(fees: list[dict[str, Any]]) -> str:
         for fee in fees
     )
     if not plain:
-        return json.dumps(fees, ensure_ascii=False)
+        return json.dumps(fees, ensure_ascii=False, sort_keys=True)
     return "\n".join(
         f"{fee.get('name', '')}|{fee.get('standard', '')}|{fee.get('basis', '')}|{'是' if fee.get('waivable') else '否'}"
         for fee in fees
@@ -147,13 +218,16 @@ def cell_out(column: Column, value: Any) -> Any:
     if kind == "codes":
         return "、".join(_code_out(column, v) for v in value)
     if kind in {"json_list", "json_object"}:
-        return json.dumps(value, ensure_ascii=False) if value else ""
+        # Keys sorted: PostgreSQL's jsonb keeps no key order, so the same value exports the same on any database.
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
     if kind == "fees":
         return _fees_out(value) if value else ""
     if kind == "words":
         return "、".join(value.split())
     if kind == "file":
         return value.name if value else ""
+    if kind == "int_or_blank":
+        return "" if value is None else value
     return value
 
 
@@ -254,6 +328,8 @@ def cell_in(column: Column, raw: str) -> Any:
         if not match:
             raise CellError("int", f"“{raw}”应为不小于 0 的整数。")
         return int(match.group(1))
+    if kind == "int_or_blank":
+        return cell_in(Column(column.header, column.field, "int"), raw) if raw else None
     if kind == "bool":
         return _bool_in(raw)
     if kind == "code":

@@ -33,7 +33,11 @@ def import_job_create(*, actor: Any, upload: UploadedFile, publish: bool) -> Imp
 
 
 def import_job_run(
-    *, job: ImportJob, departments: QuerySet[Department] | None, may_publish: bool
+    *,
+    job: ImportJob,
+    departments: QuerySet[Department] | None,
+    may_publish: bool,
+    may_import_lists: bool = False,
 ) -> ImportJob:
     """Run an import job, recording its progress on the job row as it goes (readable while it runs)."""
     last_saved = [-1]
@@ -56,6 +60,7 @@ def import_job_run(
                 departments=departments,
                 publish=job.publish and may_publish,
                 progress=progress,
+                may_import_lists=may_import_lists,
             )
     except DomainError as error:
         job.status, job.message = ImportJobStatus.FAILED, error.message[:500]
@@ -74,7 +79,8 @@ def import_job_run(
         job.message = (
             f"导入完成：新增 {result.created} 个事项，{result.updated} 个事项生成新版本，{result.unchanged} 个事项无变化"
             + (f"，已发布 {result.published} 个版本。" if result.published else "（均为草稿，待提交审核）。")
-        )
+            + "".join(f"“{sheet}”写入 {count} 行。" for sheet, count in result.lists.items())
+        )[:500]
     job.finished_at = clock.now()
     job.save()
     return job

@@ -1,6 +1,7 @@
 """Items and materials as an .xlsx workbook, in the layout provincial catalogues circulate: sheet 事项 (one row
 per item), sheet 材料 (one row per material, joined by 实施编码) and a 说明 sheet describing every column.
-The columns and their cell formats are in columns.py.
+The columns and their cell formats are in columns.py, the export in export.py, the other sheets (themes,
+life events, negative list, intermediaries) in lists.py and the text variant (one CSV per sheet) in textfiles.py.
 
 Import checks every row before writing anything (progress is reported row by row), then writes every item
 through the catalogue services in one transaction: a problem anywhere, found while checking or while
@@ -9,32 +10,39 @@ writing, and nothing is written — the DomainError lists each problem with its 
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import QuerySet
 
 from onewindow.catalogue import services
 from onewindow.catalogue.exchange.columns import (
-    HEADERS,
     ITEM_COLUMNS,
     ITEM_SHEET,
+    LIST_SHEETS,
     MATERIAL_COLUMNS,
     MATERIAL_SHEET,
-    NOTES_SHEET,
     SEPARATORS,
-    SHEETS,
-    CellError,
-    Column,
-    cell_in,
-    cell_out,
-    cell_text,
-    column_help,
 )
+from onewindow.catalogue.exchange.export import (  # noqa: F401 (the exchange's public names, used by views)
+    XLSX_TYPE,
+    catalogue_sheets,
+    catalogue_workbook,
+    export_versions,
+)
+from onewindow.catalogue.exchange.lists import (
+    ListRow,
+    list_row_write,
+    lists_check,
+    themes_check,
+)
+from onewindow.catalogue.exchange.rows import Checker as _Checker
+from onewindow.catalogue.exchange.rows import cells_parse as _parse_cells
+from onewindow.catalogue.exchange.rows import sheet_rows as _read_sheet
+from onewindow.catalogue.exchange.textfiles import TextWorkbook
 from onewindow.catalogue.models import (
     BasicItem,
     ImportJobStatus,
@@ -50,107 +58,8 @@ from onewindow.core.identifiers import basic_code_check
 from onewindow.core.services import audit_record
 from onewindow.organisations.models import Department, Region
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A change note is required from version 2 on (it is shown in the public change log).
 IMPORT_CHANGE_NOTE = "通过电子表格导入调整"
-
-
-# --- export ----------------------------------------------------------------------------------------------
-
-
-def export_versions(
-    *, departments: QuerySet[Department] | None = None, latest: bool = False
-) -> QuerySet[ItemVersion]:
-    """The versions to export: each item's published version, or (``latest``) its newest version, draft or not."""
-    versions = ItemVersion.objects.all()
-    if departments is not None:
-        versions = versions.filter(item__department__in=departments)
-    if latest:
-        newest = ItemVersion.objects.filter(item=OuterRef("item")).order_by("-number").values("pk")[:1]
-        versions = versions.filter(pk=Subquery(newest))
-    else:
-        versions = versions.filter(status=VersionStatus.PUBLISHED)
-    return (
-        versions.select_related("item__basic", "item__department", "item__region")
-        .prefetch_related(
-            Prefetch("materials", queryset=Material.objects.order_by("order", "name")),
-            "themes",
-            "joint_departments",
-        )
-        .order_by("item__implementation_code")
-    )
-
-
-def _item_row(version: ItemVersion, shared_names: set[str]) -> list[Any]:
-    item = version.item
-    refs = {
-        "basic_code": item.basic.basic_code,
-        "implementation_code": item.implementation_code,
-        "department_name": item.department.name,
-        "department_code": item.department.credit_code,
-        "region_code": item.region.code,
-        "joint_departments": "、".join(d.credit_code for d in version.joint_departments.all()),
-        # A theme by its name, unless another theme has the same name (自然人 and 法人 lists may share one).
-        "themes": "、".join(t.code if t.name in shared_names else t.name for t in version.themes.all()),
-        "change_note": version.change_note,
-    }
-    return [
-        refs[c.field] if c.kind == "ref" else cell_out(c, getattr(version, c.field)) for c in ITEM_COLUMNS
-    ]
-
-
-def _material_row(material: Material, implementation_code: str) -> list[Any]:
-    return [
-        implementation_code if c.kind == "ref" else cell_out(c, getattr(material, c.field))
-        for c in MATERIAL_COLUMNS
-    ]
-
-
-def catalogue_workbook(versions: Iterable[ItemVersion]) -> bytes:
-    """The workbook (.xlsx bytes) of these versions: sheets 事项, 材料 and 说明."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    sheets = {name: workbook.create_sheet(name) for name in SHEETS}
-    rows: dict[str, list[list[Any]]] = {ITEM_SHEET: [], MATERIAL_SHEET: []}
-    shared_names = set(
-        Theme.objects.values("name").annotate(n=Count("pk")).filter(n__gt=1).values_list("name", flat=True)
-    )
-    for version in versions:
-        rows[ITEM_SHEET].append(_item_row(version, shared_names))
-        code = version.item.implementation_code
-        rows[MATERIAL_SHEET].extend(_material_row(m, code) for m in version.materials.all())
-    for name, columns in SHEETS.items():
-        sheet = sheets[name]
-        sheet.append([c.header for c in columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        for number, values in enumerate(rows[name], start=2):
-            for index, value in enumerate(values, start=1):
-                if isinstance(value, str):
-                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                cell = sheet.cell(row=number, column=index, value=value)
-                # Text that starts with "=" is text, not a formula (and never runs in someone's Excel).
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"
-        for index, column in enumerate(columns, start=1):
-            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = (
-                12 if column.kind in {"bool", "int", "code"} else 24
-            )
-    notes = workbook.create_sheet(NOTES_SHEET)
-    notes.append(["工作表", "列", "必填", "格式与代码"])
-    for cell in notes[1]:
-        cell.font = Font(bold=True)
-    for name, columns in SHEETS.items():
-        for column in columns:
-            notes.append([name, column.header, "是" if column.required else "", column_help(column)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 # --- import ---------------------------------------------------------------------------------------------
@@ -174,6 +83,8 @@ class _Row:
     change_note: str = ""
     materials: list[dict[str, Any]] | None = None
     material_rows: list[int] = field(default_factory=list)
+    popularity: int | None = None
+    skip: bool = False  # an existing item left alone (``only_missing``)
 
 
 @dataclass
@@ -184,60 +95,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     published: int = 0
-
-
-class _Checker:
-    """Collects every problem of every row, each with its sheet, row and column."""
-
-    def __init__(self) -> None:
-        self.problems: list[FieldProblem] = []
-
-    def add(self, sheet: str, row: int | None, column: str, code: str, message: str) -> None:
-        self.problems.append(FieldProblem(field=f"{sheet}.{column}", code=code, message=message, row=row))
-
-    def field_header(self, sheet: str, field_name: str) -> str:
-        return HEADERS[sheet].get(field_name, field_name)
-
-
-def _read_sheet(workbook: Any, sheet: str) -> list[tuple[int, dict[str, str]]] | None:
-    if sheet not in workbook.sheetnames:
-        return None
-    rows = workbook[sheet].iter_rows(values_only=True)
-    header = [cell_text(cell) for cell in next(rows, ())]
-    missing = [c.header for c in SHEETS[sheet] if c.required and c.header not in header]
-    if missing:
-        raise DomainError(
-            code="import.columns",
-            message=f"工作表“{sheet}”缺少列：{'、'.join(missing)}。请以导出的工作簿为模板。",
-        )
-    result = []
-    for number, values in enumerate(rows, start=2):
-        row = {header[i]: cell_text(v) for i, v in enumerate(values) if i < len(header) and header[i]}
-        if any(row.values()):
-            result.append((number, row))
-    return result
-
-
-def _parse_cells(
-    checker: _Checker, sheet: str, number: int, cells: dict[str, str], columns: tuple[Column, ...]
-) -> dict[str, Any]:
-    """The values of the columns present in the sheet (an absent column leaves its field as it is)."""
-    values: dict[str, Any] = {}
-    for column in columns:
-        if column.header not in cells:
-            continue
-        raw = cells[column.header]
-        if column.required and not raw:
-            checker.add(sheet, number, column.header, "required", f"请填写{column.header}。")
-            continue
-        try:
-            value = cell_in(column, raw)
-        except CellError as error:
-            checker.add(sheet, number, column.header, f"cell.{error.code}", error.message)
-            continue
-        if value is not None:
-            values[column.field] = value
-    return values
+    themes: int = 0
+    lists: dict[str, int] = field(default_factory=dict)  # rows written per list sheet
 
 
 def _lookup_departments(raw: str) -> tuple[list[Department], list[str]]:
@@ -246,11 +105,13 @@ def _lookup_departments(raw: str) -> tuple[list[Department], list[str]]:
     return [found[c] for c in wanted if c in found], [c for c in wanted if c not in found]
 
 
-def _lookup_themes(raw: str) -> tuple[list[Theme], list[str]]:
+def _lookup_themes(raw: str, pending: dict[str, Theme]) -> tuple[list[Theme], list[str]]:
+    """Themes by code or (unique) name, among the catalogue's and those the workbook's 主题 sheet defines."""
     wanted = [part for part in SEPARATORS.split(raw) if part]
     themes, unknown = [], []
+    known = {theme.code: theme for theme in Theme.objects.all()} | pending
     for word in wanted:
-        matches = list(Theme.objects.filter(code=word)) or list(Theme.objects.filter(name=word))
+        matches = [known[word]] if word in known else [t for t in known.values() if t.name == word]
         if len(matches) == 1:
             themes.append(matches[0])
         else:
@@ -259,12 +120,22 @@ def _lookup_themes(raw: str) -> tuple[list[Theme], list[str]]:
 
 
 def _check_item_row(
-    checker: _Checker, row: _Row, departments: QuerySet[Department] | None, publish: bool
+    checker: _Checker,
+    row: _Row,
+    departments: QuerySet[Department] | None,
+    publish: bool,
+    themes: dict[str, Theme] | None = None,
+    only_missing: bool = False,
 ) -> None:
     sheet, before = ITEM_SHEET, len(checker.problems)
     row.guide = _parse_cells(checker, sheet, row.number, row.cells, ITEM_COLUMNS)
     refs = {c.field: row.guide.pop(c.field) for c in ITEM_COLUMNS if c.kind == "ref" and c.field in row.guide}
     row.change_note = refs.get("change_note", "")
+    if popularity := refs.get("popularity", ""):
+        if not popularity.isdigit():
+            checker.add(sheet, row.number, "热度", "cell.int", f"“{popularity}”应为不小于 0 的整数。")
+        else:
+            row.popularity = int(popularity)
 
     credit_code = refs.get("department_code", "").upper()
     row.department = Department.objects.select_related("region").filter(credit_code=credit_code).first()
@@ -294,7 +165,7 @@ def _check_item_row(
                 sheet, row.number, "联办机构", "department.unknown", f"联办机构不存在：{'、'.join(unknown)}。"
             )
     if "themes" in refs:
-        row.themes, unknown = _lookup_themes(refs["themes"])
+        row.themes, unknown = _lookup_themes(refs["themes"], themes or {})
         if unknown:
             checker.add(
                 sheet, row.number, "主题", "theme.unknown", f"主题不存在或不唯一：{'、'.join(unknown)}。"
@@ -330,6 +201,9 @@ def _check_item_row(
         )
         return
     row.item = Item.objects.filter(implementation_code=row.code).select_related("region").first()
+    if row.item is not None and only_missing:
+        row.skip = True
+        return
     if row.item is not None:
         if row.item.versions.filter(status=VersionStatus.IN_REVIEW).exists():
             checker.add(
@@ -412,9 +286,11 @@ def _check_material_row(
     return (code, values) if len(checker.problems) == before else None
 
 
-def _load_workbook(file: BinaryIO) -> Any:
+def _load_workbook(file: BinaryIO | TextWorkbook) -> Any:
     from openpyxl import load_workbook
 
+    if isinstance(file, TextWorkbook):
+        return file
     try:
         return load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
@@ -435,17 +311,22 @@ def _refuse(problems: list[FieldProblem]) -> DomainError:
 def catalogue_import(
     *,
     actor: Any | None,
-    file: BinaryIO,
+    file: BinaryIO | TextWorkbook,
     departments: QuerySet[Department] | None = None,
     publish: bool = False,
     progress: Progress | None = None,
+    only_missing: bool = False,
+    may_import_lists: bool | None = None,
 ) -> ImportResult:
     """Import a workbook of items (sheet 事项) and materials (sheet 材料).
 
     A row whose 实施编码 is new creates the item (a draft v1); an existing one gets a new draft version (or
     its open draft is updated); a row equal to the item's current version is left alone. ``departments``
     limits whose items may be imported (None: any); ``publish`` submits and publishes every imported version
-    with ``actor`` as the reviewer. All or nothing (see the module docstring).
+    with ``actor`` as the reviewer. ``only_missing`` leaves every item, bundle, theme or list entry that
+    already exists alone (the demo's loading). ``file`` is an .xlsx file or a text workbook (textfiles.py).
+    The other sheets (主题, 一件事 …, lists.py) are for platform administrators: ``may_import_lists``
+    (default: when ``departments`` is None). All or nothing (see the module docstring).
     """
     report = progress or (lambda stage, done, total: None)
     workbook = _load_workbook(file)
@@ -455,12 +336,17 @@ def catalogue_import(
     material_rows = _read_sheet(workbook, MATERIAL_SHEET)
     total = len(item_rows) + len(material_rows or [])
     checker = _Checker()
+    if not (departments is None if may_import_lists is None else may_import_lists):
+        for sheet in LIST_SHEETS:
+            if _read_sheet(workbook, sheet):
+                checker.add(sheet, None, "", "forbidden", f"只有平台管理员可以导入“{sheet}”工作表。")
+    themes = themes_check(workbook, checker, only_missing=only_missing)
     rows: list[_Row] = []
     by_code: dict[str, _Row] = {}
     report(ImportJobStatus.CHECKING, 0, total)
     for done, (number, cells) in enumerate(item_rows, start=1):
         row = _Row(number=number, cells=cells)
-        _check_item_row(checker, row, departments, publish)
+        _check_item_row(checker, row, departments, publish, themes, only_missing)
         if row.code in by_code:
             checker.add(
                 ITEM_SHEET,
@@ -479,6 +365,8 @@ def catalogue_import(
         if parsed is not None:
             code, values = parsed
             owner = by_code.get(code)
+            if owner is not None and owner.skip:
+                continue
             if owner is None or owner.materials is None:
                 checker.add(
                     MATERIAL_SHEET,
@@ -500,18 +388,28 @@ def catalogue_import(
                 owner.materials.append({"order": len(owner.materials) + 1} | values)
                 owner.material_rows.append(number)
         report(ImportJobStatus.CHECKING, done, total)
+    list_rows = lists_check(workbook, checker, item_codes=set(by_code), only_missing=only_missing)
     if checker.problems:
         raise _refuse(checker.problems)
 
     report(ImportJobStatus.WRITING, total, total)
-    return _write(actor=actor, rows=rows, publish=publish)
+    new_themes = [theme for theme in themes.values() if theme._state.adding or not only_missing]
+    return _write(actor=actor, rows=rows, publish=publish, themes=new_themes, list_rows=list_rows)
 
 
 @transaction.atomic
-def _write(*, actor: Any | None, rows: list[_Row], publish: bool) -> ImportResult:
+def _write(
+    *, actor: Any | None, rows: list[_Row], publish: bool, themes: list[Theme], list_rows: list[ListRow]
+) -> ImportResult:
     result = ImportResult()
     checker = _Checker()
+    for theme in themes:
+        theme.save()
+        result.themes += 1
     for row in rows:
+        if row.skip:
+            result.unchanged += 1
+            continue
         savepoint = transaction.savepoint()
         try:
             _write_row(actor=actor, row=row, publish=publish, result=result)
@@ -531,6 +429,16 @@ def _write(*, actor: Any | None, rows: list[_Row], publish: bool) -> ImportResul
                     checker.add(ITEM_SHEET, row.number, column, problem.code, problem.message)
         else:
             transaction.savepoint_commit(savepoint)
+    for list_row in list_rows:
+        savepoint = transaction.savepoint()
+        try:
+            list_row_write(actor=actor, row=list_row)
+        except DomainError as error:
+            transaction.savepoint_rollback(savepoint)
+            checker.add(list_row.sheet, list_row.number, "", error.code, error.message)
+        else:
+            transaction.savepoint_commit(savepoint)
+            result.lists[list_row.sheet] = result.lists.get(list_row.sheet, 0) + 1
     if checker.problems:
         transaction.set_rollback(True)
         raise _refuse(checker.problems)
@@ -542,6 +450,8 @@ def _write(*, actor: Any | None, rows: list[_Row], publish: bool) -> ImportResul
             "updated": result.updated,
             "unchanged": result.unchanged,
             "published": result.published,
+            "themes": result.themes,
+            **result.lists,
         },
     )
     return result
@@ -582,6 +492,8 @@ def _write_row(*, actor: Any | None, row: _Row, publish: bool, result: ImportRes
     else:
         newest = row.item.versions.order_by("-number").first()
         if newest is not None and not newest.is_editable() and _same(newest, row):
+            if row.popularity is not None and row.popularity != row.item.popularity:
+                Item.objects.filter(pk=row.item.pk).update(popularity=row.popularity)
             result.unchanged += 1
             return
         if newest is None or not newest.is_editable():
@@ -596,6 +508,8 @@ def _write_row(*, actor: Any | None, row: _Row, publish: bool, result: ImportRes
             **row.guide,
         )
         result.updated += 1
+    if row.popularity is not None and row.popularity != version.item.popularity:
+        Item.objects.filter(pk=version.item_id).update(popularity=row.popularity)
     if publish:
         # Submitted by the import itself (no person), so the administrator who ran it may be the reviewer.
         services.item_version_submit(actor=None, version=version)

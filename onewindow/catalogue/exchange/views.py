@@ -50,14 +50,16 @@ def exchange_home(request: HttpRequest, access: CatalogueAccess) -> HttpResponse
 @require_GET
 @catalogue_staff_required
 def export_xlsx(request: HttpRequest, access: CatalogueAccess) -> HttpResponse:
-    """The workbook of the items the caller administers (platform administrators: every item)."""
+    """The workbook of the items the caller administers (platform administrators: every item, and the
+    themes, life events, negative list and intermediaries when no department is chosen)."""
     form = ExportForm(request.GET, departments=access.departments)
     if not form.is_valid():
         return _page(request, access, status=400)
     department = form.cleaned_data["department"]
     departments = access.departments.filter(pk=department.pk) if department else access.departments
     versions = export_versions(departments=departments, latest=form.cleaned_data["latest"])
-    response = HttpResponse(catalogue_workbook(versions), content_type=XLSX_TYPE)
+    with_lists = access.is_platform_admin and not department
+    response = HttpResponse(catalogue_workbook(versions, lists=with_lists), content_type=XLSX_TYPE)
     filename = f"catalogue-{clock.today():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response

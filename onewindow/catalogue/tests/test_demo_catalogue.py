@@ -6,22 +6,29 @@ from __future__ import annotations
 import re
 from collections import Counter
 from io import StringIO
+from pathlib import Path
 
 import jsonschema
 import pytest
 from django.core.management import call_command
 
+import onewindow
+from onewindow.catalogue.exchange.spreadsheet import catalogue_sheets, export_versions
+from onewindow.catalogue.exchange.textfiles import text_workbook_write
 from onewindow.catalogue.forms_render import form_problems
 from onewindow.catalogue.models import (
     BasicItem,
     Bundle,
+    BundleItem,
     CaseType,
+    IntermediaryInstitution,
     IntermediaryService,
     Item,
     ItemVersion,
     Material,
     MaterialSource,
     NegativeListEntry,
+    Theme,
     VersionStatus,
 )
 from onewindow.catalogue.quality import item_version_quality_problems
@@ -223,3 +230,37 @@ def test_loading_again_creates_nothing_and_keeps_edits(demo_catalogue):
     item.refresh_from_db()
     assert item.popularity == 1
     assert Bundle.objects.get(code="newborn").name == "新生儿出生一件事"
+
+
+# --- loaded from the exchange files (issue #12 point 8) ----------------------------------------------------
+
+DEMO_FILES = Path(onewindow.__file__).resolve().parent / "demo" / "catalogue_exchange"
+
+
+def test_the_demo_files_load_161_items_8_bundles_and_the_whole_lists(demo_catalogue):
+    assert (Item.objects.count(), items_published().count()) == (161, 161)
+    assert Bundle.objects.count() == 8 and BundleItem.objects.count() == 38
+    assert Theme.objects.count() == 35
+    assert NegativeListEntry.objects.count() == 10
+    assert (IntermediaryService.objects.count(), IntermediaryInstitution.objects.count()) == (4, 7)
+    assert Material.objects.filter(version__status=VersionStatus.PUBLISHED).count() == 484
+
+
+def test_the_demo_files_keep_forms_material_sources_and_bundle_stages(demo_catalogue):
+    setup = Item.objects.get(basic__basic_code="000110001000").published_version  # 企业设立登记
+    assert setup.form_schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert setup.form_schema["required"][:2] == ["company_name", "credit_code"]
+    assert setup.form_ui["sections"][0]["title"] == "申请人信息"
+    id_card = Material.objects.filter(key="id-card", version__status=VersionStatus.PUBLISHED).first()
+    assert (id_card.source, id_card.licence_type_code) == (MaterialSource.ELICENCE, "11100000MB0148400N001")
+    restaurant = Bundle.objects.get(code="open-restaurant")
+    assert restaurant.popularity == 9200
+    optional = restaurant.entries.filter(optional=True).values_list("stage", flat=True)
+    assert sorted(optional) == [2, 3]
+
+
+def test_exporting_the_demo_gives_back_its_files(demo_catalogue, tmp_path):
+    text_workbook_write(tmp_path, catalogue_sheets(export_versions(), lists=True))
+
+    for path in sorted(tmp_path.iterdir()):
+        assert path.read_bytes() == (DEMO_FILES / path.name).read_bytes(), path.name
