@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 
 from onewindow.api import api
 from onewindow.core.views import healthz
+from onewindow.ops.metrics import metrics
 
 admin.site.site_header = "一网通办 · 平台管理"
 admin.site.site_title = "一网通办 平台管理"
@@ -25,6 +26,7 @@ admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
