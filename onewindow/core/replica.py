@@ -60,9 +60,10 @@ def replica_lag_seconds(connection: BaseDatabaseWrapper) -> float:
     """How far the replica's replay is behind what it has received, in seconds; 0 when it has replayed
     everything (an idle primary writes nothing, so the age of the last replayed transaction alone would
     look like lag), and 0 for a server that is not in recovery (a promoted replica, or tests' mirror)."""
-    if connection.vendor != "postgresql":
-        return 0.0
     with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute("SELECT 1")  # reachable is all another engine can tell
+            return 0.0
         cursor.execute(
             "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0"
             " WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
@@ -119,7 +120,7 @@ class ReplicaRouter:
         if not replica_safe.get() or model._meta.app_label not in REPLICA_APPS:
             return None
         # Inside a transaction on the primary a read must see that transaction's own writes.
-        if connections[PRIMARY].in_atomic_block:
+        if _in_transaction(connections[PRIMARY]):
             return None
         return REPLICA if replica_usable() else None
 
@@ -165,6 +166,12 @@ class ReplicaRoutingMiddleware:
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         return response
+
+
+def _in_transaction(connection: BaseDatabaseWrapper) -> bool:
+    """An ``atomic`` block of the code is open (Django's TestCase wraps each test in one of its own, marked
+    ``_from_testcase``, which is not the code's transaction)."""
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
 def _replica_failed(exception: Exception) -> bool:

@@ -76,16 +76,19 @@ class ClusterLayout:
 
     def database_password(self) -> str:
         """Generated once (mode 0600): the cluster's PostgreSQL superuser password, also pgbouncer's."""
-        path = self.secrets_dir / "database_password"
-        if not path.exists():
-            write_private(path, secrets.token_urlsafe(24))
-        return path.read_text().strip()
+        return self._secret("database_password", 24)
 
     def secret_key(self) -> str:
         """Every app server must share one SECRET_KEY (sessions, CSRF), as on several machines."""
-        path = self.secrets_dir / "secret_key"
+        return self._secret("secret_key", 64)
+
+    def _secret(self, name: str, size: int) -> str:
+        path = self.secrets_dir / name
         if not path.exists():
-            write_private(path, secrets.token_urlsafe(64))
+            if not self.root.exists():
+                make_private_dir(self.root)
+            make_private_dir(self.secrets_dir)
+            write_private(path, secrets.token_urlsafe(size))
         return path.read_text().strip()
 
     def database_url(self, port: int) -> str:
