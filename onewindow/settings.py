@@ -410,6 +410,9 @@ MIDDLEWARE.insert(
 # loses none, and the django_session table still backs the signed-in browsers list (identity).
 if os.environ.get("REDIS_URL"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # A Redis restart must not fail requests: the cache then answers as an empty one (core.cache).
+    CACHES["default"]["BACKEND"] = "onewindow.core.cache.ResilientRedisCache"
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 2}
 # Prometheus metrics at /metrics (requests, task queue, database), only for these client networks.
 ONEWINDOW_METRICS_ALLOW = env_list("ONEWINDOW_METRICS_ALLOW", "127.0.0.1/32,::1/128")
 MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
