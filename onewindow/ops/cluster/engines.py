@@ -8,6 +8,7 @@ or ``kill -9`` any single one. ``up`` is idempotent: it starts only what is not 
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import os
 import pwd
@@ -38,6 +39,7 @@ from onewindow.ops.cluster.processes import (
     spawn,
     terminate,
     wait_for_port,
+    wait_for_port_closed,
 )
 
 PG_BIN = Path(os.environ.get("ONEWINDOW_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -388,6 +390,13 @@ class Cluster:
     def _web_starter(self, index: int, port: int) -> Callable[[], None]:
         def start() -> None:
             name = f"web-{index}"
+            # A master killed with -9 leaves its workers holding the port for a moment: end them (they are
+            # its process group) and wait for the port, or the new master could not bind.
+            stale = pid_read(self.layout.pid_file(name))
+            if stale:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(stale, signal.SIGTERM)
+            wait_for_port_closed(port, timeout=30, what=f"{name}'s old workers")
             spawn(
                 [
                     sys.executable,

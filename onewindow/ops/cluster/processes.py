@@ -54,6 +54,15 @@ def wait_for_port(port: int, *, timeout: float, what: str) -> None:
     raise RuntimeError(f"{what} did not open 127.0.0.1:{port} within {timeout:.0f} s")
 
 
+def wait_for_port_closed(port: int, *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not port_open(port):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} still hold 127.0.0.1:{port} after {timeout:.0f} s")
+
+
 def run(
     command: Sequence[str],
     *,
