@@ -412,7 +412,9 @@ if os.environ.get("REDIS_URL"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     # A Redis restart must not fail requests: the cache then answers as an empty one (core.cache).
     CACHES["default"]["BACKEND"] = "onewindow.core.cache.ResilientRedisCache"
-    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 2}
+    # Short socket timeouts (redis-py reads them from the URL) so that an unreachable Redis is noticed at once.
+    _separator = "&" if "?" in CACHES["default"]["LOCATION"] else "?"
+    CACHES["default"]["LOCATION"] += f"{_separator}socket_connect_timeout=1&socket_timeout=2"
 # Prometheus metrics at /metrics (requests, task queue, database), only for these client networks.
 ONEWINDOW_METRICS_ALLOW = env_list("ONEWINDOW_METRICS_ALLOW", "127.0.0.1/32,::1/128")
 MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
