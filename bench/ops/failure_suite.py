@@ -187,6 +187,38 @@ class Suite:
                 time.sleep(0.5)
         return killed
 
+    def worker_ids(self) -> dict[str, str]:
+        """django-tasks' id of each worker process, from the line it logs when it starts."""
+        ids = {}
+        for index in range(1, self.args.workers + 1):
+            name = f"worker-{index}"
+            for line in self.layout.log_file(name).read_text(errors="replace").splitlines():
+                if "Starting worker worker_id=" in line:
+                    ids[line.split("worker_id=", 1)[1].split()[0]] = name
+        return ids
+
+    def worker_kill_mid_task(self, *, timeout: float) -> str:
+        """kill -9 the worker that is running a task (a notification, most often) at this very moment: the
+        crash that leaves a task RUNNING with nobody to finish it. Any worker after ``timeout`` without one."""
+        from django_tasks_db.models import DBTaskResult
+
+        ids = self.worker_ids()
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                running = DBTaskResult.objects.running().values_list("worker_ids", "task_path", "id").first()
+                if running and running[0] and running[0][-1] in ids:
+                    name = ids[running[0][-1]]
+                    self.kill(name)
+                    self.log(f"{name} was running {running[1]} (task {running[2]})", task=str(running[2]))
+                    return name
+                time.sleep(0.02)
+            self.log("no worker was running a task: killing worker-1 while idle")
+            self.kill("worker-1")
+            return "worker-1"
+        finally:
+            self.database_connections_close()
+
     def replica_stop(self) -> None:
         from onewindow.ops.cluster.engines import PG_BIN
         from onewindow.ops.cluster.layout import postgres_os_user
@@ -209,6 +241,11 @@ class Suite:
 
             return fault
 
+        def worker() -> set[str]:
+            name = self.worker_kill_mid_task(timeout=half)
+            time.sleep(half)
+            return {name}
+
         def database() -> set[str]:
             killed = self.database_connections_terminate(half)
             self.log(f"terminated {killed} database connections over {half:.0f} s", terminated=killed)
@@ -228,7 +265,7 @@ class Suite:
         return [
             ("baseline", lambda: (time.sleep(half), set())[1]),
             ("kill -9 app server", kill("web-1")),
-            ("kill -9 worker", kill("worker-1")),
+            ("kill -9 worker (while it runs a task)", worker),
             ("kill -9 scheduler", kill("scheduler")),
             ("primary connections terminated", database),
             ("replica stopped", replica),
