@@ -99,6 +99,10 @@ def checks(*, suite: Any, citizens: list[Any], drained: bool) -> dict[str, Any]:
             json_503 += count
 
     tasks = Counter(DBTaskResult.objects.values_list("status", flat=True))
+    unfinished = [
+        {"task": row.task_path, "status": row.status, "exception": row.exception_class_path}
+        for row in DBTaskResult.objects.exclude(status="SUCCESSFUL").order_by("enqueued_at")[:20]
+    ]
     figures = {
         "acknowledged": len(acknowledged),
         "acknowledged_missing": len(acknowledged_ids - found),
@@ -117,6 +121,7 @@ def checks(*, suite: Any, citizens: list[Any], drained: bool) -> dict[str, Any]:
             n for status, n in delivery_status.items() if status != DeliveryStatus.SENT
         ),
         "tasks_by_status": dict(tasks),
+        "tasks_not_successful": unfinished,
         "queue_drained": drained,
         "html_5xx_answers": html_5xx,
         "json_503_answers": json_503,
