@@ -155,11 +155,53 @@ def checks(*, suite: Any, citizens: list[Any], drained: bool) -> dict[str, Any]:
         },
         "verdict": verdict,
         "figures": figures,
-        "answers_by_phase": {phase: dict(kinds) for phase, kinds in phases.items()},
+        "answers_by_phase": {
+            phase: dict(phases[phase]) for phase in _phase_order(suite.events) if phase in phases
+        },
         "html_5xx_samples": suite.recorder.html_5xx_samples,
         "refused_samples": refused[:10],
         "events": suite.events,
     }
+
+
+def _findings(results: dict[str, Any]) -> list[str]:
+    """What failed, in words, from the figures (nothing here is written by hand: it follows each run)."""
+    figures, found = results["figures"], []
+    html_phases = sorted(
+        {
+            phase
+            for phase, kinds in results["answers_by_phase"].items()
+            for outcomes in kinds.values()
+            for outcome in outcomes
+            if outcome[:1] == "5" and "json" not in outcome
+        }
+    )
+    if figures["html_5xx_answers"]:
+        found.append(
+            f"- {figures['html_5xx_answers']} answers were HTML 5xx instead of JSON, in: {', '.join(html_phases)}."
+        )
+    stranded = [task for task in figures.get("tasks_not_successful", []) if task["status"] == "RUNNING"]
+    if stranded:
+        names = ", ".join(sorted({task["task"] for task in stranded}))
+        found.append(
+            f"- {len(stranded)} task(s) still RUNNING after the drain, never finished or retried: {names}."
+        )
+    if figures["submitted_cases_never_notified"]:
+        found.append(
+            f"- {figures['submitted_cases_never_notified']} submitted application(s) never notified."
+        )
+    died = [event["event"] for event in results["events"] if event["event"].startswith("died without")]
+    for event in died:
+        found.append(f"- {event.removeprefix('died without being killed: ')} exited by itself, not killed (then started again).")
+    if figures["acknowledged_missing"] or figures["cases_without_their_key (duplicates)"]:
+        found.append("- Acknowledged applications missing or duplicated: see the figures.")
+    return found or ["- Every check passed."]
+
+
+def _phase_order(events: list[dict[str, Any]]) -> list[str]:
+    """The phases in the order they ran (the per-phase table reads as a time line)."""
+    ran = [event["event"].removeprefix("phase: ") for event in events if event["event"].startswith("phase: ")]
+    return ["setup", *ran, "drain"]
 
 
 def _users_by_phone(users: list[str]) -> dict[str, str]:
@@ -207,6 +249,7 @@ def _markdown(results: dict[str, Any]) -> str:
     ]
     for check, passed in results["verdict"].items():
         lines.append(f"| {check.replace('_', ' ')} | {'**pass**' if passed else '**FAIL**'} |")
+    lines += ["", "## Findings", "", *_findings(results)]
     lines += ["", "## Figures", "", "| figure | value |", "|---|---|"]
     for name, value in results["figures"].items():
         lines.append(f"| {name.replace('_', ' ')} | {value} |")

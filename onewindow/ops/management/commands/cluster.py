@@ -41,9 +41,9 @@ class Command(BaseCommand):
             app_servers=options["app_servers"],
             workers=options["workers"],
         )
-        cluster = Cluster(layout)
         action = options["action"]
         try:
+            cluster = Cluster(layout)
             if action == "up":
                 cluster.up(demo=options["demo"], say=self._say)
                 self._say(
