@@ -192,7 +192,9 @@ def _findings(results: dict[str, Any]) -> list[str]:
         )
     died = [event["event"] for event in results["events"] if event["event"].startswith("died without")]
     for event in died:
-        found.append(f"- {event.removeprefix('died without being killed: ')} exited by itself, not killed (then started again).")
+        found.append(
+            f"- {event.removeprefix('died without being killed: ')} exited by itself, not killed (then started again)."
+        )
     if figures["acknowledged_missing"] or figures["cases_without_their_key (duplicates)"]:
         found.append("- Acknowledged applications missing or duplicated: see the figures.")
     return found or ["- Every check passed."]
