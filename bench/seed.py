@@ -430,6 +430,7 @@ def seed_cases(
     each with its timeline events, its promised deadline once accepted, a unique case number (implementation
     code + acceptance date + serial, as ``case_number_next`` makes them) and the keyed hash of its query
     password (``bench_case_password``). Returns the row counts and the seconds taken."""
+    from onewindow.cases.fields import form_seal
     from onewindow.cases.models import Case, CaseEvent, CaseNumberCounter
     from onewindow.cases.services.acceptance import case_password_hash
     from onewindow.catalogue.models import Item, ItemVersion
@@ -458,6 +459,15 @@ def seed_cases(
     events: list[dict[str, Any]] = []
     counts = {"cases": 0, "events": 0, "deadlines": 0, "case_number_counters": 0, "with_number": 0}
     counts |= dict.fromkeys((f"status_{status}" for status in statuses), 0)
+
+    sealed_forms: dict[uuid.UUID, Any] = {}
+
+    def sealed_form(version: Any) -> Any:
+        # Rows bypass the model: seal the personal answers as SealedFormField would (once per version).
+        if version.pk not in sealed_forms:
+            schema = version.form_schema or {}
+            sealed_forms[version.pk] = form_seal(schema, (schema.get("examples") or [{}])[0])
+        return sealed_forms[version.pk]
 
     def due(start: dt.date, days: int) -> DueDate:
         key = (start, days)
@@ -502,7 +512,7 @@ def seed_cases(
                 "department_id": item.department_id,
                 "status": status,
                 "version": len(timeline) + 1,
-                "form_data": version.form_schema.get("examples", [{}])[0] if version.form_schema else {},
+                "form_data": sealed_form(version),
                 "walk_in": rng.random() < 0.15,
                 "submitted_at": received,
                 "intake_due_on": due(timezone.localdate(received), 5).date,

@@ -18,6 +18,8 @@ from onewindow.catalogue.api import router as catalogue_router
 from onewindow.catalogue.exchange.api import router as exchange_router
 from onewindow.core.errors import DomainError
 from onewindow.core.ratelimit import client_address, rate_limit_hit
+from onewindow.core.unicode_text import text_repair
+from onewindow.halls.api import router as halls_router
 from onewindow.identity.api import router as identity_router
 from onewindow.licences.api import router as licences_router
 from onewindow.licences.holder_api import router as licence_holders_router
@@ -43,9 +45,13 @@ class PublicLookupThrottle(BaseThrottle):
 
 
 class JSONRenderer(renderers.JSONRenderer):
-    """UTF-8 JSON: Chinese messages readable as they are, not as \\u escapes."""
+    """UTF-8 JSON: Chinese messages readable as they are, not as \\u escapes. A lone surrogate stored before
+    input was checked is answered as U+FFFD instead of failing to encode."""
 
     json_dumps_params = {"ensure_ascii": False}
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        return text_repair(super().render(request, data, response_status=response_status))
 
 
 api = NinjaAPI(
@@ -62,6 +68,7 @@ api.add_router("/", organisations_router)
 api.add_router("/", catalogue_router)
 api.add_router("/", identity_router)
 api.add_router("/", cases_router)
+api.add_router("/", halls_router)
 api.add_router("/", licences_router)
 api.add_router("/", licence_holders_router)
 

@@ -8,6 +8,7 @@ generated once and kept (mode 0600) in the data directory.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -33,7 +34,10 @@ def env_list(name: str, default: str) -> list[str]:
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("ONEWINDOW_DATA_DIR", Path.cwd() / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The data directory holds the database, uploads and keys: its owner only (0700), whatever the umask.
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if DATA_DIR.stat().st_uid == os.getuid():
+    DATA_DIR.chmod(0o700)
 
 DEBUG = env_bool("DEBUG", False)
 # Off only for the plain-HTTP quick start on 127.0.0.1; production sits behind TLS.
@@ -99,9 +103,11 @@ INSTALLED_APPS = [
     "onewindow.organisations",
     "onewindow.workdays",
     "onewindow.catalogue",
+    "onewindow.halls",
     "onewindow.cases",
     "onewindow.workflow",
     "onewindow.licences",
+    "onewindow.secmon",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -110,11 +116,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "onewindow.core.resilience.ResilienceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onewindow.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside the staff-area and write-rate refusals, so those count as security events too.
+    "onewindow.secmon.middleware.RefusalMonitorMiddleware",
+    "onewindow.core.input_middleware.UnencodableInputMiddleware",
+    "onewindow.core.write_rate_middleware.AccountWriteRateMiddleware",
+    "onewindow.core.access.StaffAreaMiddleware",
     "onewindow.identity.middleware.ActingForMiddleware",
     "onewindow.identity.session_middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -130,7 +142,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's engine, whose pages never fail on a stored lone surrogate (core.templating).
+        "BACKEND": "onewindow.core.templating.RobustDjangoTemplates",
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -162,6 +175,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
     DATABASES["default"].setdefault("TEST", {"NAME": str(DATA_DIR / "test.sqlite3")})
+    # Created empty (a valid SQLite database) with mode 0600 before SQLite opens it; SQLite gives its -wal and
+    # -shm files the database file's mode.
+    if (sqlite_name := str(DATABASES["default"]["NAME"])) and not sqlite_name.startswith(":"):
+        with contextlib.suppress(FileExistsError, FileNotFoundError):
+            os.close(os.open(sqlite_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 # --- Cache (rate limits, sessions stay in the database) -------------------------------------------------
 if redis_url := os.environ.get("REDIS_URL"):
@@ -223,6 +241,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Applicants' materials are personal data: readable by the platform's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- Security -------------------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = HTTPS and env_bool("ONEWINDOW_SSL_REDIRECT", True)
@@ -240,6 +261,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "onewindow.portal.error_views.csrf_failure"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # --- onewindow ------------------------------------------------------------------------------------------
@@ -254,7 +276,14 @@ ONEWINDOW_RATE_LIMITS = {
     "register": (10, 60 * 60),
     "identity_verify": (10, 60 * 60),
     "public_lookup": (int(os.environ.get("ONEWINDOW_PUBLIC_LOOKUP_PER_MINUTE", "120")), 60),
+    # Writes by one signed-in account (drafts, uploads, submissions …) per minute: core.write_rate_middleware.
+    "account_write": (int(os.environ.get("ONEWINDOW_ACCOUNT_WRITES_PER_MINUTE", "60")), 60),
 }
+# Application forms: the largest serialized form (bytes, UTF-8 JSON), and the longest text and list a field
+# may hold when its JSON Schema sets no maxLength / maxItems.
+ONEWINDOW_FORM_MAX_BYTES = int(os.environ.get("ONEWINDOW_FORM_MAX_BYTES", str(64 * 1024)))
+ONEWINDOW_FORM_FIELD_MAX_LENGTH = int(os.environ.get("ONEWINDOW_FORM_FIELD_MAX_LENGTH", "2000"))
+ONEWINDOW_FORM_FIELD_MAX_ITEMS = int(os.environ.get("ONEWINDOW_FORM_FIELD_MAX_ITEMS", "100"))
 # Account lockout: this many wrong passwords or codes in a row lock the account for this many minutes.
 ONEWINDOW_LOCKOUT_THRESHOLD = int(os.environ.get("ONEWINDOW_LOCKOUT_THRESHOLD", "5"))
 ONEWINDOW_LOCKOUT_MINUTES = int(os.environ.get("ONEWINDOW_LOCKOUT_MINUTES", "15"))
@@ -302,6 +331,13 @@ if os.environ.get("ONEWINDOW_SMS_GATEWAY_URL"):
 
 # How long a scheduler's lease lasts without a heartbeat before another machine may take over.
 ONEWINDOW_SCHEDULER_LEASE_SECONDS = 60
+# A task RUNNING longer than the lease whose worker stopped heartbeating is put back in the queue
+# (core.queue.task_results_reap), at most ONEWINDOW_TASK_MAX_ATTEMPTS times in all, then marked FAILED.
+ONEWINDOW_TASK_LEASE_SECONDS = int(os.environ.get("ONEWINDOW_TASK_LEASE_SECONDS", str(10 * 60)))
+ONEWINDOW_TASK_MAX_ATTEMPTS = int(os.environ.get("ONEWINDOW_TASK_MAX_ATTEMPTS", "3"))
+ONEWINDOW_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("ONEWINDOW_WORKER_HEARTBEAT_SECONDS", "30"))
+# What a 503 (database away) tells clients to wait before trying again (Retry-After, seconds).
+ONEWINDOW_RETRY_AFTER_SECONDS = int(os.environ.get("ONEWINDOW_RETRY_AFTER_SECONDS", "5"))
 
 LOGGING = {
     "version": 1,
@@ -309,7 +345,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # fontTools logs every font it subsets for a PDF at INFO: noise in the server log.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # --- OpenID Connect provider (django-oauth-toolkit) ------------------------------------------------------
@@ -369,6 +406,7 @@ NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
 ONEWINDOW_PERIODIC_JOBS = [
     ("onewindow.core.tasks.audit_chain_check", 24 * 60 * 60),
     ("onewindow.core.tasks.task_results_prune", 7 * 24 * 60 * 60),
+    ("onewindow.core.tasks.tasks_reap_abandoned", 60),
     ("onewindow.workdays.tasks.deadlines_refresh_paused", 6 * 60 * 60),
     ("onewindow.workflow.tasks.work_task_due_dates_sync", 6 * 60 * 60),
     ("onewindow.cases.tasks.cases_deemed_accept_job", 60 * 60),
@@ -423,3 +461,31 @@ MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
 if env_bool("ONEWINDOW_METRICS_QUERIES", False):
     for _alias in DATABASES.values():
         _alias["ENGINE"] = _alias["ENGINE"].replace("django.db.backends.", "django_prometheus.db.backends.")
+# --- Audit anchoring, backups and security monitoring (issue #17; docs/deploy.md) ------------------------
+# The audit trail is this many hash chains, chosen by target, so writers on different records run in parallel.
+ONEWINDOW_AUDIT_STREAMS = int(os.environ.get("ONEWINDOW_AUDIT_STREAMS", "16"))
+# Signed checkpoints of the chain heads: an append-only file outside the database (another disk in production).
+ONEWINDOW_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_DIR", DATA_DIR / "audit"))
+ONEWINDOW_AUDIT_CHECKPOINT_KEY_FILE = Path(
+    os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_KEY_FILE", DATA_DIR / "audit_checkpoint_key")
+)
+ONEWINDOW_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_SECONDS", "300"))
+ONEWINDOW_PERIODIC_JOBS.append(
+    ("onewindow.core.tasks.audit_checkpoint_job", ONEWINDOW_AUDIT_CHECKPOINT_SECONDS)
+)
+# Security monitoring (onewindow.secmon): (events, window in seconds) that raise an alert to the platform
+# administrators, per subject (account name or user) and per client address.
+ONEWINDOW_SECMON_THRESHOLDS = {
+    "sign_in_failed": (10, 15 * 60),
+    "lockout": (3, 60 * 60),
+    "permission_refused": (30, 5 * 60),
+    "personal_data_lookup": (20, 60 * 60),
+    "key_rotation": (1, 24 * 60 * 60),
+    "data_export": (5, 60 * 60),
+    "rate_limited": (3, 60 * 60),
+}
+# 404s under these paths count as refusals (walking through other people's case or licence numbers).
+ONEWINDOW_SECMON_WATCHED_PATHS = ["/cases/", "/workbench/", "/api/v1/cases", "/api/v1/licences", "/licences/"]
+# 网络安全法 art. 21: logs kept at least six months; the pruning job never goes below 180 days.
+ONEWINDOW_SECMON_RETENTION_DAYS = int(os.environ.get("ONEWINDOW_SECMON_RETENTION_DAYS", "400"))
+ONEWINDOW_PERIODIC_JOBS.append(("onewindow.secmon.tasks.security_events_prune_job", 24 * 60 * 60))

@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 from onewindow.api import api
 from onewindow.core.views import healthz
 from onewindow.ops.metrics import metrics
+from onewindow.organisations.selectors import staff_is_platform_admin
 
 admin.site.site_header = "一网通办 · 平台管理"
 admin.site.site_title = "一网通办 平台管理"
@@ -22,7 +23,19 @@ def admin_login(request: HttpRequest, extra_context: object = None) -> HttpRespo
     return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
+def admin_has_permission(request: HttpRequest) -> bool:
+    """Only platform administrators enter the admin: ``is_staff`` alone marks every clerk of every department,
+    and the admin edits the whole platform's records."""
+    user = request.user
+    return bool(user.is_active and user.is_staff and staff_is_platform_admin(user=user))
+
+
 admin.site.login = admin_login  # type: ignore[method-assign]
+admin.site.has_permission = admin_has_permission  # type: ignore[method-assign]
+
+handler403 = "onewindow.portal.error_views.forbidden"
+handler404 = "onewindow.portal.error_views.not_found"
+handler500 = "onewindow.portal.error_views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -39,8 +52,12 @@ urlpatterns = [
     path("workbench/licences/", include("onewindow.licences.staff_urls")),
     path("workbench/catalogue/exchange/", include("onewindow.catalogue.exchange.urls")),
     path("workbench/catalogue/", include("onewindow.catalogue.staff_urls")),
+    path("workbench/security/", include("onewindow.secmon.urls")),
+    path("workbench/halls/", include("onewindow.halls.staff_urls")),
     path("workbench/", include("onewindow.workbench.urls")),
     path("services/", include("onewindow.catalogue.urls")),
+    path("halls/", include("onewindow.halls.urls")),
+    path("decisions/", include("onewindow.licences.register_urls")),
     path("", include("onewindow.cases.urls")),
     path("", include("onewindow.licences.urls")),
     path("", include("onewindow.licences.verify_urls")),

@@ -18,6 +18,7 @@ if [ ! -x .venv/bin/python ]; then
     fi
   fi
 fi
+# The extras to install (scripts/test passes "test"; scripts/start passes "" explicitly).
 EXTRAS="${1:-}"
 STAMP=".venv/.installed${EXTRAS:+-$EXTRAS}"
 if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then

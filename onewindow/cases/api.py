@@ -17,7 +17,7 @@ from ninja.params import HeaderEx, P, PathEx, QueryEx
 from ninja.responses import Status
 
 from onewindow.cases import services
-from onewindow.cases.models import Case, CaseStatus, IdempotencyKey
+from onewindow.cases.models import Case, CaseStatus, ExtensionRequest, IdempotencyKey
 from onewindow.cases.notifications import case_notifications as deliveries_of
 from onewindow.cases.schemas import (
     AcceptedOut,
@@ -30,7 +30,10 @@ from onewindow.cases.schemas import (
     CorrectionIn,
     DeliverIn,
     ExtendIn,
+    ExtensionDecideIn,
+    ExtensionRequestOut,
     NotificationOut,
+    PledgeIn,
     RefuseIn,
     ResumeIn,
     SuspendIn,
@@ -44,6 +47,7 @@ from onewindow.cases.selectors import (
     case_track,
     cases_for_applicant,
     cases_for_department,
+    extension_request_get,
     tracking_attempt_hit,
 )
 from onewindow.catalogue.models import Material
@@ -138,19 +142,22 @@ def _material(row: Any) -> dict[str, Any]:
         "trust_level": row.trust_level,
         "status": row.status,
         "note": row.note,
+        "pledge_text": row.pledge_text,
+        "pledged_at": row.pledged_at,
     }
 
 
 def _detail(case: Case) -> dict[str, Any]:
     # Read afresh: after a change the prefetched relations of the caller's copy are stale.
     case = Case.objects.select_related(
-        "applicant__user", "company", "item", "item_version", "department"
+        "applicant__user", "company", "item", "item_version", "department", "delivery_deadline"
     ).get(pk=case.pk)
     return {
         **_summary(case),
         "form_data": case.form_data,
         "intake_due_on": case.intake_due_on,
         "accepted_by_default": case.accepted_by_default,
+        "accepted_late": case.accepted_late,
         "refusal_reason": case.refusal_reason,
         "extended_days": case.extended_days,
         "conclusion_code": case.conclusion_code,
@@ -160,6 +167,7 @@ def _detail(case: Case) -> dict[str, Any]:
         "delivery_method": case.delivery_method,
         "tracking_number": case.tracking_number,
         "delivered_at": case.delivered_at,
+        "deliver_by": case.delivery_due_on,
         "materials": [_material(row) for row in case.materials.select_related("material")],
         "correction_requests": [
             {
@@ -186,6 +194,8 @@ def _detail(case: Case) -> dict[str, Any]:
                 "started_on": procedure.started_on,
                 "ended_on": procedure.ended_on,
                 "working_days": procedure.working_days,
+                "expected_working_days": procedure.expected_working_days,
+                "expected_end_on": procedure.expected_end_on,
             }
             for procedure in case.special_procedures.order_by("started_on", "created_at")
         ],
@@ -310,23 +320,54 @@ def case_create(
     "/cases/{case_id}/materials",
     auth=AUTH,
     throttle=[],
-    response={201: CaseMaterialOut, 413: ErrorOut, 415: ErrorOut, **ERRORS},
-    summary="Upload a material (multipart: material_id and file); type checked by content, virus scanned",
+    response={200: CaseMaterialOut, 201: CaseMaterialOut, 413: ErrorOut, 415: ErrorOut, **ERRORS},
+    summary="Upload a material (multipart: material_id and file); type checked by content, virus scanned "
+    "(Idempotency-Key honoured)",
 )
 def case_material_upload(
     request: HttpRequest,
     case_id: uuid.UUID,
     material_id: Form[uuid.UUID],
     file: File[UploadedFile],
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Status:
-    case = case_get_for_applicant(user=request.user, case_id=case_id)
+    user: Any = request.user
+    case = case_get_for_applicant(user=user, case_id=case_id)
     material = Material.objects.filter(pk=material_id).first()
     if material is None:
         raise DomainError(
             code="material_not_in_guide",
             message="该材料不在本办件适用的办事指南中，请从指南所列材料中选择。",
         )
-    row = services.case_material_attach(case=case, user=request.user, material=material, upload=file)
+    # Only for the status code (200 for a replay): the service itself decides under the key's lock.
+    replay = (
+        bool(idempotency_key)
+        and IdempotencyKey.objects.filter(user=user, key=(idempotency_key or "").strip()).exists()
+    )
+    row = services.case_material_attach(
+        case=case, user=request.user, material=material, upload=file, idempotency_key=idempotency_key
+    )
+    return Status(200 if replay else 201, _material(row))
+
+
+@router.post(
+    "/cases/{case_id}/pledges",
+    auth=AUTH,
+    throttle=[],
+    response={201: CaseMaterialOut, **ERRORS},
+    summary="Replace a material by a signed pledge (告知承诺, trust level D) where the guide allows it",
+)
+def case_material_pledge(request: HttpRequest, case_id: uuid.UUID, payload: PledgeIn) -> Status:
+    case = case_get_for_applicant(user=request.user, case_id=case_id)
+    material = Material.objects.filter(pk=payload.material_id).first()
+    if material is None:
+        raise DomainError(
+            code="material_not_in_guide",
+            message="该材料不在本办件适用的办事指南中，请从指南所列材料中选择。",
+        )
+    row = services.case_material_pledge(
+        case=case, user=request.user, material=material, accepted=payload.accept
+    )
     return Status(201, _material(row))
 
 
@@ -456,6 +497,7 @@ def case_suspend(request: HttpRequest, case_id: uuid.UUID, payload: SuspendIn) -
         kind=payload.kind,
         reason=payload.reason,
         basis=payload.basis,
+        expected_working_days=payload.expected_working_days,
         started_on=payload.started_on,
         expected_version=payload.expected_version,
     )
@@ -480,23 +522,40 @@ def case_resume(request: HttpRequest, case_id: uuid.UUID, payload: ResumeIn) -> 
 
 
 @router.post(
-    "/cases/{case_id}/extend",
+    "/cases/{case_id}/extension-requests",
     auth=AUTH,
     throttle=[],
-    response={200: CaseOut, **ERRORS},
-    summary="Extend the time limit; the reason is told to the applicant (approver)",
+    response={200: ExtensionRequestOut, **ERRORS},
+    summary="Ask the head of the agency to extend the time limit (reviewer or approver)",
 )
-def case_extend(request: HttpRequest, case_id: uuid.UUID, payload: ExtendIn) -> dict[str, Any]:
-    case = _staff_case(request, case_id)
-    services.case_extend(
-        case=case,
-        approver=request.user,
+def case_extension_request(request: HttpRequest, case_id: uuid.UUID, payload: ExtendIn) -> ExtensionRequest:
+    return services.case_extension_request(
+        case=_staff_case(request, case_id),
+        requester=request.user,
         working_days=payload.working_days,
         reason=payload.reason,
         basis=payload.basis,
         expected_version=payload.expected_version,
     )
-    return _detail(case)
+
+
+@router.post(
+    "/cases/{case_id}/extension-requests/{request_id}/decide",
+    auth=AUTH,
+    throttle=[],
+    response={200: ExtensionRequestOut, **ERRORS},
+    summary="Approve or refuse an extension request (head of the agency, 行政许可法 art. 42)",
+)
+def case_extension_decide(
+    request: HttpRequest, case_id: uuid.UUID, request_id: uuid.UUID, payload: ExtensionDecideIn
+) -> ExtensionRequest:
+    case = _staff_case(request, case_id)
+    return services.case_extension_decide(
+        request=extension_request_get(case=case, request_id=request_id),
+        head=request.user,
+        approve=payload.approve,
+        note=payload.note,
+    )
 
 
 @router.post(

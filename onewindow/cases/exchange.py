@@ -1,14 +1,18 @@
 """The national exchange export (GB/T 39046-2020 datasets 6.2–6.5): one JSON object per case per line with
-the application (申请信息), acceptance (受理信息), processing steps (办理过程), special procedures (特别程序),
-conclusion (办结信息) and delivery (送达信息).
+the application (INF_APPLY 申请信息), acceptance (INF_ACCEPT 受理信息), processing steps (INF_PROCESS 办理过程),
+special procedures (INF_SPECIAL 特别程序), conclusion (INF_RESULT 办结信息) and delivery (INF_DELIVERY 送达信息),
+under the field names of the national exchange tables (observed). Every record satisfies the committed JSON
+Schema ``docs/exchange/case-record.schema.json`` (checked by the tests); docs/exchange/README.md maps every
+field.
 
-Codes are the national ones (domain reference §2–3): service object 1 自然人 / 2 企业法人, handling form
-1 窗口办理 / 2 电脑端网上办理, case type 1 即办件 / 2 承诺件 / 9 其他, special procedure 1 延长审批 / 2 其他,
-conclusion 0 出证办结 / 1 不予许可 / 2 作废 / 4 转报; dates ``YYYYMMDD``, times ``YYYYMMDDhhmmss`` (Beijing
-time), booleans 1/0. The reference names no column names for the exchange tables, so the keys are English.
+Codes are the national ones (domain reference §2–4): service object 1 自然人 / 2 企业法人, certificate types
+111 居民身份证 / 001 统一社会信用代码 (GB/T 36903 holder code types), handling form 1 窗口办理 / 2 电脑端网上办理,
+case type 1 即办件 / 2 承诺件 / 9 其他, special procedure 1 延长审批 / 2 其他, conclusion 0 出证办结 / 1 不予许可 /
+2 作废 / 4 转报; dates ``YYYYMMDD``, times ``YYYYMMDDhhmmss`` (Beijing time), booleans 1/0.
 
 The exchange needs natural persons' identifiers in full: they are decrypted here and nowhere else, the file
-is created readable by its owner only (0600), and every export is recorded in the audit trail.
+is created readable by its owner only (0600), and every export is recorded in the audit trail. The
+application form's answers are not exported: the national tables carry none of them.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Any, Protocol
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from onewindow.cases.models import Case, CaseEvent, CaseStatus, ProcedureKind
+from onewindow.cases.models import Case, CaseEvent, CaseStatus, DeliveryMethod, ProcedureKind
 from onewindow.core.services import audit_record
 
 EXCHANGE_STANDARD = "GB/T 39046-2020"
@@ -33,8 +37,27 @@ HANDLING_FORM_WINDOW = 1  # 窗口办理
 HANDLING_FORM_ONLINE = 2  # 电脑端网上办理
 PROCEDURE_EXTENSION = 1  # 延长审批
 PROCEDURE_OTHER = 2
-ID_TYPE_CITIZEN = "citizen_id"  # GB 11643 居民身份证号码
-ID_TYPE_CREDIT_CODE = "credit_code"  # GB 32100 统一社会信用代码
+# Certificate (证件) type codes of the national tables, as GB/T 36903 uses them for a licence holder.
+ID_TYPE_CITIZEN = "111"  # 居民身份证
+ID_TYPE_CREDIT_CODE = "001"  # 统一社会信用代码
+ID_TYPE_NAMES = {ID_TYPE_CITIZEN: "居民身份证", ID_TYPE_CREDIT_CODE: "统一社会信用代码"}
+# 送达方式 (observed in provincial exchange tables): 1 窗口领取, 2 邮寄, 3 电子送达.
+DELIVERY_CODES = {
+    DeliveryMethod.WINDOW: ("1", "窗口领取"),
+    DeliveryMethod.POST: ("2", "邮寄送达"),
+    DeliveryMethod.ELECTRONIC: ("3", "电子送达"),
+}
+STATE_NAMES = {
+    CaseStatus.SUBMITTED: "已收件",
+    CaseStatus.CORRECTION_REQUESTED: "补齐补正",
+    CaseStatus.ACCEPTED: "已受理",
+    CaseStatus.NOT_ACCEPTED: "不予受理",
+    CaseStatus.IN_PROCESS: "办理中",
+    CaseStatus.SUSPENDED: "特别程序",
+    CaseStatus.CONCLUDED: "已办结",
+    CaseStatus.DELIVERED: "已送达",
+    CaseStatus.WITHDRAWN: "撤回",
+}
 
 
 class Writer(Protocol):
@@ -53,71 +76,78 @@ def _flag(value: bool) -> int:
     return 1 if value else 0
 
 
+def _handler(user: Any) -> str | None:
+    return (user.name or user.get_username()) if user else None
+
+
 def _application(case: Case) -> dict[str, Any]:
     person = case.applicant
     version = case.item_version
     company = case.company
-    applicant: dict[str, Any] = {
-        "applicant_type": SERVICE_OBJECT_COMPANY if company else SERVICE_OBJECT_PERSON,
-        "applicant_name": company.name if company else str(person),
-        "applicant_id_type": ID_TYPE_CREDIT_CODE if company else ID_TYPE_CITIZEN,
-        "applicant_id_number": company.credit_code if company else person.id_number,
-        # With a company the person who filed is its agent (经办人); for a person they are the same.
-        "contact_name": str(person),
-        "contact_id_type": ID_TYPE_CITIZEN,
-        "contact_id_number": person.id_number,
-        "contact_phone": person.phone,
-        "legal_representative": company.legal_representative_name if company else None,
-    }
+    applicant_type = ID_TYPE_CREDIT_CODE if company else ID_TYPE_CITIZEN
     return {
-        "implementation_code": case.item.implementation_code,
-        "item_name": version.name,
-        "guide_version": version.number,
-        "case_type": version.case_type,
-        "department_name": case.department.name,
-        "department_credit_code": case.department.credit_code,
-        **applicant,
-        "handling_form": HANDLING_FORM_WINDOW if case.walk_in else HANDLING_FORM_ONLINE,
-        "received_at": _time(case.submitted_at),
-        "statutory_days": version.statutory_days,
-        "promised_days": version.promised_days,
+        "SERVICECODE": case.item.implementation_code,
+        "SERVICENAME": version.name,
+        "SERVICEVERSION": version.number,
+        "INFOTYPE": int(version.case_type),
+        "DEPTNAME": case.department.name,
+        "DEPTCODE": case.department.credit_code,
+        "APPLYERTYPE": SERVICE_OBJECT_COMPANY if company else SERVICE_OBJECT_PERSON,
+        "APPLYERNAME": company.name if company else str(person),
+        "APPLYERPAGETYPE": applicant_type,
+        "APPLYERPAGETYPENAME": ID_TYPE_NAMES[applicant_type],
+        "APPLYERPAGECODE": company.credit_code if company else person.id_number,
+        "LEGALMAN": company.legal_representative_name if company else None,
+        # With a company the person who filed is its agent (经办人); for a person they are the same.
+        "CONTACTMAN": str(person),
+        "CONTACTMANPAGETYPE": ID_TYPE_CITIZEN,
+        "CONTACTMANPAGECODE": person.id_number,
+        "TELPHONE": person.phone,
+        "APPLYFROM": HANDLING_FORM_WINDOW if case.walk_in else HANDLING_FORM_ONLINE,
+        "RECEIVETIME": _time(case.submitted_at),
+        "LEGALTIMELIMIT": version.statutory_days,
+        "PROMISETIMELIMIT": version.promised_days,
     }
 
 
 def _acceptance(case: Case) -> dict[str, Any] | None:
     if case.status == CaseStatus.NOT_ACCEPTED:
         return {
-            "accepted": 0,
-            "decided_at": _time(case.closed_at),
-            "refusal_reason": case.refusal_reason,
+            "ACCEPTRESULT": 0,
+            "ACCEPTTIME": _time(case.closed_at),
+            "ACCEPTDEFAULT": 0,
+            "ACCEPTMAN": None,
+            "HANDLEDEPTNAME": case.department.name,
+            "PROMISEENDDATE": None,
+            "NOTACCEPTREASON": case.refusal_reason,
         }
     if case.accepted_at is None:
         return None
-    accepted_by = case.accepted_by
     return {
-        "accepted": 1,
-        "accepted_at": _time(case.accepted_at),
-        "accepted_by_default": _flag(case.accepted_by_default),
-        "handler": (accepted_by.name or accepted_by.get_username()) if accepted_by else None,
-        "department_name": case.department.name,
-        "promised_due_on": _date(case.due_on),
+        "ACCEPTRESULT": 1,
+        "ACCEPTTIME": _time(case.accepted_at),
+        "ACCEPTDEFAULT": _flag(case.accepted_by_default),
+        "ACCEPTMAN": _handler(case.accepted_by),
+        "HANDLEDEPTNAME": case.department.name,
+        "PROMISEENDDATE": _date(case.due_on),
+        "NOTACCEPTREASON": None,
     }
 
 
 def _process(case: Case) -> list[dict[str, Any]]:
     return [
         {
-            "sequence": sequence,
-            "action": event.action,
-            "action_name": str(event.get_action_display()),
-            "from_status": event.from_status or None,
-            "to_status": event.to_status,
-            "department_name": event.department.name if event.department else None,
-            "department_credit_code": event.department.credit_code if event.department else None,
-            "handler": (event.actor.name or event.actor.get_username()) if event.actor else None,
-            "at": _time(event.at),
-            "opinion": event.note,
-            "basis": event.basis,
+            "NODESEQ": sequence,
+            "NODECODE": event.action,
+            "NODENAME": str(event.get_action_display()),
+            "FROMSTATE": event.from_status or None,
+            "TOSTATE": event.to_status,
+            "HANDLEDEPTNAME": event.department.name if event.department else None,
+            "HANDLEDEPTCODE": event.department.credit_code if event.department else None,
+            "HANDLER": _handler(event.actor),
+            "HANDLETIME": _time(event.at),
+            "HANDLEOPINION": event.note,
+            "HANDLEBASIS": event.basis,
         }
         for sequence, event in enumerate(case.events.all(), start=1)
     ]
@@ -126,16 +156,16 @@ def _process(case: Case) -> list[dict[str, Any]]:
 def _special_procedures(case: Case) -> list[dict[str, Any]]:
     return [
         {
-            "kind_code": PROCEDURE_EXTENSION
+            "SPECIALTYPE": PROCEDURE_EXTENSION
             if procedure.kind == ProcedureKind.EXTENSION
             else PROCEDURE_OTHER,
-            "kind": procedure.kind,
-            "kind_name": str(procedure.get_kind_display()),
-            "basis": procedure.basis,
-            "reason": procedure.reason,
-            "started_on": _date(procedure.started_on),
-            "ended_on": _date(procedure.ended_on),
-            "working_days": procedure.working_days,
+            "SPECIALKIND": procedure.kind,
+            "SPECIALNAME": str(procedure.get_kind_display()),
+            "SPECIALBASIS": procedure.basis,
+            "SPECIALREASON": procedure.reason,
+            "SPECIALSTARTDATE": _date(procedure.started_on),
+            "SPECIALENDDATE": _date(procedure.ended_on),
+            "SPECIALDAYS": procedure.working_days,
         }
         for procedure in case.special_procedures.all()
     ]
@@ -146,40 +176,43 @@ def _conclusion(case: Case) -> dict[str, Any] | None:
         return None
     due = case.due_on
     return {
-        "result_code": case.conclusion_code,
-        "result_name": str(case.get_conclusion_code_display()),
-        "result": case.result,
-        "reason": case.conclusion_reason,
-        "concluded_at": _time(case.concluded_at),
-        "department_name": case.department.name,
-        "within_time_limit": _flag(due is None or timezone.localdate(case.concluded_at) <= due),
+        "RESULTCODE": case.conclusion_code,
+        "RESULTNAME": str(case.get_conclusion_code_display()),
+        "TRANSACTRESULT": case.result,
+        "TRANSACTDESCRIBE": case.conclusion_reason,
+        "TRANSACTTIME": _time(case.concluded_at),
+        "HANDLEDEPTNAME": case.department.name,
+        "ISINTIME": _flag(due is None or timezone.localdate(case.concluded_at) <= due),
     }
 
 
 def _delivery(case: Case) -> dict[str, Any] | None:
     if case.delivered_at is None:
         return None
+    code, name = DELIVERY_CODES.get(DeliveryMethod(case.delivery_method), ("9", "其他"))
     return {
-        "method": case.delivery_method,
-        "delivered_at": _time(case.delivered_at),
-        "address": case.delivery_address or None,
-        "tracking_number": case.tracking_number or None,
+        "DELIVERYTYPE": code,
+        "DELIVERYTYPENAME": name,
+        "DELIVERYTIME": _time(case.delivered_at),
+        "DELIVERYADDRESS": case.delivery_address or None,
+        "EXPRESSNO": case.tracking_number or None,
     }
 
 
 def case_exchange_record(case: Case) -> dict[str, Any]:
     """One case as the national exchange expects it (identifiers decrypted)."""
     return {
-        "standard": EXCHANGE_STANDARD,
-        "case_id": str(case.pk),
-        "case_number": case.number,
-        "status": case.status,
-        "application": _application(case),
-        "acceptance": _acceptance(case),
-        "process": _process(case),
-        "special_procedures": _special_procedures(case),
-        "conclusion": _conclusion(case),
-        "delivery": _delivery(case),
+        "STANDARD": EXCHANGE_STANDARD,
+        "PROJID": case.number,
+        "SOURCEID": str(case.pk),
+        "STATE": case.status,
+        "STATENAME": STATE_NAMES.get(CaseStatus(case.status), ""),
+        "INF_APPLY": _application(case),
+        "INF_ACCEPT": _acceptance(case),
+        "INF_PROCESS": _process(case),
+        "INF_SPECIAL": _special_procedures(case),
+        "INF_RESULT": _conclusion(case),
+        "INF_DELIVERY": _delivery(case),
     }
 
 

@@ -9,11 +9,12 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from onewindow.cases import selectors
 from onewindow.cases.models import Case, CaseMaterial
+from onewindow.catalogue.pdf import application_form_pdf, pdf_response
 from onewindow.core.errors import NotFound, PermissionDenied
 
 # Shown in the browser; anything else (OFD) is downloaded.
@@ -57,3 +58,13 @@ def material_response(case: Case, material_id: uuid.UUID) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_safe
+@login_required
+def form_pdf(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """The application form as it stands, printed as the PDF a "generated online" material (申请书) becomes
+    on submission: the applicant previews it instead of uploading one."""
+    case = _case_for(request.user, case_id)
+    content = application_form_pdf(version=case.item_version, data=case.form_data or {})
+    return pdf_response(content, f"{case.item_version.name}-申请表.pdf")

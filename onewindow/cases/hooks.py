@@ -24,17 +24,26 @@ class CaseHook(enum.StrEnum):
     RESUMED = "resumed"  # the special procedure ended: + end_on
     CONCLUDING = "concluding"  # before the decision is written, to refuse it: + code
     CONCLUDED = "concluded"  # the decision was written: + code
+    DECISION_REVOKED = "decision_revoked"  # an approval was revoked (a false pledge): + reason
+    # A life event's later stage is about to start: + earlier (the concluded cases of the stages before), so
+    # what they produced (a licence) is attached to ``case`` before its automatic pre-review.
+    STAGE_STARTING = "stage_starting"
 
 
 _registry: dict[CaseHook, list[Callable[..., None]]] = defaultdict(list)
+_order: dict[Callable[..., None], int] = {}
 
 
-def case_hook_register(hook: CaseHook, handler: Callable[..., None]) -> None:
-    """Call ``handler(**kwargs)`` at ``hook``; registering the same handler twice has no effect."""
+def case_hook_register(hook: CaseHook, handler: Callable[..., None], *, order: int = 0) -> None:
+    """Call ``handler(**kwargs)`` at ``hook``, lower ``order`` first (then in registration order); registering
+    the same handler twice has no effect. The life events' stage hand-over runs after the others (order 100),
+    so the licence a conclusion issues exists by the time it is handed over."""
     if handler not in _registry[hook]:
+        _order[handler] = order
         _registry[hook].append(handler)
+        _registry[hook].sort(key=lambda registered: _order.get(registered, 0))
 
 
 def case_hooks_run(hook: CaseHook, **kwargs: Any) -> None:
-    for handler in _registry[hook]:
+    for handler in list(_registry[hook]):
         handler(**kwargs)

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.cases.fields import SealedFormField
 from onewindow.catalogue.models import Bundle, CaseType, Item, ItemVersion, Material
 from onewindow.core.fields import EncryptedTextField
 from onewindow.core.models import BaseModel
-from onewindow.identity.models import Agency, Company, Person
+from onewindow.identity.models import Agency, Company, Person, PersonAgency
 from onewindow.organisations.models import Department
 from onewindow.workdays.models import Deadline, DeadlinePause
 
@@ -81,6 +82,16 @@ class Case(BaseModel):
         related_name="+",
         verbose_name=_("authorisation"),
     )
+    # Set when an agent applied in a natural person's name (委托代理, 行政许可法 art. 29): ``applicant`` is the
+    # principal, this authorisation names the agent.
+    person_agency = models.ForeignKey(
+        PersonAgency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("personal authorisation"),
+    )
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="cases", verbose_name=_("item"))
     item_version = models.ForeignKey(
         ItemVersion, on_delete=models.PROTECT, related_name="cases", verbose_name=_("guide version")
@@ -101,7 +112,8 @@ class Case(BaseModel):
         _("status"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.DRAFT, db_index=True
     )
     version = models.PositiveIntegerField(_("version"), default=1)
-    form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    # Personal answers (ID numbers, phones, addresses …) are encrypted at rest: see cases/fields.py.
+    form_data = SealedFormField(_("form data"), default=dict, blank=True)
 
     # --- intake
     walk_in = models.BooleanField(_("filed at a window"), default=False)
@@ -114,6 +126,9 @@ class Case(BaseModel):
         verbose_name=_("filed by (window clerk)"),
     )
     submitted_at = models.DateTimeField(_("received at"), null=True, blank=True, db_index=True)
+    # The corrected materials' receipt: the 5-working-day window and a deemed acceptance run from it
+    # (行政许可法 art. 32), not from the first receipt.
+    resubmitted_at = models.DateTimeField(_("corrected materials received at"), null=True, blank=True)
     # The last day a correction notice may be sent (5 working days after receipt, 行政许可法 art. 32).
     intake_due_on = models.DateField(_("pre-review due on"), null=True, blank=True, db_index=True)
 
@@ -134,6 +149,9 @@ class Case(BaseModel):
         default=False,
         help_text=_("no correction notice within 5 working days of receipt: accepted from the receipt date"),
     )
+    # Accepted by a clerk after the 5-working-day window: in law it was accepted on the day of receipt,
+    # so the clock runs from then (行政许可法 art. 32) and e-supervision sees the lateness.
+    accepted_late = models.BooleanField(_("accepted after the pre-review window"), default=False)
     refusal_reason = models.TextField(_("reason for not accepting"), blank=True)
     deadline = models.OneToOneField(
         Deadline,
@@ -158,6 +176,18 @@ class Case(BaseModel):
     delivery_address = models.CharField(_("postal address"), max_length=300, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=50, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    # 撤销: a decision obtained by a false pledge (国办发〔2020〕42号; 行政许可法 art. 69 para. 2).
+    decision_revoked_at = models.DateTimeField(_("decision revoked at"), null=True, blank=True)
+    decision_revoked_reason = models.TextField(_("reason the decision was revoked"), blank=True)
+    # 行政许可法 art. 44: the licence is issued and delivered within 10 working days of the decision.
+    delivery_deadline = models.OneToOneField(
+        Deadline,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_delivery",
+        verbose_name=_("delivery deadline"),
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     # --- life-event bundles (一件事一次办)
@@ -191,12 +221,28 @@ class Case(BaseModel):
         return self.deadline.due_on if self.deadline is not None else None
 
     @property
+    def received_at(self) -> dt.datetime | None:
+        """When the application the clerk now decides on arrived: the corrected one after a correction."""
+        return self.resubmitted_at or self.submitted_at
+
+    @property
+    def delivery_due_on(self) -> dt.date | None:
+        return self.delivery_deadline.due_on if self.delivery_deadline is not None else None
+
+    @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
     @property
     def is_immediate(self) -> bool:
         return self.item_version.case_type == CaseType.IMMEDIATE
+
+    @property
+    def form_schema(self) -> dict:
+        """The JSON Schema the form was filled under: it says which answers are personal (SealedFormField)."""
+        if self.item_version_id is None:
+            return {}
+        return self.item_version.form_schema or {}
 
     @property
     def is_bundle(self) -> bool:
@@ -224,6 +270,8 @@ class TrustLevel(models.TextChoices):
     A = "A", _("A: from the e-licence library or shared data")
     B = "B", _("B: checked against the original at a window")
     C = "C", _("C: uploaded by the applicant")
+    # 证明事项告知承诺制 (国办发〔2020〕42号): no document, the applicant's signed pledge, checked afterwards.
+    D = "D", _("D: replaced by the applicant's signed pledge")
 
 
 class MaterialStatus(models.TextChoices):
@@ -259,6 +307,9 @@ class CaseMaterial(BaseModel):
         _("status"), max_length=10, choices=MaterialStatus.choices, default=MaterialStatus.OK
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # Trust level D: the exact pledge text the applicant accepted, and when (the catalogue's text may change).
+    pledge_text = models.TextField(_("pledge text accepted"), blank=True)
+    pledged_at = models.DateTimeField(_("pledged at"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -285,10 +336,15 @@ class EventAction(models.TextChoices):
     PROCESS_STARTED = "process_started", _("handling started")
     SUSPENDED = "suspended", _("special procedure started")
     RESUMED = "resumed", _("special procedure ended")
+    EXTENSION_REQUESTED = "extension_requested", _("extension requested")
     EXTENDED = "extended", _("time limit extended")
+    EXTENSION_REFUSED = "extension_refused", _("extension refused")
     CONCLUDED = "concluded", _("concluded")
     DELIVERED = "delivered", _("result delivered")
     WITHDRAWN = "withdrawn", _("withdrawn")
+    PLEDGE_CHECKED = "pledge_checked", _("pledge checked")
+    FALSE_PLEDGE = "false_pledge", _("false pledge recorded")
+    DECISION_REVOKED = "decision_revoked", _("decision revoked")
     # Processing steps of the department workflow (GB/T 39046 办理过程), written by onewindow.workflow.
     STEP_CLAIMED = "step_claimed", _("step claimed")
     STEP_RELEASED = "step_released", _("step released")
@@ -378,6 +434,9 @@ class SpecialProcedure(BaseModel):
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     working_days = models.PositiveIntegerField(_("working days added"), default=0)
+    # 行政许可法 art. 45: the applicant is told in writing how long the procedure is expected to take.
+    expected_working_days = models.PositiveIntegerField(_("expected duration (working days)"), null=True)
+    expected_end_on = models.DateField(_("expected to end on"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by")
     )
@@ -474,3 +533,11 @@ class NotificationDelivery(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.recipient} {self.get_status_display()}"
+
+
+# Split out to keep this module readable; imported here so Django registers them with the app.
+from onewindow.cases.models_extensions import ExtensionRequest as ExtensionRequest  # noqa: E402
+from onewindow.cases.models_extensions import ExtensionStatus as ExtensionStatus  # noqa: E402
+from onewindow.cases.models_pledges import FalsePledge as FalsePledge  # noqa: E402
+from onewindow.cases.models_pledges import PledgeCheck as PledgeCheck  # noqa: E402
+from onewindow.cases.models_pledges import PledgeCheckStatus as PledgeCheckStatus  # noqa: E402

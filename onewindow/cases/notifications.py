@@ -35,6 +35,7 @@ from onewindow.core import clock, crypto
 from onewindow.core.errors import DomainError
 from onewindow.core.masking import mask_name, mask_phone
 from onewindow.core.plugins import plugin
+from onewindow.core.queue import handled_once
 
 # Pauses before the 2nd, 3rd, … attempt; the last one repeats.
 RETRY_DELAYS = (
@@ -127,12 +128,14 @@ def notification_text(case: Case, event: str, *, query_password: str = "") -> st
 
 
 def case_notification_send(
-    *, case_id: str, event: str, sealed_password: str = ""
+    *, case_id: str, event: str, sealed_password: str = "", case_event_id: str = ""
 ) -> list[NotificationDelivery]:
     """Notify the applicant of ``event`` on every channel they have, and log each channel.
 
     The in-site message is written at once; SMS and e-mail get their first attempt now and, if the gateway
-    fails, wait for the retry job."""
+    fails, wait for the retry job. Once per ``case_event_id``: a task that runs again (retried after its
+    worker died, or queued twice) finds the key and sends nothing more — the deliveries it returns are the
+    first run's, and a delivery the first run left queued is sent by the retry job, once (its row lock)."""
     case = Case.objects.select_related(
         "applicant__user", "item_version", "department", "deadline", "bundle"
     ).get(pk=case_id)
@@ -144,6 +147,8 @@ def case_notification_send(
     site_text = notification_text(case, event)
     outside = notification_text(case, event, query_password=password) if password else site_text
     with transaction.atomic():
+        if case_event_id and not handled_once(f"case_notify:{case_event_id}"):
+            return list(NotificationDelivery.objects.filter(case=case, event=event).order_by("created_at"))
         CaseMessage.objects.create(case=case, recipient=user, event=event, text=site_text)
         deliveries = [
             NotificationDelivery.objects.create(

@@ -59,9 +59,13 @@ class CaseMaterialOut(Schema):
     content_type: str
     size: int
     sha256: str
-    trust_level: str = Field(description="A shared data / e-licence, B checked at a window, C uploaded")
+    trust_level: str = Field(
+        description="A shared data / e-licence, B checked at a window, C uploaded, D replaced by a signed pledge"
+    )
     status: str
     note: str
+    pledge_text: str = Field("", description="trust level D: the pledge text the applicant accepted")
+    pledged_at: dt.datetime | None = None
 
 
 class CorrectionProblemOut(Schema):
@@ -85,6 +89,8 @@ class SpecialProcedureOut(Schema):
     started_on: dt.date
     ended_on: dt.date | None
     working_days: int
+    expected_working_days: int | None = Field(description="the expected duration told to the applicant")
+    expected_end_on: dt.date | None
 
 
 class EventOut(Schema):
@@ -99,6 +105,7 @@ class CaseOut(CaseSummaryOut):
     form_data: dict[str, Any]
     intake_due_on: dt.date | None = Field(description="last day for a correction notice (5 working days)")
     accepted_by_default: bool
+    accepted_late: bool = Field(description="accepted after the 5-working-day window: clocked from receipt")
     refusal_reason: str
     extended_days: int
     conclusion_code: int | None = Field(description="0 出证办结, 1 不予许可, 2 作废, 4 转报")
@@ -108,6 +115,7 @@ class CaseOut(CaseSummaryOut):
     delivery_method: str
     tracking_number: str
     delivered_at: dt.datetime | None
+    deliver_by: dt.date | None = Field(description="licence delivery deadline, 10 working days (art. 44)")
     materials: list[CaseMaterialOut]
     correction_requests: list[CorrectionRequestOut]
     special_procedures: list[SpecialProcedureOut]
@@ -135,6 +143,13 @@ class CaseCreateIn(Schema):
     submit: bool = Field(False, description="submit at once (the item must need no uploads still missing)")
 
 
+class PledgeIn(Schema):
+    material_id: uuid.UUID = Field(description="a material of the case's guide that allows a pledge")
+    accept: bool = Field(
+        description="true: the applicant read the material's pledge_text and makes the pledge"
+    )
+
+
 class VersionIn(Schema):
     expected_version: int | None = VERSION_FIELD
 
@@ -160,6 +175,7 @@ class SuspendIn(VersionIn):
     )
     reason: str = Field(min_length=1, max_length=2000)
     basis: str = Field(min_length=1, max_length=300, description="the legal basis")
+    expected_working_days: int = Field(ge=1, le=250, description="expected duration, told to the applicant")
     started_on: dt.date | None = Field(None, description="default today")
 
 
@@ -168,9 +184,25 @@ class ResumeIn(VersionIn):
 
 
 class ExtendIn(VersionIn):
-    working_days: int = Field(ge=1, le=60, description="working days added to the time limit")
-    reason: str = Field(min_length=1, max_length=2000, description="told to the applicant")
+    working_days: int = Field(ge=1, le=15, description="working days to add to the time limit")
+    reason: str = Field(min_length=1, max_length=2000, description="told to the applicant once approved")
     basis: str = Field(min_length=1, max_length=300, description="the legal basis")
+
+
+class ExtensionDecideIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=2000, description="the head's opinion (required to refuse)")
+
+
+class ExtensionRequestOut(Schema):
+    id: uuid.UUID
+    working_days: int
+    reason: str
+    basis: str
+    status: str = Field(description="pending, approved or refused")
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+    decision_note: str
 
 
 class ConcludeIn(VersionIn):

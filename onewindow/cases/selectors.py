@@ -13,11 +13,20 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from onewindow.cases.models import Case, CaseEvent, CaseMessage, CaseStatus
+from onewindow.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMessage,
+    CaseStatus,
+    ExtensionRequest,
+    PledgeCheck,
+    PledgeCheckStatus,
+)
 from onewindow.cases.services.acceptance import case_password_hash
 from onewindow.core.crypto import constant_time_equal
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.core.ratelimit import rate_limit_hit
+from onewindow.halls.selectors import comprehensive_window_item_ids, comprehensive_window_serves
 from onewindow.identity.models import AgencyScope
 from onewindow.identity.selectors import Principal, principal_for_user
 from onewindow.organisations.selectors import staff_memberships
@@ -33,6 +42,12 @@ def _applicant_scope(principal: Principal) -> Q | None:
     if principal.person is None:
         return None
     scope = Q(applicant=principal.person, company=None)
+    if principal.on_behalf_of is not None:
+        # 委托代理: all of the principal's personal cases with ``track``, else those this agent filed.
+        if principal.allows(AgencyScope.TRACK):
+            scope |= Q(applicant=principal.on_behalf_of, company=None)
+        elif principal.allows(AgencyScope.APPLY):
+            scope |= Q(applicant=principal.on_behalf_of, company=None, person_agency__agent=principal.person)
     if principal.company is not None:
         if principal.allows(AgencyScope.TRACK):
             scope |= Q(company=principal.company)
@@ -43,7 +58,14 @@ def _applicant_scope(principal: Principal) -> Q | None:
 
 def _with_relations(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related(
-        "applicant__user", "company", "item", "item_version", "department", "deadline"
+        "applicant__user",
+        "company",
+        "item",
+        "item_version",
+        "department",
+        "deadline",
+        "delivery_deadline",
+        "person_agency__agent__user",
     )
 
 
@@ -126,30 +148,79 @@ def case_get_for_staff(*, user: Any, case_id: Any) -> Case:
             "item_version__materials",
             "correction_requests",
             "special_procedures__approved_by",
+            "extension_requests__requested_by",
+            "pledge_checks__case_material__material",
+            "pledge_checks__checked_by",
+            "extension_requests__decided_by",
             Prefetch("events", queryset=CaseEvent.objects.select_related("department", "actor")),
         )
         .first()
     )
     if case is None:
         raise NotFound(_NOT_FOUND)
-    if case.department_id not in _staff_department_ids(user):
+    if case.department_id not in _staff_department_ids(user) and not comprehensive_window_serves(
+        user=user, item_id=case.item_id
+    ):
         raise PermissionDenied("该办件不属于您所在的部门，您无权查看或办理。")
     return case
+
+
+def case_overdue(today: dt.date) -> Q:
+    """Cases past one of their clocks: the pre-review window (a deemed acceptance is due), the decision, or
+    the delivery of the licence (行政许可法 art. 32, 42, 44)."""
+    return (
+        Q(status=CaseStatus.SUBMITTED, intake_due_on__lt=today)
+        | Q(status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_PROCESS], deadline__due_on__lt=today)
+        | Q(status=CaseStatus.CONCLUDED, delivery_deadline__due_on__lt=today)
+    )
+
+
+def extension_request_get(*, case: Case, request_id: Any) -> ExtensionRequest:
+    """An extension request of a case the caller already holds through a scoped selector."""
+    found = ExtensionRequest.objects.filter(case=case, pk=_uuid(request_id)).select_related("case").first()
+    if found is None:
+        raise NotFound("未找到该延期申请。")
+    return found
+
+
+def pledge_checks_for_department(*, user: Any, status: str = PledgeCheckStatus.OPEN) -> QuerySet[PledgeCheck]:
+    """The post-checks of pledges (告知承诺核查) in the staff member's departments, earliest due first."""
+    checks = PledgeCheck.objects.filter(department_id__in=_staff_department_ids(user))
+    if status in PledgeCheckStatus.values:
+        checks = checks.filter(status=status)
+    return checks.select_related(
+        "case__applicant__user",
+        "case__item_version",
+        "case__company",
+        "case_material__material",
+        "checked_by",
+    ).order_by("due_on", "created_at")
+
+
+def pledge_check_get_for_staff(*, user: Any, check_id: Any) -> PledgeCheck:
+    """One post-check of the staff member's departments; another department's is 403, unknown 404."""
+    check = PledgeCheck.objects.select_related("case__department").filter(pk=_uuid(check_id)).first()
+    if check is None:
+        raise NotFound("未找到该核查任务。")
+    if check.department_id not in _staff_department_ids(user):
+        raise PermissionDenied("该核查任务不属于您所在的部门。")
+    return check
 
 
 def cases_for_department(
     *, user: Any, department_id: Any | None = None, status: str | None = None
 ) -> QuerySet[Case]:
-    """The cases of the staff member's departments (or of one of them), oldest receipt first: the order
-    they must be handled in."""
+    """The cases of the staff member's departments (or of one of them), and of the items stationed at the
+    comprehensive window they work (一窗受理), oldest receipt first: the order they must be handled in."""
     departments = _staff_department_ids(user)
+    scope = Q(department_id__in=departments)
     if department_id is not None:
         if _uuid(department_id) not in departments:
             raise PermissionDenied("您不在该部门任职，无权查看其办件。")
-        departments = {_uuid(department_id)}
-    cases = _with_relations(Case.objects.filter(department_id__in=departments, bundle=None)).exclude(
-        status=CaseStatus.DRAFT
-    )
+        scope = Q(department_id=_uuid(department_id))
+    else:
+        scope |= Q(item_id__in=comprehensive_window_item_ids(user=user))
+    cases = _with_relations(Case.objects.filter(scope, bundle=None)).exclude(status=CaseStatus.DRAFT)
     if status:
         cases = cases.filter(status=status)
     return cases.order_by("submitted_at", "created_at")
@@ -201,23 +272,29 @@ def case_track(*, case_number: str, password: str) -> Tracking:
         if number
         else None
     )
+    if case is not None and case.parent_id is not None:
+        # A life event's item (<number>-01) answers to the life event's one number and query password.
+        case = (
+            Case.objects.filter(pk=case.parent_id)
+            .select_related("item_version", "department", "deadline")
+            .first()
+        )
     expected = case.query_password_hash if case is not None and case.query_password_hash else _DUMMY_HASH
-    given = case_password_hash(number, password or "")
+    given = case_password_hash(case.number if case is not None and case.number else number, password or "")
     if case is None or not constant_time_equal(given, expected):
         raise NotFound("受理编号或查询密码不正确。")
+    events = CaseEvent.objects.filter(Q(case=case) | Q(case__parent=case), public=True)
     return Tracking(
-        number=number,
-        item_name=case.item_version.name,
-        department=case.department.name,
+        number=case.number or number,
+        item_name=case.bundle.name if case.bundle is not None else case.item_version.name,
+        department=case.department.name if case.bundle is None else "",
         status=case.status,
         status_label=str(case.get_status_display()),
         submitted_at=case.submitted_at,
         accepted_at=case.accepted_at,
         due_on=case.due_on,
         concluded_at=case.concluded_at,
-        timeline=public_timeline(
-            case.events.filter(public=True).select_related("department").order_by("at", "created_at")
-        ),
+        timeline=public_timeline(events.select_related("department").order_by("at", "created_at")),
     )
 
 

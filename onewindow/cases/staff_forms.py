@@ -87,6 +87,12 @@ class SuspendForm(CaseActionForm):
     )
     reason = forms.CharField(label=_("Reason for the special procedure"), max_length=2000, widget=TEXTAREA)
     basis = forms.CharField(label=_("Basis (law and article)"), max_length=300)
+    expected_working_days = forms.IntegerField(
+        label=_("Expected duration (working days)"),
+        min_value=1,
+        max_value=250,
+        help_text=_("Told to the applicant in the written notice, with the reason."),
+    )
 
 
 class ExtendForm(CaseActionForm):
@@ -99,6 +105,21 @@ class ExtendForm(CaseActionForm):
     )
     basis = forms.CharField(
         label=_("Basis (law and article)"), max_length=300, initial="《中华人民共和国行政许可法》第四十二条"
+    )
+
+
+class ExtensionDecideForm(CaseActionForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve the extension")), ("refuse", _("Do not approve"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Opinion of the head"),
+        max_length=2000,
+        required=False,
+        widget=TEXTAREA,
+        help_text=_("Required when not approving."),
     )
 
 

@@ -16,18 +16,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from onewindow.cases import selectors, services
-from onewindow.cases.models import OPEN_STATUSES, Case, CaseStatus, ProcedureKind
-from onewindow.cases.notices import notice_filename, notice_kinds_available, notice_pdf
+from onewindow.cases.models import OPEN_STATUSES, Case, CaseStatus, ExtensionStatus, ProcedureKind
+from onewindow.cases.notices import notice_filename, notice_links, notice_pdf
 from onewindow.cases.notifications import case_notifications
 from onewindow.cases.staff_forms import (
     AcceptForm,
@@ -36,6 +37,7 @@ from onewindow.cases.staff_forms import (
     CorrectionForm,
     DeliverForm,
     ExtendForm,
+    ExtensionDecideForm,
     PersonFindForm,
     PersonRegisterForm,
     ProcessStartForm,
@@ -52,6 +54,11 @@ from onewindow.core.errors import DomainError
 from onewindow.core.errors import PermissionDenied as DomainPermissionDenied
 from onewindow.core.masking import mask_name
 from onewindow.core.view_helpers import refusals_as_http
+from onewindow.halls.selectors import (
+    collection_centre,
+    comprehensive_window_item_ids,
+    comprehensive_window_serves,
+)
 from onewindow.identity.models import Person
 from onewindow.identity.services.people import person_by_identifier, person_create
 from onewindow.organisations.models import Role
@@ -70,6 +77,8 @@ class Tab:
     key: str
     label: Any
     statuses: tuple[str, ...]
+    # Every clock past its date, whatever the state: pre-review, decision or licence delivery (e-supervision).
+    overdue: bool = False
 
 
 TABS = (
@@ -77,7 +86,9 @@ TABS = (
     Tab("correction", _("Awaiting correction"), (CaseStatus.CORRECTION_REQUESTED,)),
     Tab("open", _("Accepted / in process"), (CaseStatus.ACCEPTED, CaseStatus.IN_PROCESS)),
     Tab("suspended", _("Suspended"), (CaseStatus.SUSPENDED,)),
+    Tab("to_deliver", _("To deliver"), (CaseStatus.CONCLUDED,)),
     Tab("concluded", _("Concluded"), (CaseStatus.CONCLUDED, CaseStatus.DELIVERED)),
+    Tab("overdue", _("Overdue"), (), overdue=True),
     Tab("all", _("All"), ()),
 )
 
@@ -118,6 +129,9 @@ def case_urgency(case: Case, calendar: WorkCalendar, today: dt.date) -> Urgency:
         due_on, limit = case.deadline.due_on, case.deadline.working_days
         if case.status == CaseStatus.SUSPENDED:
             return Urgency(due_on, "paused", None)
+    elif case.status == CaseStatus.CONCLUDED and case.delivery_deadline is not None:
+        # 行政许可法 art. 44: the licence is delivered within 10 working days of the decision.
+        due_on, limit = case.delivery_deadline.due_on, case.delivery_deadline.working_days
     else:
         return Urgency(case.due_on, "", None)
     if due_on is None:
@@ -141,10 +155,14 @@ def case_queue(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     if q:
         cases = cases.filter(selectors.case_search(q))
+    today = clock.today()
+    overdue_count = cases.filter(selectors.case_overdue(today)).count()
     if tab.statuses:
         cases = cases.filter(status__in=tab.statuses)
+    elif tab.overdue:
+        cases = cases.filter(selectors.case_overdue(today))
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    calendar, today = WorkCalendar(), clock.today()
+    calendar = WorkCalendar()
     rows = [
         {
             "case": case,
@@ -164,6 +182,8 @@ def case_queue(request: HttpRequest) -> HttpResponse:
                     "tab": t,
                     "count": sum(counts.get(s, 0) for s in t.statuses)
                     if t.statuses
+                    else overdue_count
+                    if t.overdue
                     else sum(counts.values()),
                     "current": t.key == tab.key,
                 }
@@ -182,21 +202,30 @@ def case_queue(request: HttpRequest) -> HttpResponse:
 # --- one case ---------------------------------------------------------------------------------------------
 
 
+# Not a department role: working a service centre's comprehensive window where the case's item is stationed.
+COMPREHENSIVE_WINDOW = "comprehensive_window"
+
+
 def _roles(user: Any, case: Case) -> set[str]:
-    return set(
+    roles = set(
         staff_memberships(user=user).filter(department_id=case.department_id).values_list("role", flat=True)
     )
+    if comprehensive_window_serves(user=user, item_id=case.item_id):
+        roles.add(COMPREHENSIVE_WINDOW)
+    return roles
 
 
 def _allowed_actions(case: Case, roles: set[str]) -> list[str]:
     """The actions the page offers for the case's state and the person's roles (the services decide again)."""
     clerk = Role.WINDOW_CLERK in roles
+    # The comprehensive window takes and hands out, the handling department does the rest (前台受理、后台审批).
+    window = clerk or COMPREHENSIVE_WINDOW in roles
     judge = bool(roles & {Role.REVIEWER, Role.APPROVER})
     approver = Role.APPROVER in roles
     handler = bool(roles & {Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER})
     status = case.status
     actions = []
-    if status == CaseStatus.SUBMITTED and clerk:
+    if status == CaseStatus.SUBMITTED and window:
         if not case.correction_requests.all():
             actions.append("correction")
         actions += ["accept", "refuse"]
@@ -206,11 +235,14 @@ def _allowed_actions(case: Case, roles: set[str]) -> list[str]:
         actions.append("suspend")
     if status == CaseStatus.SUSPENDED and judge:
         actions.append("resume")
-    if status in OPEN_STATUSES and approver:
+    pending = any(r.status == ExtensionStatus.PENDING for r in case.extension_requests.all())
+    if status in OPEN_STATUSES and judge and not pending and not case.is_immediate:
         actions.append("extend")
+    if status in OPEN_STATUSES and Role.HEAD in roles and pending:
+        actions.append("extension_decide")
     if status in (CaseStatus.ACCEPTED, CaseStatus.IN_PROCESS) and (approver or (clerk and case.is_immediate)):
         actions.append("conclude")
-    if status == CaseStatus.CONCLUDED and handler:
+    if status == CaseStatus.CONCLUDED and (handler or window):
         actions.append("deliver")
     return actions
 
@@ -223,6 +255,7 @@ ACTION_FORMS: dict[str, type[CaseActionForm]] = {
     "suspend": SuspendForm,
     "resume": ResumeForm,
     "extend": ExtendForm,
+    "extension_decide": ExtensionDecideForm,
     "conclude": ConcludeForm,
     "deliver": DeliverForm,
 }
@@ -234,10 +267,14 @@ def _guide_materials(case: Case) -> list[Material]:
 
 def _action_form(case: Case, action: str, data: Any = None) -> CaseActionForm:
     form_class = ACTION_FORMS[action]
-    kwargs: dict[str, Any] = {"initial": {"expected_version": case.version}}
+    # Several action forms share field names (reason, basis): ids per action keep every label on its own field.
+    kwargs: dict[str, Any] = {"initial": {"expected_version": case.version}, "auto_id": f"id_{action}_%s"}
     if form_class is CorrectionForm:
         kwargs["guide_materials"] = _guide_materials(case)
-    return form_class(data, **kwargs)
+    form = form_class(data, **kwargs)
+    if form_class is ConcludeForm and case.item_version.licence_type_code:
+        del form.fields["result"]  # the e-licence library issues the licence and its number on approval
+    return form
 
 
 def _clock(case: Case, calendar: WorkCalendar, today: dt.date) -> dict[str, Any]:
@@ -259,6 +296,8 @@ def _clock(case: Case, calendar: WorkCalendar, today: dt.date) -> dict[str, Any]
         "paused_days": paused,
         "extended_days": case.extended_days,
         "procedures": procedures,
+        "extension_requests": list(case.extension_requests.all()),
+        "delivery": case.delivery_deadline,
     }
 
 
@@ -298,8 +337,11 @@ def _case_page(
             "corrections": list(case.correction_requests.all()),
             "clock": _clock(case, calendar, today),
             "forms": forms,
-            "notice_kinds": notice_kinds_available(case),
+            "notices": notice_links(case),
+            "pledge_checks": list(case.pledge_checks.all()),
+            "false_pledges": services.false_pledges_of(case),
             "roles": roles,
+            "collection_centre": collection_centre(item_id=case.item_id),
         },
         status=status,
     )
@@ -349,25 +391,35 @@ def _act(request: HttpRequest, case: Case, action: str, form: Any) -> Any:
             kind=data["kind"],
             reason=data["reason"],
             basis=data["basis"],
+            expected_working_days=data["expected_working_days"],
             expected_version=version,
         )
     if action == "resume":
         return services.case_resume(case=case, actor=user, expected_version=version)
     if action == "extend":
-        return services.case_extend(
+        return services.case_extension_request(
             case=case,
-            approver=user,
+            requester=user,
             working_days=data["working_days"],
             reason=data["reason"],
             basis=data["basis"],
             expected_version=version,
+        )
+    if action == "extension_decide":
+        pending = case.extension_requests.filter(status=ExtensionStatus.PENDING).first()
+        if pending is None:
+            raise DomainError(
+                code="extension_decided", message="该延期申请已审批，请刷新后查看结果。", status=409
+            )
+        return services.case_extension_decide(
+            request=pending, head=user, approve=data["decision"] == "approve", note=data["note"]
         )
     if action == "conclude":
         return services.case_conclude(
             case=case,
             actor=user,
             code=data["code"],
-            result=data["result"],
+            result=data.get("result", ""),
             reason=data["reason"],
             expected_version=version,
         )
@@ -388,7 +440,8 @@ DONE_MESSAGES = {
     "process": _("Handling started."),
     "suspend": _("The special procedure started; the clock is paused."),
     "resume": _("The special procedure ended; the clock runs again."),
-    "extend": _("The time limit was extended; the applicant is told the reason."),
+    "extend": _("The extension request was sent to the head of the agency for approval."),
+    "extension_decide": _("The head's decision on the extension was recorded."),
     "conclude": _("The case was concluded."),
     "deliver": _("The delivery was recorded."),
 }
@@ -437,7 +490,10 @@ def case_notice(request: HttpRequest, case_id: Any, kind: str) -> HttpResponse:
 def _walk_in_items(user: Any) -> Any:
     departments = staff_memberships(user=user).filter(role=Role.WINDOW_CLERK).values("department_id")
     return (
-        Item.objects.filter(department_id__in=departments, published_version__isnull=False)
+        Item.objects.filter(
+            Q(department_id__in=departments) | Q(pk__in=comprehensive_window_item_ids(user=user)),
+            published_version__isnull=False,
+        )
         .select_related("published_version")
         .order_by("published_version__name")
     )
@@ -448,6 +504,7 @@ def _walk_in_person(request: HttpRequest) -> Person | None:
     return Person.objects.select_related("user").filter(pk=person_id).first() if person_id else None
 
 
+@sensitive_post_parameters()  # the applicant's form: ID numbers and phones stay out of error reports
 @never_cache
 @staff_required
 def walk_in(request: HttpRequest) -> HttpResponse:
@@ -478,7 +535,7 @@ def walk_in(request: HttpRequest) -> HttpResponse:
         version = item.published_version
         data = form_data_from_post(version.form_schema or {}, request.POST) if step == "file" else {}
         errors = form_errors(version.form_schema or {}, data) if step == "file" else {}
-        materials = [m for m in version.materials.all() if not m.obtained_by_platform]
+        materials = [m for m in version.materials.all() if m.asked_as_upload]
         if step == "file" and not errors:
             try:
                 case = services.case_walk_in_file(

@@ -10,10 +10,13 @@ from onewindow.cases.services import case_deemed_accept_overdue, cases_withdraw_
 
 
 @task()
-def case_notify(case_id: str, event: str, sealed_password: str = "") -> list[str]:
+def case_notify(case_id: str, event: str, sealed_password: str = "", case_event_id: str = "") -> list[str]:
     """Tell the applicant about a state change: in-site message, SMS and e-mail (see cases.notifications).
-    ``sealed_password`` (from ``password_seal``) puts the query password in the acceptance SMS and e-mail."""
-    deliveries = case_notification_send(case_id=case_id, event=event, sealed_password=sealed_password)
+    ``sealed_password`` (from ``password_seal``) puts the query password in the acceptance SMS and e-mail;
+    ``case_event_id`` makes a second run of the same notification do nothing."""
+    deliveries = case_notification_send(
+        case_id=case_id, event=event, sealed_password=sealed_password, case_event_id=case_event_id
+    )
     return [str(delivery.pk) for delivery in deliveries]
 
 

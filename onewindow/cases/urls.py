@@ -14,7 +14,10 @@ urlpatterns = [
     path("cases/<uuid:case_id>/", bundle_views.case_page, name="case"),
     path("cases/<uuid:case_id>/submit-all/", bundle_views.bundle_submit, name="bundle_submit"),
     path("cases/<uuid:case_id>/withdraw-all/", bundle_views.bundle_withdraw, name="bundle_withdraw"),
+    path("cases/<uuid:case_id>/materials-all/", bundle_views.bundle_material_upload, name="bundle_material"),
     path("cases/<uuid:case_id>/materials/", views.material_upload, name="material_upload"),
+    path("cases/<uuid:case_id>/pledge/", views.material_pledge, name="material_pledge"),
+    path("cases/<uuid:case_id>/form.pdf", files.form_pdf, name="form_pdf"),
     path("cases/<uuid:case_id>/materials/<uuid:material_id>/", files.material_file, name="material_file"),
     path(
         "cases/<uuid:case_id>/materials/<uuid:material_id>/remove/",
@@ -23,7 +26,8 @@ urlpatterns = [
     ),
     path("cases/<uuid:case_id>/resubmit/", views.case_resubmit, name="resubmit"),
     path("cases/<uuid:case_id>/withdraw/", views.case_withdraw, name="withdraw"),
-    path("cases/<uuid:case_id>/password/", views.password_reissue, name="password_reissue"),
+    path("cases/<uuid:case_id>/notices/<slug:kind>.pdf", views.case_notice, name="notice"),
+    path("cases/<uuid:case_id>/password/", bundle_views.password_reissue, name="password_reissue"),
     path("track/", views.track, name="track"),
     path("track/<str:case_number>/", views.track, name="track_number"),
 ]

@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onewindow.cases import selectors, services
@@ -32,13 +33,17 @@ from onewindow.cases.models import (
     CaseMaterial,
     CaseStatus,
     CorrectionRequest,
+    TrustLevel,
 )
+from onewindow.cases.notices import notice_filename, notice_links, notice_pdf
 from onewindow.catalogue import forms_render
 from onewindow.catalogue.models import Item, Material, Necessity
+from onewindow.catalogue.pdf import pdf_response
 from onewindow.catalogue.selectors import item_published_get
 from onewindow.core.errors import DomainError, FieldProblem, NotFound
 from onewindow.core.ratelimit import client_address, rate_limit_hit
 from onewindow.core.view_helpers import refusals_as_http
+from onewindow.halls.selectors import collection_centre
 from onewindow.identity.selectors import assurance_shortfall
 
 PAGE_SIZE = 20
@@ -130,8 +135,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             "shortfall": shortfall,
             "error": error,
             "drafts": drafts[:5],
-            "to_upload": [m for m in materials if not m.obtained_by_platform],
-            "from_platform": [m for m in materials if m.obtained_by_platform],
+            "to_upload": [m for m in materials if m.asked_as_upload],
+            "from_platform": [m for m in materials if not m.asked_as_upload],
             "idempotency_key": _fresh_key(),
         },
     )
@@ -160,6 +165,11 @@ class ChecklistEntry:
     @property
     def anchor(self) -> str:
         return f"m-{self.material.key}"
+
+    @property
+    def pledged(self) -> bool:
+        """The applicant signed the pledge that replaces this material (trust level D)."""
+        return any(row.trust_level == TrustLevel.D for row in self.uploads)
 
 
 @dataclass
@@ -253,10 +263,13 @@ def _case_render(
             "events": selectors.public_timeline(case.events.all()),  # prefetched: public ones only
             "case_messages": case_messages,
             "can_withdraw": case.status in WITHDRAWABLE,
-            "can_reissue": case.status in TRACKABLE and bool(case.number),
+            # A life event's item tracks under the life event's one number and password (its page has it).
+            "can_reissue": case.status in TRACKABLE and bool(case.number) and case.parent_id is None,
+            "notices": notice_links(case),
             "password": password,
             "idempotency_key": _fresh_key(),
             "accept": ", ".join(sorted({".pdf", ".ofd", ".jpg", ".jpeg", ".png"})),
+            "collection_centre": collection_centre(item_id=case.item_id),
         },
         status=status,
     )
@@ -271,6 +284,8 @@ def _case_get(request: HttpRequest, case_id: uuid.UUID) -> Case:
     return selectors.case_get_for_applicant(user=request.user, case_id=case_id)
 
 
+# The posted form carries ID numbers and phones: kept out of error reports and their e-mails.
+@sensitive_post_parameters()
 @require_http_methods(["GET", "HEAD", "POST"])
 @applicant_required
 def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
@@ -338,7 +353,14 @@ def material_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             raise DomainError(code="upload_missing", message="请先选择要上传的文件。")
         if material.obtained_by_platform:
             raise DomainError(code="upload_not_needed", message="该材料由平台自动获取，无需上传。")
-        services.case_material_attach(case=case, user=request.user, material=material, upload=upload)
+        # A double-clicked or resent upload form carries the same key: the file is attached once.
+        services.case_material_attach(
+            case=case,
+            user=request.user,
+            material=material,
+            upload=upload,
+            idempotency_key=_posted_key(request),
+        )
     except DomainError as refused:
         page = CasePage(
             case=_case_get(request, case_id),
@@ -347,6 +369,30 @@ def material_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         )
         return _case_render(request, page, status=refused_status(refused))
     messages.success(request, _("“%(material)s” uploaded.") % {"material": material.name})
+    return redirect(reverse("cases:case", kwargs={"case_id": case_id}) + f"#m-{material.key}")
+
+
+@require_POST
+@applicant_required
+def material_pledge(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Sign the pledge that replaces a material (告知承诺, trust level D) after reading its text."""
+    case = _case_get(request, case_id)
+    key = request.POST.get("material", "")
+    material = next((m for m in case.item_version.materials.all() if m.key == key), None)
+    if material is None:
+        raise Http404
+    try:
+        services.case_material_pledge(
+            case=case, user=request.user, material=material, accepted=request.POST.get("accept") == "yes"
+        )
+    except DomainError as refused:
+        page = CasePage(
+            case=_case_get(request, case_id),
+            form_data=case.form_data or {},
+            material_errors={material.key: str(refused.message)},
+        )
+        return _case_render(request, page, status=refused_status(refused))
+    messages.success(request, _("Your pledge for “%(material)s” is signed.") % {"material": material.name})
     return redirect(reverse("cases:case", kwargs={"case_id": case_id}) + f"#m-{material.key}")
 
 
@@ -402,6 +448,14 @@ def case_withdraw(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         return redirect("cases:mine")
     messages.success(request, _("Your application has been withdrawn."))
     return redirect("cases:case", case_id=case_id)
+
+
+@require_safe
+@applicant_required
+def case_notice(request: HttpRequest, case_id: uuid.UUID, kind: str) -> HttpResponse:
+    """A written notice or decision of the applicant's case as a PDF (delivered to them, 行政许可法 art. 38)."""
+    case = _case_get(request, case_id)
+    return pdf_response(notice_pdf(case, kind), notice_filename(case, kind))
 
 
 @require_POST

@@ -26,6 +26,7 @@ from onewindow.catalogue.models import (
     Theme,
     VersionStatus,
 )
+from onewindow.catalogue.selectors import bundle_merged_form
 from onewindow.catalogue.services import basic_item_ensure, bundle_save
 from onewindow.organisations.admin import DomainErrorAdminMixin
 
@@ -203,9 +204,30 @@ class BundleAdmin(DomainErrorAdminMixin, admin.ModelAdmin):
     list_display = ("name", "code", "audience", "item_count", "popularity", "is_published")
     list_filter = ("audience", "is_published")
     search_fields = ("code", "name", "keywords")
-    fields = ("code", "name", "audience", "description", "keywords", "popularity", "is_published")
-    readonly_fields = ("popularity", "is_published")
+    fields = (
+        "code",
+        "name",
+        "audience",
+        "description",
+        "keywords",
+        "field_map",
+        "merged_form",
+        "popularity",
+        "is_published",
+    )
+    readonly_fields = ("merged_form", "popularity", "is_published")
     inlines = (BundleItemInline,)
+
+    @admin.display(description=_("asked once (merged form)"))
+    def merged_form(self, bundle: Bundle) -> str:
+        """What the field map gives: each shared field and the items it is copied into, to check an edit."""
+        if bundle.pk is None:
+            return "—"
+        shared = bundle_merged_form(bundle=bundle).shared
+        return (
+            "；".join(f"{field.title}（{field.name}）→ {'、'.join(field.item_names)}" for field in shared)
+            or "—"
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Bundle | None = None) -> bool:
         return False
@@ -237,6 +259,7 @@ class BundleAdmin(DomainErrorAdminMixin, admin.ModelAdmin):
             description=data["description"],
             keywords=data.get("keywords", ""),
             items=[(row["item"], row.get("stage") or 1, bool(row.get("optional"))) for row in rows],
+            field_map=data.get("field_map") or {},
         )
         form.instance.pk = bundle.pk
         form.instance._state.adding = False

@@ -32,7 +32,9 @@ from onewindow.catalogue.search import search_catalogue
 from onewindow.catalogue.selectors import (
     bundle_get,
     bundle_materials,
+    bundle_merged_form,
     bundles_published,
+    item_joint_departments,
     item_published_get,
     item_versions_public_log,
     items_published,
@@ -100,6 +102,9 @@ class MaterialOut(Schema):
     source: CodeLabel
     obtained_by_platform: bool = Field(
         description="the platform fetches it: the applicant is not asked for it"
+    )
+    generated_online: bool = Field(
+        description="printed as a PDF from the online application form on submission: never asked as an upload"
     )
     licence_type_code: str
     legal_basis: str
@@ -205,10 +210,21 @@ class BundleMaterialOut(Schema):
     needed_by: list[str] = Field(description="implementation codes of the items that need it")
 
 
+class BundleSharedFieldOut(Schema):
+    name: str = Field(description="the shared field's name in the merged form")
+    title: str
+    filled_into: list[str] = Field(
+        description="implementation code.field of each item form it is copied into"
+    )
+
+
 class BundleOut(BundleSummaryOut):
     keywords: str
     stages: list[BundleStageOut]
     materials: list[BundleMaterialOut]
+    shared_fields: list[BundleSharedFieldOut] = Field(
+        description="the merged form (一表申请): fields asked once for several items"
+    )
 
 
 def _code(value: Any, choices: Any) -> dict[str, str]:
@@ -260,6 +276,7 @@ def _material(material: Material) -> dict[str, Any]:
         "paper_size": material.paper_size,
         "source": _code(material.source, MaterialSource.choices),
         "obtained_by_platform": material.obtained_by_platform,
+        "generated_online": material.generated_online,
         "licence_type_code": material.licence_type_code,
         "legal_basis": material.legal_basis,
         "acceptance_standard": material.acceptance_standard,
@@ -377,7 +394,7 @@ def item(request: HttpRequest, implementation_code: str) -> dict[str, Any]:
         "faq": version.faq,
         "form_schema": version.form_schema or {},
         "form_ui": version.form_ui or {},
-        "joint_departments": [_department(d) for d in version.joint_departments.all()],
+        "joint_departments": [_department(d) for d in item_joint_departments(item=found, version=version)],
         "themes": [{"code": t.code, "name": t.name, "audience": t.audience} for t in version.themes.all()],
         "bundles": [{"code": b.code, "name": b.name} for b in found.bundles.all() if b.is_published],
         "materials": [_material(m) for m in version.materials.all()],
@@ -425,11 +442,20 @@ def bundle(request: HttpRequest, code: str) -> dict[str, Any]:
                 "online": version.is_online,
             }
         )
+    codes = {entry.item_id: entry.item.implementation_code for entry in found.entries.all()}
     return _bundle_summary(found) | {
         "keywords": found.keywords,
         "stages": [{"stage": stage, "items": entries} for stage, entries in sorted(stages.items())],
         "materials": [
             {"material": _material(material), "needed_by": [i.implementation_code for i in needed_by]}
             for material, needed_by in bundle_materials(bundle=found)
+        ],
+        "shared_fields": [
+            {
+                "name": shared.name,
+                "title": shared.title,
+                "filled_into": [f"{codes[target.item_id]}.{target.field}" for target in shared.targets],
+            }
+            for shared in bundle_merged_form(bundle=found).shared
         ],
     }

@@ -231,7 +231,10 @@ class GuideForm(_GuideFields):
     form_schema = JSONObjectField(
         label=_("application form (JSON Schema)"),
         help_text=_(
-            "A JSON Schema (draft 2020-12) of type object; each property's title is the label citizens see."
+            "A JSON Schema (draft 2020-12) of type object; each property's title is the label citizens see. "
+            'National identifiers are checked with their checksums through "format": citizen-id, uscc, '
+            'division-code, mobile. Mark other personal data with "x-personal": true (ID numbers, phones, '
+            "addresses and bank accounts are personal by default): it is stored encrypted and masked."
         ),
     )
     form_ui = JSONObjectField(
@@ -366,13 +369,19 @@ class MaterialRowForm(forms.ModelForm):
             "paper_size",
             "source",
             "licence_type_code",
+            "pledge_allowed",
+            "pledge_text",
+            "generated_online",
             "legal_basis",
             "acceptance_standard",
             "filling_notes",
             "blank_form",
             "sample",
         )
-        widgets = {"filling_notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "filling_notes": forms.Textarea(attrs={"rows": 2}),
+            "pledge_text": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def material(self, existing: dict[str, Material]) -> dict[str, Any]:
         """The row as a material dict for the services, keeping the files it had unless replaced or removed."""

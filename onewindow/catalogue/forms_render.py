@@ -29,6 +29,9 @@ from typing import Any
 
 import jsonschema
 
+from onewindow.catalogue.form_personal import FORMAT_ATTRS, FORMAT_CHECKER
+from onewindow.core.errors import DomainError
+
 # Widgets a hint may choose; anything else falls back to the type's default.
 WIDGETS = {"text", "textarea", "radio", "select", "checkboxes", "lines", "date", "email", "tel"}
 # When the hints name no prefill, these fields take the signed-in user's name.
@@ -125,6 +128,8 @@ def _kind(schema: dict[str, Any], widget: str | None) -> str:
         return kind_of
     if schema.get("format") in ("date", "email"):
         return schema["format"]
+    if schema.get("format") == "mobile" and widget in (None, "tel"):
+        return "tel"
     if widget in WIDGETS and widget not in {"radio", "select", "checkboxes", "lines"}:
         return widget
     if (schema.get("maxLength") or 0) > 200:
@@ -142,6 +147,8 @@ def _attrs(schema: dict[str, Any], kind: str) -> dict[str, Any]:
             attrs[attr] = schema[key]
     if kind == "number":
         attrs["step"] = "any"
+    if kind in {"text", "tel"}:
+        attrs = FORMAT_ATTRS.get(str(schema.get("format")), {}) | attrs
     return attrs
 
 
@@ -337,16 +344,34 @@ def _message(error: jsonschema.ValidationError, label: str) -> str:
     return messages.get(str(error.validator), f"{label}填写有误，请核对。")
 
 
-def form_errors(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, list[str]]:
-    """Every problem with the data, as Chinese messages keyed by the field's dotted name (an empty dict
-    means the data is valid). A problem inside a list is reported on the list's field."""
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-    problems: dict[str, list[str]] = {}
+FORM_INVALID = "form_invalid"
 
-    def add(path: list[Any], message: str) -> None:
+
+@dataclass(frozen=True)
+class FormProblem:
+    """One problem with posted form data: the field's dotted name, a stable code and a Chinese message."""
+
+    name: str
+    code: str
+    message: str
+
+
+def _code(error: jsonschema.ValidationError) -> str:
+    if error.validator == "format" and isinstance(error.cause, DomainError):
+        return error.cause.code  # citizen_id.checksum, credit_code.checksum, phone.invalid …
+    return FORM_INVALID
+
+
+def form_problems(schema: dict[str, Any], data: dict[str, Any]) -> list[FormProblem]:
+    """Every problem with the data, each with the field's dotted name (a problem inside a list is reported
+    on the list's field), a stable code (``form_invalid``, or the identifier's: ``citizen_id.checksum`` …) and a message."""
+    validator = jsonschema.Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+    problems: list[FormProblem] = []
+
+    def add(path: list[Any], code: str, message: str) -> None:
         name = ".".join(str(p) for p in path if not isinstance(p, int)) or "__all__"
-        if message not in problems.setdefault(name, []):
-            problems[name].append(message)
+        if not any(p.name == name and p.message == message for p in problems):
+            problems.append(FormProblem(name=name, code=code, message=message))
 
     for error in validator.iter_errors(data):
         path = list(error.absolute_path)
@@ -354,7 +379,21 @@ def form_errors(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, list[
             for missing in error.validator_value:
                 if missing not in error.instance:
                     label = _label(schema, [*path, missing])
-                    add([*path, missing], f"请填写{label}。")
+                    add([*path, missing], FORM_INVALID, f"请填写{label}。")
             continue
-        add(path, _message(error, _label(schema, path)))
+        label = _label(schema, path)
+        if error.validator == "format" and isinstance(error.cause, DomainError):
+            # The check names the problem (length, birth date, check character); the label names the field.
+            add(path, _code(error), f"{label}有误：{error.cause.message}")
+            continue
+        add(path, _code(error), _message(error, label))
     return problems
+
+
+def form_errors(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, list[str]]:
+    """Every problem with the data, as Chinese messages keyed by the field's dotted name (an empty dict
+    means the data is valid)."""
+    errors: dict[str, list[str]] = {}
+    for problem in form_problems(schema, data):
+        errors.setdefault(problem.name, []).append(problem.message)
+    return errors

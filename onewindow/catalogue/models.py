@@ -355,6 +355,18 @@ class Material(BaseModel):
         _("source"), max_length=12, choices=MaterialSource.choices, default=MaterialSource.APPLICANT
     )
     licence_type_code = models.CharField(_("e-licence type code"), max_length=40, blank=True)
+    # 证明事项告知承诺制 (国办发〔2020〕42号): where the catalogue allows it, the applicant may sign this pledge
+    # instead of providing the material; the department checks it afterwards.
+    pledge_allowed = models.BooleanField(_("may be replaced by a signed pledge"), default=False)
+    pledge_text = models.TextField(
+        _("pledge text"), blank=True, help_text=_("what the applicant promises, shown in full before signing")
+    )
+    # 申请书 and the like: the platform prints it from the online form, so it is never asked as an upload.
+    generated_online = models.BooleanField(
+        _("generated online from the application form"),
+        default=False,
+        help_text=_("online applications get it as a PDF made from the form; windows print it for signing"),
+    )
 
     class Meta:
         ordering = ["version", "order", "name"]
@@ -372,6 +384,11 @@ class Material(BaseModel):
         """The platform fetches it: the applicant is not asked for it."""
         return self.source in {MaterialSource.ELICENCE, MaterialSource.SHARED, MaterialSource.ISSUER}
 
+    @property
+    def asked_as_upload(self) -> bool:
+        """The applicant uploads it online: neither fetched by the platform nor generated from the form."""
+        return not self.obtained_by_platform and not self.generated_online
+
 
 class Bundle(BaseModel):
     """A life-event bundle (一件事一次办): several items handled as one application."""
@@ -386,6 +403,17 @@ class Bundle(BaseModel):
     is_published = models.BooleanField(_("published"), default=True)
     popularity = models.PositiveIntegerField(_("popularity"), default=0)
     keywords = models.CharField(_("search keywords"), max_length=500, blank=True)
+    # The merged form (一表申请): a field several items ask for is asked once. Fields merge by name by default;
+    # an override maps one item's field to another shared name, or to "" to keep it separate:
+    # {"<implementation code>": {"<field>": "<shared name>"}}. See catalogue/bundle_forms.py.
+    field_map = models.JSONField(
+        _("merged form field map"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            '{"implementation code": {"field": "shared name"}}; fields with the same name merge anyway'
+        ),
+    )
 
     class Meta:
         ordering = ["-popularity", "name"]

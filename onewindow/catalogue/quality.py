@@ -149,6 +149,14 @@ def item_version_quality_problems(version: ItemVersion) -> list[FieldProblem]:
                     "materials", "material_condition", f"材料“{material.name}”为“情形必要”，须写明适用情形。"
                 )
             )
+        if material.pledge_allowed and not material.pledge_text.strip():
+            problems.append(
+                _problem(
+                    "materials",
+                    "material_pledge_text",
+                    f"材料“{material.name}”允许告知承诺，须写明承诺书内容。",
+                )
+            )
         if material.source == MaterialSource.ELICENCE and not material.licence_type_code:
             problems.append(
                 _problem(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from onewindow.catalogue.bundle_forms import BundleForm, MergedForm, merged_form
 from onewindow.catalogue.models import Bundle, BundleItem, Item, ItemVersion, Material, Theme, VersionStatus
 from onewindow.core.errors import NotFound
 from onewindow.organisations.models import Department, Role
@@ -84,6 +86,58 @@ def bundle_materials(*, bundle: Bundle) -> list[tuple[Material, list[Item]]]:
             else:
                 merged[material.key] = (material, [entry.item])
     return list(merged.values())
+
+
+# Who knows an item's process: the workflow app (above the catalogue) registers itself here.
+JointDepartmentsProvider = Callable[[Item], "list[Department] | None"]
+_joint_department_providers: list[JointDepartmentsProvider] = []
+
+
+def joint_departments_provider_register(provider: JointDepartmentsProvider) -> None:
+    """Add ``provider(item) -> [departments] | None`` (None: it knows no process for the item)."""
+    if provider not in _joint_department_providers:
+        _joint_department_providers.append(provider)
+
+
+def item_joint_departments(*, item: Item, version: ItemVersion) -> list[Department]:
+    """The guide's 联办机构: the other departments with a step in the item's process, so the guide and the
+    process never disagree; the version's hand-kept list only for an item without a process."""
+    for provider in _joint_department_providers:
+        departments = provider(item)
+        if departments is not None:
+            return departments
+    return list(version.joint_departments.all())
+
+
+def theme_names(themes: Any) -> list[str]:
+    """Theme names once each: the national 自然人 and 法人 lists share names (社会保障, 医疗卫生, 设立变更,
+    准营准办), and an item under both would otherwise show the same label twice."""
+    return list(dict.fromkeys(theme.name for theme in themes))
+
+
+def bundle_forms(*, bundle: Bundle, items: list[Item] | None = None) -> list[BundleForm]:
+    """The published forms of the bundle's items (or of ``items`` only), in stage order."""
+    wanted = {item.pk for item in items} if items is not None else None
+    forms = []
+    for entry in bundle.entries.all():
+        version = entry.item.published_version
+        if version is None or (wanted is not None and entry.item_id not in wanted):
+            continue
+        forms.append(
+            BundleForm(
+                item_id=entry.item_id,
+                implementation_code=entry.item.implementation_code,
+                item_name=version.name,
+                schema=version.form_schema or {},
+                ui=version.form_ui or {},
+            )
+        )
+    return forms
+
+
+def bundle_merged_form(*, bundle: Bundle, items: list[Item] | None = None) -> MergedForm:
+    """The merged form (一表申请) of the bundle, or of the items an applicant chose from it."""
+    return merged_form(bundle_forms(bundle=bundle, items=items), bundle.field_map)
 
 
 # --- the catalogue workbench (staff): scoped by the departments the caller may edit --------------------

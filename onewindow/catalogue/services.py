@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from onewindow.catalogue.bundle_forms import BundleForm, field_map_problems
 from onewindow.catalogue.models import (
     BasicItem,
     Bundle,
@@ -19,7 +20,7 @@ from onewindow.catalogue.models import (
 from onewindow.catalogue.quality import item_version_quality_problems
 from onewindow.catalogue.search import search_index_bundle, search_index_item
 from onewindow.core import clock
-from onewindow.core.errors import DomainError
+from onewindow.core.errors import DomainError, FieldProblem
 from onewindow.core.identifiers import basic_code_check, implementation_code_check
 from onewindow.core.services import audit_record
 from onewindow.organisations.models import Department, Region
@@ -81,6 +82,9 @@ MATERIAL_FIELDS = (
     "filling_notes",
     "source",
     "licence_type_code",
+    "pledge_allowed",
+    "pledge_text",
+    "generated_online",
 )
 
 
@@ -315,8 +319,10 @@ def bundle_save(
     description: str,
     items: list[tuple[Item, int, bool]],
     keywords: str = "",
+    field_map: dict[str, dict[str, str]] | None = None,
 ) -> Bundle:
-    """Create or replace a life-event bundle; ``items`` are (item, stage, optional) in order."""
+    """Create or replace a life-event bundle; ``items`` are (item, stage, optional) in order. ``field_map``
+    overrides how the items' forms merge into one (see ``catalogue/bundle_forms.py``)."""
     if len(items) < 2:
         raise DomainError(code="bundle.too_few_items", message="“一件事”至少包含两个事项。")
     unpublished = [str(item) for item, _, _ in items if item.published_version_id is None]
@@ -324,9 +330,35 @@ def bundle_save(
         raise DomainError(
             code="bundle.unpublished_item", message=f"这些事项尚未发布：{'、'.join(unpublished)}。"
         )
+    forms = [
+        BundleForm(
+            item_id=item.pk,
+            implementation_code=item.implementation_code,
+            item_name=item.published_version.name,
+            schema=item.published_version.form_schema or {},
+            ui=item.published_version.form_ui or {},
+        )
+        for item, _, _ in items
+        if item.published_version is not None
+    ]
+    problems = field_map_problems(forms, field_map)
+    if problems:
+        raise DomainError(
+            code="bundle.field_map_invalid",
+            message="合并表单字段对照有误：" + "；".join(message for _, message in problems),
+            problems=[
+                FieldProblem(field=where, code="field_map_invalid", message=msg) for where, msg in problems
+            ],
+        )
     bundle, created = Bundle.objects.update_or_create(
         code=code,
-        defaults={"name": name, "audience": audience, "description": description, "keywords": keywords},
+        defaults={
+            "name": name,
+            "audience": audience,
+            "description": description,
+            "keywords": keywords,
+            "field_map": field_map or {},
+        },
     )
     bundle.entries.all().delete()
     BundleItem.objects.bulk_create(

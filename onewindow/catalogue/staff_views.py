@@ -42,7 +42,7 @@ from onewindow.catalogue.models import (
     VersionStatus,
 )
 from onewindow.catalogue.quality import item_version_quality_problems
-from onewindow.catalogue.selectors import CatalogueAccess, catalogue_access
+from onewindow.catalogue.selectors import CatalogueAccess, catalogue_access, theme_names
 from onewindow.core.errors import DomainError, FieldProblem, NotFound
 
 ITEMS_PER_PAGE = 25
@@ -510,7 +510,7 @@ def _display(version: ItemVersion, name: str) -> str:
 
 def _relations(version: ItemVersion) -> list[tuple[str, Any, str]]:
     return [
-        ("themes", _("themes"), "、".join(theme.name for theme in version.themes.all())),
+        ("themes", _("themes"), "、".join(theme_names(version.themes.all()))),
         ("joint_departments", _("joint bodies"), "、".join(d.name for d in version.joint_departments.all())),
     ]
 

@@ -11,12 +11,14 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -40,13 +42,17 @@ from onewindow.catalogue.models import (
     ServiceObject,
 )
 from onewindow.catalogue.pdf import pdf_render, pdf_response
+from onewindow.catalogue.prefill import form_prefill_for
 from onewindow.catalogue.selectors import (
     bundle_get,
     bundle_materials,
+    bundle_merged_form,
     bundles_published,
+    item_joint_departments,
     item_published_get,
     item_versions_public_log,
     items_published,
+    theme_names,
     themes_list,
 )
 from onewindow.core.errors import NotFound
@@ -195,7 +201,7 @@ def guide_context(item: Item) -> dict[str, Any]:
         "item": item,
         "version": version,
         "materials": materials,
-        "materials_to_bring": [m for m in materials if not m.obtained_by_platform],
+        "materials_to_bring": [m for m in materials if m.asked_as_upload],
         "item_type": dict(ItemType.choices).get(version.item_type, version.item_type),
         "level": dict(ExerciseLevel.choices).get(version.level, version.level),
         "case_type": dict(CaseType.choices).get(version.case_type, version.case_type),
@@ -206,8 +212,8 @@ def guide_context(item: Item) -> dict[str, Any]:
         "result_type": dict(ResultType.choices).get(version.result_type, version.result_type),
         "cross_region": dict(CrossRegionScope.choices).get(version.cross_region_scope, ""),
         "assurance": dict(AssuranceLevel.choices).get(version.min_assurance_level, ""),
-        "themes": list(version.themes.all()),
-        "joint_departments": list(version.joint_departments.all()),
+        "themes": theme_names(version.themes.all()),
+        "joint_departments": item_joint_departments(item=item, version=version),
         "intermediaries": list(item.intermediary_services.select_related("department")),
         "faq": [entry for entry in version.faq if isinstance(entry, dict)],
         "fee_items": [entry for entry in version.fee_items if isinstance(entry, dict)],
@@ -231,8 +237,24 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
 def item_guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The printable guide (A4): the same template include as the web page."""
     item = item_published_get(implementation_code=code)
-    content = pdf_render("catalogue/pdf/guide.html", guide_context(item), request=request)
-    return pdf_response(content, f"{_guide(item).name}-办事指南.pdf")
+    return pdf_response(guide_pdf(item), f"{_guide(item).name}-办事指南.pdf")
+
+
+def guide_pdf(item: Item) -> bytes:
+    """The printable guide's PDF, drawn once per guide text and then served from the PDF cache."""
+    page = reverse("catalogue:item", kwargs={"code": item.implementation_code})
+    context = guide_context(item) | {"guide_url": f"{settings.ONEWINDOW_PUBLIC_BASE_URL}{page}"}
+    return pdf_render("catalogue/pdf/guide.html", context, cached=True)
+
+
+def form_pdf(item: Item, mode: str, data: dict[str, Any] | None = None) -> bytes:
+    """The application form as a PDF: blank, sample (both public, cached) or filled in (never cached)."""
+    version = _guide(item)
+    if mode == "sample":
+        data = forms_render.form_sample_data(version.form_schema)
+    fields = forms_render.schema_to_fields(version.form_schema, version.form_ui, data=data)
+    context = {"item": item, "version": version, "fields": fields, "mode": mode}
+    return pdf_render("catalogue/pdf/form.html", context, cached=mode in {"blank", "sample"})
 
 
 @require_safe
@@ -259,14 +281,9 @@ def _form_item(code: str) -> Item:
     return item
 
 
-def _form_pdf(
-    request: HttpRequest, item: Item, data: dict[str, Any] | None, mode: str, filename: str
-) -> HttpResponse:
-    version = _guide(item)
-    fields = forms_render.schema_to_fields(version.form_schema, version.form_ui, data=data)
-    context = {"item": item, "version": version, "fields": fields, "mode": mode}
-    content = pdf_render("catalogue/pdf/form.html", context, request=request)
-    return pdf_response(content, f"{version.name}-{filename}.pdf", as_attachment=True)
+def _form_pdf(item: Item, data: dict[str, Any] | None, mode: str, filename: str) -> HttpResponse:
+    content = form_pdf(item, mode, data)
+    return pdf_response(content, f"{_guide(item).name}-{filename}.pdf", as_attachment=True)
 
 
 @require_safe
@@ -275,9 +292,8 @@ def item_form_pdf(request: HttpRequest, code: str, mode: str) -> HttpResponse:
     """The application form as a PDF to print and fill by hand (blank) or to see filled in (sample)."""
     item = _form_item(code)
     if mode == "sample":
-        data = forms_render.form_sample_data(_guide(item).form_schema)
-        return _form_pdf(request, item, data, "sample", "申请表示范文本")
-    return _form_pdf(request, item, None, "blank", "申请表")
+        return _form_pdf(item, None, "sample", "申请表示范文本")
+    return _form_pdf(item, None, "blank", "申请表")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -295,7 +311,11 @@ def item_form(request: HttpRequest, code: str) -> HttpResponse:
         data = forms_render.form_data_from_post(version.form_schema, request.POST)
         errors = forms_render.form_errors(version.form_schema, data)
     else:
-        data = forms_render.form_prefill(version.form_ui, request.user)
+        # Whatever the platform knows about a signed-in applicant is filled in (避免重复录入).
+        company = getattr(getattr(request, "principal", None), "company", None)
+        data = forms_render.form_prefill(version.form_ui, request.user) | form_prefill_for(
+            schema=version.form_schema, ui=version.form_ui, user=request.user, company=company
+        )
     fields = forms_render.schema_to_fields(version.form_schema, version.form_ui, data=data, errors=errors)
     valid = request.method == "POST" and not errors
     return render(
@@ -337,7 +357,7 @@ def item_form_filled_pdf(request: HttpRequest, code: str) -> HttpResponse:
     schema = _guide(item).form_schema
     if not isinstance(data, dict) or forms_render.form_errors(schema, data):
         return HttpResponseBadRequest("申请表内容不完整或有误，请返回重新填写。", content_type="text/plain")
-    return _form_pdf(request, item, data, "filled", "申请表（已填写）")
+    return _form_pdf(item, data, "filled", "申请表（已填写）")
 
 
 # --- life-event bundles ----------------------------------------------------------------------------
@@ -382,8 +402,10 @@ def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
             "entry_count": len(entries),
             "total_days": sum(stage["days"] for stage in stage_rows),
             "departments": departments,
-            "materials": [(m, items) for m, items in materials if not m.obtained_by_platform],
+            "materials": [(m, items) for m, items in materials if m.asked_as_upload],
             "materials_from_platform": [(m, items) for m, items in materials if m.obtained_by_platform],
+            "materials_generated": [(m, items) for m, items in materials if m.generated_online],
+            "shared_fields": bundle_merged_form(bundle=bundle).shared,
         },
     )
 

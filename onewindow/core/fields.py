@@ -10,7 +10,16 @@ from django.db import models
 from onewindow.core import crypto
 
 
-class EncryptedTextField(models.TextField):
+class KeyRingField:
+    """A field whose stored values are ciphertexts under the key ring: ``onewindow personal_data_rekey``
+    re-encrypts every row holding one under an older key (by saving it again)."""
+
+    def stored_key_ids(self, raw: Any) -> set[str]:
+        """The ids of the keys that encrypted this raw column value (as the database returns it)."""
+        raise NotImplementedError
+
+
+class EncryptedTextField(KeyRingField, models.TextField):
     """Text stored SM4-GCM encrypted (core.crypto); Python code sees plain text.
 
     The column cannot be filtered or ordered on: pair it with a lookup-hash column for exact matches.
@@ -32,6 +41,9 @@ class EncryptedTextField(models.TextField):
         if self.purpose and (model is None or self.purpose != f"{model._meta.label_lower}.{self.name}"):
             kwargs["purpose"] = self.purpose
         return name, path, args, kwargs
+
+    def stored_key_ids(self, raw: Any) -> set[str]:
+        return {crypto.ciphertext_key_id(raw)} if raw else set()
 
     def from_db_value(self, value: str | None, expression: object, connection: object) -> str | None:
         if not value:

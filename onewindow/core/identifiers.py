@@ -101,6 +101,18 @@ def division_code_normalise(raw: str) -> str:
     return code
 
 
+def division_code_check(raw: str) -> str:
+    """A division code (GB/T 2260) as typed on a form: the format of ``division_code_normalise`` and a
+    province-level prefix that exists (the first two digits, as in the citizen identity number)."""
+    code = division_code_normalise(raw)
+    if code[:2] not in _PROVINCE_CODES:
+        raise DomainError(
+            code="division_code.region",
+            message=f"行政区划代码前两位“{code[:2]}”不是有效的省级行政区划代码。",
+        )
+    return code
+
+
 # --- Item codes (national exchange tables, observed; domain reference §2) -------------------------------
 
 ITEM_TYPE_CODES = {"01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "20"}

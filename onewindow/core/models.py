@@ -21,13 +21,17 @@ class BaseModel(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One state change, append-only and hash-chained: ``hash = SM3(prev_hash + canonical entry)``.
+    """One state change, append-only and hash-chained in its stream: ``hash = SM3(prev_hash + canonical entry)``.
 
-    ``seq`` is assigned under a lock as previous + 1 (not a database sequence), so a gap always means an
-    entry was removed, never a rolled-back transaction.
+    The trail is split into ``ONEWINDOW_AUDIT_STREAMS`` chains chosen by target, so writers on different
+    records do not queue behind one lock. ``stream_seq`` is assigned under the stream's lock as previous + 1
+    (not a database sequence), so a gap in a stream always means an entry was removed. ``seq`` numbers every
+    entry in the order written (it may skip a number when a transaction rolls back on PostgreSQL).
     """
 
-    seq = models.BigIntegerField(primary_key=True)
+    seq = models.BigAutoField(primary_key=True)
+    stream = models.PositiveSmallIntegerField(_("stream"), default=0)
+    stream_seq = models.BigIntegerField(_("position in stream"), default=0)
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -53,6 +57,9 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
         indexes = [models.Index(fields=["target_type", "target_id", "seq"])]
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "stream_seq"], name="core_auditentry_stream_position")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target_label}"
@@ -85,3 +92,35 @@ class PeriodicJobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_enqueued_at:%Y-%m-%d %H:%M}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A live task worker. It renews ``heartbeat_at`` while it runs, so the reaper can tell the tasks a dead
+    worker left RUNNING from the long tasks of a live one (``core.queue``)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("task worker heartbeat")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"
+
+
+class HandledOnce(models.Model):
+    """A side effect that must happen once (a notification for one case event): its key is written in the same
+    transaction as the effect, so a task that runs twice (retried after a reap, enqueued twice) does nothing
+    the second time."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    handled_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("handled-once key")
+
+    def __str__(self) -> str:
+        return self.key

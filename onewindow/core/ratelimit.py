@@ -1,15 +1,30 @@
-"""Fixed-window rate limits kept in the shared cache (Redis in production), keyed by purpose and client."""
+"""Fixed-window rate limits kept in the shared cache (Redis in production), keyed by purpose and client.
+
+Counting is atomic, or simultaneous attempts slip past a limit: Redis increments atomically; the quick
+start's file cache (get, add one, write back) is serialised with a file lock that every process on the
+machine shares.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
+import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.http import HttpRequest
 
+from onewindow.core.context import client_ip
 from onewindow.core.errors import DomainError
+from onewindow.core.signals import security_event
+
+log = logging.getLogger(__name__)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -40,13 +55,16 @@ def rate_limit_hit(*, scope: str, key: str) -> None:
     """Count one attempt; raise a 429 DomainError once the scope's limit for this window is used up."""
     limit, window = settings.ONEWINDOW_RATE_LIMITS[scope]
     bucket = int(time.time() // window)
-    cache_key = f"ratelimit:{scope}:{key}:{bucket}"
-    cache.add(cache_key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=window + 5)
-        count = 1
+    count = rate_counter_increment(f"ratelimit:{scope}:{key}:{bucket}", timeout=window + 5)
+    if count == limit + 1:
+        # Once per window and key (not per refused request, which would let a flood write a row each time):
+        # the security monitor counts these as mass look-ups / brute force (onewindow.secmon).
+        # send_robust: a monitor that cannot record (its database away) must not break the limit itself.
+        for _receiver, outcome in security_event.send_robust(
+            sender=rate_limit_hit, kind="rate_limited", subject=f"{scope}:{key}", ip=client_ip.get()
+        ):
+            if isinstance(outcome, Exception):
+                log.warning("rate-limit security event not recorded: %s", outcome)
     if count > limit:
         retry_after = int(window - time.time() % window) + 1
         raise DomainError(
@@ -55,3 +73,30 @@ def rate_limit_hit(*, scope: str, key: str) -> None:
             status=429,
             retry_after=retry_after,
         )
+
+
+def rate_counter_increment(cache_key: str, *, timeout: int) -> int:
+    """Add one to a counter in the default cache and return the new count, atomically."""
+    cache = caches["default"]
+    if isinstance(cache, FileBasedCache):
+        with _file_lock(Path(cache._dir) / "ratelimit.lock"):  # type: ignore[attr-defined]
+            count = int(cache.get(cache_key, 0)) + 1
+            cache.set(cache_key, count, timeout=timeout)
+            return count
+    cache.add(cache_key, 0, timeout=timeout)
+    try:
+        return int(cache.incr(cache_key))
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=timeout)
+        return 1
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -18,12 +18,14 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils.module_loading import import_string
 
 from onewindow.core import clock
 from onewindow.core.models import PeriodicJobRun, SchedulerLease
+from onewindow.core.queue import enqueue_in_transaction
+from onewindow.core.resilience import database_wait
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
@@ -63,16 +65,21 @@ def periodic_jobs_enqueue_due() -> list[str]:
         if run is not None and run.last_enqueued_at + dt.timedelta(seconds=seconds) > now:
             continue
         task: Any = import_string(path)
-        result = task.enqueue()
-        PeriodicJobRun.objects.update_or_create(
-            name=path, defaults={"last_enqueued_at": now, "last_result_id": str(result.id)}
-        )
+        # The run record and the task row commit together: a crash in between neither skips nor repeats a job.
+        with transaction.atomic():
+            result_id = enqueue_in_transaction(task)
+            PeriodicJobRun.objects.update_or_create(
+                name=path, defaults={"last_enqueued_at": now, "last_result_id": result_id}
+            )
         enqueued.append(path)
     return enqueued
 
 
 def scheduler_run(*, tick_seconds: float = 5.0, max_ticks: int | None = None) -> None:
-    """Run until SIGTERM/SIGINT (or ``max_ticks``): hold the lease and enqueue due jobs each tick."""
+    """Run until SIGTERM/SIGINT (or ``max_ticks``): hold the lease and enqueue due jobs each tick.
+
+    A lost database (server restarted, connection terminated) is logged and waited out with back-off; the
+    scheduler carries on once it answers — it does not exit and need no restart."""
     holder, stop, ticks = scheduler_identity(), threading.Event(), 0
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -80,11 +87,18 @@ def scheduler_run(*, tick_seconds: float = 5.0, max_ticks: int | None = None) ->
     log.info("scheduler %s started", holder)
     try:
         while not stop.is_set() and (max_ticks is None or ticks < max_ticks):
-            if scheduler_lease_acquire(holder=holder):
-                for path in periodic_jobs_enqueue_due():
-                    log.info("enqueued periodic job %s", path)
+            try:
+                if scheduler_lease_acquire(holder=holder):
+                    for path in periodic_jobs_enqueue_due():
+                        log.info("enqueued periodic job %s", path)
+            except (OperationalError, InterfaceError) as error:
+                log.warning("scheduler %s lost the database: %s", holder, error)
+                database_wait(stopped=stop, what=f"scheduler {holder}")
             ticks += 1
             stop.wait(tick_seconds if max_ticks is None or ticks < max_ticks else 0)
     finally:
-        scheduler_lease_release(holder=holder)
+        try:
+            scheduler_lease_release(holder=holder)
+        except DatabaseError:
+            log.warning("scheduler %s could not release its lease; it expires by itself", holder)
         log.info("scheduler %s stopped", holder)

@@ -21,4 +21,5 @@ class ErrorOut(Schema):
 
 
 # Responses every endpoint may give besides its success: declared so the OpenAPI document is complete.
-COMMON_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+# 503 (``service_unavailable``, with Retry-After) while the database is away: core.resilience.
+COMMON_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut}

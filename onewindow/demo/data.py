@@ -6,6 +6,7 @@ so running it again never overwrites what someone changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -14,6 +15,7 @@ from django.db import transaction
 
 from onewindow.core.identifiers import credit_code_check_digit, organisation_code_check_digit
 from onewindow.demo.catalogue import catalogue_load
+from onewindow.demo.halls import halls_demo_load
 from onewindow.demo.identity import identity_demo_load
 from onewindow.demo.licences import licences_demo_load
 from onewindow.demo.workflow import workflow_demo_load
@@ -90,10 +92,17 @@ class Persona:
 
 
 PERSONAS = [
-    Persona("clerk", "窗口受理员 王芳", "approval", (Role.WINDOW_CLERK,), "市审批局 窗口受理"),
+    Persona(
+        "clerk",
+        "窗口受理员 王芳",
+        "approval",
+        (Role.WINDOW_CLERK,),
+        "市审批局 窗口受理，福州市民服务中心综合窗口（受理进驻事项、出件）",
+    ),
     Persona("reviewer", "审核员 李明", "market", (Role.REVIEWER,), "市市场监管局 审核"),
     Persona("reviewer2", "审核员 陈静", "health", (Role.REVIEWER,), "市卫健委 审核（并联审批的第二个部门）"),
     Persona("approver", "审批员 张伟", "market", (Role.APPROVER,), "市市场监管局 审批"),
+    Persona("head", "局长 周强", "market", (Role.HEAD,), "市市场监管局 负责人（批准延期）"),
     Persona("deptadmin", "部门管理员 刘洋", "market", (Role.DEPARTMENT_ADMIN,), "市市场监管局 部门管理员"),
     Persona("supervisor", "监察员 赵敏", "data", (Role.SUPERVISOR,), "市数据管理局 电子监察"),
     # The departments of the demo's parallel joint reviews (demo/workflow.py): a window clerk, a reviewer and
@@ -123,8 +132,12 @@ PERSONAS = [
 
 
 @transaction.atomic
-def demo_load() -> dict[str, int]:
-    """Create whatever part of the demo is missing; return how many of each thing were created."""
+def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Create whatever part of the demo is missing; return how many of each thing were created.
+
+    ``progress`` is told each step's name as it starts (the quick start's console shows it)."""
+    step = progress or (lambda name: None)
+    step("regions, departments and staff")
     created = {"regions": 0, "departments": 0, "staff": 0}
     regions = {r.code: r for r in Region.objects.all()}
     for code, name, parent in REGIONS:
@@ -166,8 +179,14 @@ def demo_load() -> dict[str, int]:
             created["staff"] += 1
         for role in persona.roles:
             membership_grant(actor=None, user=user, department=departments[persona.department], role=role)
+    step("service catalogue (items, guides, forms)")
     created |= catalogue_load(departments=departments)
+    step("citizens, companies and single sign-on clients")
     created |= identity_demo_load(password=DEMO_PASSWORD, staff_usernames=[p.username for p in PERSONAS])
+    step("service centres and their comprehensive windows")
+    created |= halls_demo_load(departments=departments)
+    step("licence types, signing keys and licences")
     created |= licences_demo_load(departments=departments)
+    step("processes and cases")
     created |= workflow_demo_load(departments=departments)
     return created

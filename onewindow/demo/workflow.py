@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 
 from onewindow.cases import services as case_services
-from onewindow.cases.models import Case
+from onewindow.cases.models import Case, CaseStatus
 from onewindow.catalogue.forms_render import form_sample_data
 from onewindow.catalogue.models import Bundle, CaseType, Item, ItemVersion, MaterialSource, Necessity
 from onewindow.core import clock
@@ -274,7 +274,7 @@ def _form_and_materials_fill(case: Case, user: Any) -> None:
     case_services.case_form_save(case=case, user=user, form_data=case.form_data | examples[0])
     for material in version.materials.all():
         if material.necessity == Necessity.REQUIRED and (
-            material.source == MaterialSource.ELICENCE or not material.obtained_by_platform
+            material.source == MaterialSource.ELICENCE or material.asked_as_upload
         ):
             upload = SimpleUploadedFile(f"{material.key}.pdf", DEMO_PDF, content_type="application/pdf")
             case_services.case_material_attach(case=case, user=user, material=material, upload=upload)
@@ -330,9 +330,10 @@ def cases_demo_load(*, departments: dict[str, Department], item_keys: dict[str, 
         for child in Case.objects.filter(parent=parent).select_related("item_version"):
             _form_and_materials_fill(child, person.user)
         case_services.bundle_case_submit(case=parent, actor=person.user)
-        # Each child is accepted at its own department's window (一件事: one application, several departments).
+        # Stage 1 is accepted at its department's window, which numbers the life event; the later stages
+        # wait until it concludes (一件事: one application, several departments, stage by stage).
         clerks = {department.pk: username for username, department in _window_clerks(departments)}
-        for child in Case.objects.filter(parent=parent).order_by("pk"):
+        for child in Case.objects.filter(parent=parent, status=CaseStatus.SUBMITTED).order_by("pk"):
             case_services.case_accept(case=child, clerk=staff[clerks[child.department_id]])
         created["bundle_applications"] += 1
     return created

@@ -1,4 +1,4 @@
-"""Per request: which company a signed-in agent acts for, checked against a live authorisation."""
+"""Per request: which company or person a signed-in agent acts for, checked against a live authorisation."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class ActingForMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         principal = SimpleLazyObject(lambda: principal_for_request(request))
         request.principal = principal  # type: ignore[attr-defined]
-        token = acting_for.set(lambda: principal.company_label)
+        token = acting_for.set(lambda: principal.acting_label)
         try:
             return self.get_response(request)
         finally:

@@ -68,6 +68,11 @@ class Person(BaseModel):
     acting_for = models.ForeignKey(
         "Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The natural person this person currently acts for under a 委托代理 (行政许可法 art. 29), checked against
+    # a live PersonAgency on every request; never set together with ``acting_for``.
+    acting_for_person = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("natural person")
@@ -176,6 +181,64 @@ class Agency(BaseModel):
 
     def allows(self, scope: str) -> bool:
         return self.is_active() and scope in self.scopes
+
+
+# What a natural person may let an agent do for them (no agents of agents: a 委托 is personal).
+PERSON_AGENCY_SCOPES = (AgencyScope.APPLY, AgencyScope.TRACK, AgencyScope.LICENCES)
+
+
+class PersonAgency(BaseModel):
+    """A natural person's authorisation (委托代理, 行政许可法 art. 29) for another person to apply for them,
+    within a scope and until an expiry. The principal grants and may revoke; the row stays for the record."""
+
+    principal = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="agents_granted", verbose_name=_("principal")
+    )
+    agent = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="person_agencies", verbose_name=_("agent")
+    )
+    scopes = models.JSONField(_("scope"), default=list)
+    expires_at = models.DateTimeField(_("valid until"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("personal authorisation")
+        verbose_name_plural = _("personal authorisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["principal", "agent"],
+                condition=Q(revoked_at=None),
+                name="one_live_person_agency_per_agent",
+            ),
+            models.CheckConstraint(condition=~Q(principal=models.F("agent")), name="person_agency_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} → {self.principal}"
+
+    def is_active(self, at: datetime | None = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (at or timezone.now())
+
+    def allows(self, scope: str) -> bool:
+        return self.is_active() and scope in self.scopes
+
+
+class PersonAgencyUse(BaseModel):
+    """One thing an agent did in the principal's name (also in the audit trail), shown to the principal."""
+
+    agency = models.ForeignKey(PersonAgency, on_delete=models.CASCADE, related_name="uses")
+    action = models.CharField(_("action"), max_length=60)
+    description = models.CharField(_("what was done"), max_length=300)
+    target_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("use of a personal authorisation")
+        verbose_name_plural = _("uses of personal authorisations")
 
 
 class SmsPurpose(models.TextChoices):

@@ -18,6 +18,7 @@ from onewindow.identity.models import (
     Company,
     IdentityVerification,
     Person,
+    PersonAgency,
     PersonalDataView,
 )
 from onewindow.identity.services.people import person_by_identifier
@@ -31,10 +32,26 @@ class Principal:
     person: Person | None
     company: Company | None = None
     agency: Agency | None = None
+    # Acting for another natural person under a 委托代理 (行政许可法 art. 29): ``person`` is the agent.
+    on_behalf_of: Person | None = None
+    person_agency: PersonAgency | None = None
 
     @property
     def company_label(self) -> str:
         return f"{self.company.name}（{self.company.credit_code}）" if self.company else ""
+
+    @property
+    def acting_label(self) -> str:
+        """Whom the signed-in person acts for, for the audit trail: a company or a principal person."""
+        if self.on_behalf_of is not None:
+            return f"代{self.on_behalf_of}（委托代理）"
+        return self.company_label
+
+    @property
+    def applicant(self) -> Person | None:
+        """The natural person personal applications are made in the name of: the principal when acting for
+        one, else the signed-in person."""
+        return self.on_behalf_of or self.person
 
     @property
     def assurance_level(self) -> int:
@@ -43,6 +60,8 @@ class Principal:
     def allows(self, scope: str) -> bool:
         """May this principal do ``scope`` (an AgencyScope)? A person acting for themselves always may;
         a legal representative may do anything for their company; an agent only within a live authorisation."""
+        if self.on_behalf_of is not None:
+            return self.person_agency is not None and self.person_agency.allows(scope)
         if self.company is None:
             return self.person is not None
         if self.person is not None and self.company.legal_representative_id == self.person.pk:
@@ -66,6 +85,11 @@ def principal_for_user(user: Any) -> Principal:
     if not getattr(user, "is_authenticated", False):
         return ANONYMOUS
     person = person_of(user)
+    if person is not None and person.acting_for_person is not None:
+        person_agency = person_agency_live(agent=person, principal=person.acting_for_person)
+        if person_agency is None:
+            return Principal(person=person)
+        return Principal(person=person, on_behalf_of=person_agency.principal, person_agency=person_agency)
     if person is None or person.acting_for is None:
         return Principal(person=person)
     company = person.acting_for
@@ -105,7 +129,11 @@ def person_of(user: Any) -> Person | None:
     """The natural person behind a signed-in user, or None (anonymous, or a staff account without one)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Person.objects.select_related("user", "acting_for").filter(user=user).first()
+    return (
+        Person.objects.select_related("user", "acting_for", "acting_for_person__user")
+        .filter(user=user)
+        .first()
+    )
 
 
 def assurance_shortfall(user: Any, required_level: int) -> Shortfall | None:
@@ -198,6 +226,54 @@ def agency_get_for_actor(*, user: Any, agency_id: Any) -> Agency:
         raise NotFound("未找到该授权，或您无权查看。")
     if agency.agent_id != person.pk and not company_may_manage_agents(person=person, company=agency.company):
         raise NotFound("未找到该授权，或您无权查看。")
+    return agency
+
+
+# --- agents of natural persons (委托代理, 行政许可法 art. 29) ---------------------------------------------
+
+
+def person_agency_live(*, agent: Person, principal: Person) -> PersonAgency | None:
+    return (
+        PersonAgency.objects.filter(
+            agent=agent, principal=principal, revoked_at=None, expires_at__gt=timezone.now()
+        )
+        .select_related("principal__user", "agent__user")
+        .first()
+    )
+
+
+def person_agency_latest(*, agent: Person, principal: Person) -> PersonAgency | None:
+    """The agent's most recent authorisation from the principal, live or not (to say why it stopped)."""
+    return PersonAgency.objects.filter(agent=agent, principal=principal).first()
+
+
+def person_agents_of(*, person: Person) -> QuerySet[PersonAgency]:
+    """Everyone this person authorised (live first), with what each did in their name prefetched."""
+    return (
+        PersonAgency.objects.filter(principal=person)
+        .select_related("agent__user", "revoked_by")
+        .prefetch_related("uses")
+        .order_by(F("revoked_at").desc(nulls_first=True), "-expires_at")
+    )
+
+
+def person_principals_of(*, person: Person) -> QuerySet[PersonAgency]:
+    """The live authorisations this person holds from other persons (whom they may act for)."""
+    return (
+        PersonAgency.objects.filter(agent=person, revoked_at=None, expires_at__gt=timezone.now())
+        .select_related("principal__user")
+        .order_by("principal__user__name")
+    )
+
+
+def person_agency_get_for_actor(*, user: Any, agency_id: Any) -> PersonAgency:
+    """An authorisation the user granted or holds; anyone else's is 404."""
+    person = person_of(user)
+    agency = (
+        PersonAgency.objects.filter(pk=agency_id).select_related("principal__user", "agent__user").first()
+    )
+    if person is None or agency is None or person.pk not in (agency.principal_id, agency.agent_id):
+        raise NotFound("未找到该委托，或您无权查看。")
     return agency
 
 

@@ -36,7 +36,9 @@ from onewindow.identity.selectors import (
     company_may_manage_agents,
     company_related_get,
     data_views_of,
+    person_agents_of,
     person_of,
+    person_principals_of,
     verifications_of,
 )
 from onewindow.identity.services.companies import (
@@ -152,6 +154,8 @@ def account(request: HttpRequest, person: Person) -> HttpResponse:
             "levels": [(level, level.label, LEVEL_ALLOWS[level]) for level in AssuranceLevel],
             "can_step_up": person.assurance_level < AssuranceLevel.L3,
             "acting_choices": acting_for_choices(person=person),
+            "principal_choices": list(person_principals_of(person=person)),
+            "my_agents": list(person_agents_of(person=person)),
             "companies": companies_represented(person=person),
             "agencies": _labelled(agencies_of(person=person)),
             "data_view_count": data_views_of(person=person).count(),

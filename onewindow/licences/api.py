@@ -8,13 +8,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.params import P, PathEx
+from ninja.params import P, PathEx, QueryEx
 from pydantic import Field
 
 from onewindow.core.errors import DomainError, FieldProblem
 from onewindow.core.schemas import COMMON_ERRORS
 from onewindow.licences.models import SigningKey
-from onewindow.licences.selectors import VerificationResult, licence_verify, public_keys
+from onewindow.licences.selectors import VerificationResult, licence_verify, licences_by_number, public_keys
 
 router = Router(tags=["licences"])
 
@@ -145,6 +145,24 @@ def licence_verify_public(
             ],
         )
     return verification_body(result)
+
+
+@router.get(
+    "/licences/verify-by-number",
+    response={200: list[VerificationOut], **COMMON_ERRORS},
+    summary="Verify e-licences by their printed number and issuer (public, rate limited)",
+    description="For a paper copy without the identifier: the licences with this number (证照编号) issued by "
+    "this department (its unified social credit code, or its name as printed), each verified as by "
+    "identifier. Numbers are unique per licence type, so a list (usually of one); empty when none matches.",
+)
+def licence_verify_by_number_public(
+    request: HttpRequest,
+    number: QueryEx[str, P(min_length=1, max_length=64, description="the licence number printed on it")],
+    issuer: QueryEx[
+        str, P(min_length=1, max_length=200, description="the issuer's credit code or its printed name")
+    ],
+) -> Any:
+    return [verification_body(result) for result in licences_by_number(number=number, issuer=issuer)]
 
 
 def _key_body(key: SigningKey) -> dict[str, Any]:

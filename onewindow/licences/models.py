@@ -183,7 +183,11 @@ class Licence(BaseModel):
                 name="licence_valid_until_after_from",
             ),
         ]
-        indexes = [models.Index(fields=["status", "valid_until"], name="licence_status_expiry")]
+        indexes = [
+            models.Index(fields=["status", "valid_until"], name="licence_status_expiry"),
+            # Verification by the printed number and the issuer (a paper copy without the identifier).
+            models.Index(fields=["number", "issuer_code"], name="licence_number_issuer"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type_name} {self.number}"

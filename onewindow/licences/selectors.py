@@ -15,7 +15,7 @@ from onewindow.core.crypto import lookup_hash
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.core.masking import mask_citizen_id, mask_name, mask_phone
 from onewindow.identity.models import AgencyScope
-from onewindow.identity.selectors import principal_for_user
+from onewindow.identity.selectors import Principal, principal_for_user
 from onewindow.licences.identifiers import licence_identifier_problems
 from onewindow.licences.models import (
     HOLDER_PURPOSE,
@@ -204,6 +204,30 @@ def licence_verify(identifier: str) -> VerificationResult:
     return verification_of(licence)
 
 
+# Licence numbers are unique per type, not across types: one issuer may print the same number on two types.
+BY_NUMBER_MAX = 5
+
+
+def licences_by_number(*, number: str, issuer: str) -> list[VerificationResult]:
+    """Verify the licences with this printed number (证照编号) from this issuer — its unified social credit
+    code, or its name as printed on the licence — for someone holding a paper copy without the identifier."""
+    number = "".join((number or "").split())
+    issuer = (issuer or "").strip()
+    if not number or not issuer or len(number) > 64 or len(issuer) > 200:
+        return []
+    licences = (
+        _verifiable()
+        .filter(Q(issuer_code=issuer.upper()) | Q(issuer_name=issuer), number=number)
+        .order_by("-issued_on", "-version")[:BY_NUMBER_MAX]
+    )
+    return [verification_of(licence) for licence in licences]
+
+
+def licence_issuers() -> QuerySet[Department]:
+    """The departments that sign licences (hold a signing key), for the verification form's choice."""
+    return Department.objects.filter(signing_keys__isnull=False).distinct().order_by("name")
+
+
 def licence_short_code(licence: Licence) -> str:
     """The QR short-link token: the licence's UUID in base58 (at most 22 characters)."""
     number = licence.pk.int if isinstance(licence.pk, uuid.UUID) else uuid.UUID(str(licence.pk)).int
@@ -246,9 +270,14 @@ def public_keys() -> QuerySet[SigningKey]:
 
 
 def licences_of_holder(*, user: Any) -> QuerySet[Licence]:
-    """The wallet: licences held by the signed-in person, or by the company they act for with the
+    """The wallet: licences held by the signed-in person, or by the company or person they act for with the
     ``licences`` scope. Empty for anyone else (and for a person without a verified ID number)."""
     principal = principal_for_user(user)
+    if principal.on_behalf_of is not None:
+        # 委托代理 (行政许可法 art. 29): the principal's licences, only with the ``licences`` scope.
+        if not principal.allows(AgencyScope.LICENCES):
+            return Licence.objects.none()
+        principal = Principal(person=principal.on_behalf_of)
     if principal.company is not None:
         if not principal.allows(AgencyScope.LICENCES):
             return Licence.objects.none()

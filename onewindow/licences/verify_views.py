@@ -24,7 +24,9 @@ from onewindow.licences.selectors import (
     Outcome,
     VerificationResult,
     licence_get_by_short,
+    licence_issuers,
     licence_verify,
+    licences_by_number,
     public_keys,
     verification_of,
 )
@@ -66,7 +68,7 @@ def verify_form(request: HttpRequest) -> HttpResponse:
     """The form: type the identifier printed on a licence, or paste what the QR code says."""
     entered = (request.GET.get("identifier") or "").strip()[: IDENTIFIER_MAX + 100]
     if not entered:
-        return render(request, "licences/verify_form.html", {})
+        return render(request, "licences/verify_form.html", {"issuers": list(licence_issuers())})
     if match := _SHORT_LINK_RE.search(entered):
         return redirect("licence_verify:short", code=match.group(1))
     if match := _RESULT_LINK_RE.search(entered):
@@ -76,7 +78,7 @@ def verify_form(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "licences/verify_form.html",
-            {"identifier": entered, "error": True},
+            {"identifier": entered, "error": True, "issuers": list(licence_issuers())},
             status=400,
         )
     return redirect("licence_verify:result", identifier=identifier)
@@ -104,6 +106,29 @@ def verify_result(request: HttpRequest, identifier: str) -> HttpResponse:
     if limited := _limited(request):
         return limited
     return _result_page(request, licence_verify(identifier[:IDENTIFIER_MAX]))
+
+
+@require_safe
+def verify_by_number(request: HttpRequest) -> HttpResponse:
+    """Verification by the number printed on the licence and its issuing department: one match shows its
+    result page; several (one number on licences of different types) are listed to choose from."""
+    number = (request.GET.get("number") or "").strip()[:100]
+    issuer = (request.GET.get("issuer") or "").strip()[:200]
+    context: dict[str, Any] = {"number": number, "issuer": issuer, "issuers": list(licence_issuers())}
+    if not number or not issuer:
+        context["number_error"] = bool(number or issuer)
+        return render(request, "licences/verify_form.html", context, status=400 if number or issuer else 200)
+    if limited := _limited(request):
+        return limited
+    results = licences_by_number(number=number, issuer=issuer)
+    if len(results) == 1:
+        return _result_page(request, results[0])
+    if not results:
+        return _result_page(
+            request, VerificationResult(outcome=Outcome.UNKNOWN, signature_valid=False, licence=None)
+        )
+    context["matches"] = results
+    return render(request, "licences/verify_form.html", context)
 
 
 @require_safe

@@ -53,6 +53,9 @@ def holder_of(*, person: Person | None = None, company: Company | None = None) -
 def holder_for_user(user: Any) -> Holder | None:
     """The holder the user acts as now; a company only with the ``licences`` scope (otherwise none)."""
     principal = principal_for_user(user)
+    if principal.on_behalf_of is not None:
+        # 委托代理: the principal's wallet, only with the ``licences`` scope.
+        return holder_of(person=principal.on_behalf_of) if principal.allows(AgencyScope.LICENCES) else None
     if principal.company is not None:
         return holder_of(company=principal.company) if principal.allows(AgencyScope.LICENCES) else None
     return holder_of(person=principal.person)

@@ -129,6 +129,8 @@ class Role(models.TextChoices):
     WINDOW_CLERK = "window_clerk", _("window clerk")
     REVIEWER = "reviewer", _("reviewer")
     APPROVER = "approver", _("approver")
+    # 行政机关负责人: approves extensions of the time limit (行政许可法 art. 42).
+    HEAD = "head", _("head of the agency")
     DEPARTMENT_ADMIN = "department_admin", _("department administrator")
     SUPERVISOR = "supervisor", _("supervisor")
     PLATFORM_ADMIN = "platform_admin", _("platform administrator")

@@ -214,6 +214,7 @@ ROLE_BY_LABEL = {
     "窗口受理": Role.WINDOW_CLERK,
     "审核": Role.REVIEWER,
     "审批": Role.APPROVER,
+    "负责人": Role.HEAD,
     "部门管理员": Role.DEPARTMENT_ADMIN,
     "监察": Role.SUPERVISOR,
     "平台管理员": Role.PLATFORM_ADMIN,

@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from onewindow.cases.selectors import pledge_checks_for_department
+from onewindow.core import clock
 from onewindow.core.errors import DomainError
 from onewindow.organisations.forms import OrganisationImportForm
 from onewindow.organisations.selectors import staff_is_platform_admin, staff_memberships
@@ -57,8 +59,18 @@ def home(request: HttpRequest) -> HttpResponse:
             "memberships": staff_memberships(user=request.user),
             "is_platform_admin": is_admin,
             "calendar_warnings": calendar_warnings() if is_admin else [],
+            **_pledge_counts(request.user),
         },
     )
+
+
+def _pledge_counts(user: Any) -> dict[str, int]:
+    """Open post-checks of pledges (告知承诺核查) in the user's departments, and how many are overdue."""
+    checks = pledge_checks_for_department(user=user)
+    return {
+        "open_pledge_checks": checks.count(),
+        "overdue_pledge_checks": checks.filter(due_on__lt=clock.today()).count(),
+    }
 
 
 @platform_admin_required

@@ -14,7 +14,12 @@ class WorkflowConfig(AppConfig):
         logging.getLogger("spiff").setLevel(logging.WARNING)
 
         from onewindow.cases.hooks import CaseHook, case_hook_register
+        from onewindow.catalogue.selectors import joint_departments_provider_register
+        from onewindow.workflow.selectors import item_process_departments
         from onewindow.workflow.services import instances
+
+        # The guide's 联办机构 are the departments of the item's process (issue #12.8).
+        joint_departments_provider_register(item_process_departments)
 
         case_hook_register(CaseHook.ACCEPTED, instances.on_case_accepted)
         case_hook_register(CaseHook.PROCESS_STARTED, instances.on_case_process_started)

@@ -11,6 +11,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from onewindow.core import clock
 from onewindow.core.errors import NotFound, PermissionDenied
+from onewindow.organisations.models import Department
 from onewindow.organisations.selectors import staff_memberships
 from onewindow.workdays.calendar import WorkCalendar
 from onewindow.workflow.models import (
@@ -207,3 +208,24 @@ def process_assignments(*, departments: Any, q: str = "") -> QuerySet[ProcessAss
             | Q(definition_key__icontains=q)
         )
     return assignments
+
+
+def item_process_departments(item: Any) -> list[Department] | None:
+    """The departments other than the item's own with a step in the process new cases of the item run (its
+    key's latest version), in step order; None when no process is assigned to the item."""
+    assignment = ProcessAssignment.objects.filter(item=item).first()
+    if assignment is None:
+        return None
+    definition = ProcessDefinition.objects.filter(key=assignment.definition_key).order_by("-version").first()
+    if definition is None:
+        return None
+    steps = (
+        ProcessStep.objects.filter(definition=definition).select_related("department").order_by("position")
+    )
+    # A step without a department is the item's own department's.
+    departments = dict.fromkeys(
+        step.department
+        for step in steps
+        if step.department is not None and step.department_id != item.department_id
+    )
+    return list(departments)

@@ -1,6 +1,6 @@
 """A citizen applies for a life event (一件事一次办) through the real UI: from the bundle's guide to one
-application, each item's draft filled on its own page, one submission that first lists every problem of
-every item, then each item in its own department and one timeline. Concluding the last item (services
+application, each shared material uploaded once on its page, one submission that first lists every problem of
+every item, then each item in its own department, stage by stage, and one timeline. Concluding the last item (services
 here; the workbench has its own tests) concludes the whole."""
 
 from __future__ import annotations
@@ -37,12 +37,12 @@ def _bundle(department_a, department_b):
     return bundle
 
 
-def _upload(page, key: str, name: str) -> None:
-    page.locator(f"#file-{key}").set_input_files(
+def _bundle_upload(page, key: str, name: str) -> None:
+    page.locator(f"#bfile-{key}").set_input_files(
         files=[{"name": name, "mimeType": "application/pdf", "buffer": PDF_BYTES}]
     )
-    page.locator(f"#m-{key}").get_by_role("button", name=re.compile("上传|Upload")).click()
-    expect(page.locator(f"#m-{key}").get_by_role("link", name=name)).to_be_visible()
+    page.locator(f"#bm-{key}").get_by_role("button", name=re.compile("上传|Upload")).click()
+    expect(page.locator(f"#bm-{key}")).to_contain_text(re.compile("已提供|Provided"))
 
 
 def test_apply_for_a_life_event_submit_once_and_follow_it(
@@ -69,20 +69,20 @@ def test_apply_for_a_life_event_submit_once_and_follow_it(
     expect(summary).to_contain_text("公共场所卫生许可：请上传“场所平面图”。")
     screenshot(page, "cases-bundle-problems-desktop")
 
-    # Each item is filled on its own page, then back to the bundle.
+    # A material problem links to the life event's one upload for it; an item's page only shows its draft.
     summary.get_by_role("link", name=re.compile("食品经营许可")).click()
-    _upload(page, "id-card", "身份证.pdf")
+    _bundle_upload(page, "id-card", "身份证.pdf")
+    _bundle_upload(page, "floor-plan", "平面图.pdf")
+    page.get_by_role("link", name="公共场所卫生许可").click()
     expect(page.get_by_role("button", name=re.compile("提交申请|Submit the application"))).to_have_count(0)
     screenshot(page, "cases-bundle-item-desktop")
-    page.get_by_role("link", name=re.compile("返回一件事|Back to the life event")).first.click()
-    page.get_by_role("link", name="公共场所卫生许可").click()
-    _upload(page, "floor-plan", "平面图.pdf")
     page.goto(bundle_url)
     page.get_by_role("button", name=re.compile("一次提交|Submit everything at once")).click()
 
-    # Submitted: each item with its own department, one timeline naming each item.
+    # Submitted: each item with its own department, one timeline naming each item; stage 2 waits.
     rows = page.locator("table.case-table tbody tr")
     expect(rows.filter(has_text="公共场所卫生许可")).to_contain_text("福州市卫生健康委员会")
+    expect(rows.filter(has_text="公共场所卫生许可")).to_contain_text(re.compile("等待前一阶段|Waiting"))
     expect(rows.filter(has_text="食品经营许可")).to_contain_text("福州市市场监督管理局")
     expect(page.locator(".case-timeline")).to_contain_text("开办餐饮店一件事")
     for size, suffix in ((DESKTOP, "desktop"), (PHONE_390, "phone")):
@@ -101,7 +101,9 @@ def test_apply_for_a_life_event_submit_once_and_follow_it(
         for n, department in enumerate((department_a, department_b))
     }
     clerks = {department_a.pk: clerk_a, department_b.pk: clerk_b}
-    for child in parent.children.all():
+    # In stage order: stage 2 reaches its department only once stage 1 has concluded.
+    for child in parent.children.order_by("created_at"):
+        child.refresh_from_db()
         accepted = services.case_accept(case=child, clerk=clerks[child.department_id]).case
         services.case_conclude(
             case=accepted, actor=approvers[child.department_id], code=ConclusionCode.APPROVED, result="准予"

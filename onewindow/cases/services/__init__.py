@@ -10,22 +10,36 @@ from onewindow.cases.services.acceptance import (
     case_password_reissue,
     case_refuse,
 )
+from onewindow.cases.services.bundle_forms import (
+    bundle_form_layout,
+    bundle_form_save,
+    bundle_material_attach,
+    bundle_materials_needed,
+)
+from onewindow.cases.services.bundle_stages import (
+    bundle_stage_advance,
+    bundle_stage_due,
+    bundle_stages,
+    bundle_waiting_problems,
+    case_material_hand_over,
+)
 from onewindow.cases.services.bundles import (
     bundle_case_start,
     bundle_case_submit,
     bundle_case_withdraw,
     bundle_entries_chosen,
     bundle_required_level,
+    bundle_stage_submit,
 )
 from onewindow.cases.services.correction import (
     case_correction_request,
     case_resubmit,
     cases_withdraw_uncorrected,
 )
+from onewindow.cases.services.extensions import case_extension_decide, case_extension_request
 from onewindow.cases.services.handling import (
     case_conclude,
     case_deliver,
-    case_extend,
     case_process_start,
     case_resume,
     case_suspend,
@@ -43,6 +57,12 @@ from onewindow.cases.services.intake import (
     case_withdraw,
     submission_problems,
 )
+from onewindow.cases.services.pledges import (
+    case_material_pledge,
+    false_pledges_of,
+    pledge_check_confirm,
+    pledge_check_record_false,
+)
 from onewindow.cases.services.uploads import content_type_sniff, upload_check
 
 __all__ = [
@@ -52,18 +72,30 @@ __all__ = [
     "bundle_case_submit",
     "bundle_case_withdraw",
     "bundle_entries_chosen",
+    "bundle_form_layout",
+    "bundle_form_save",
+    "bundle_material_attach",
+    "bundle_materials_needed",
     "bundle_required_level",
+    "bundle_stage_advance",
+    "bundle_stage_due",
+    "bundle_stage_submit",
+    "bundle_stages",
+    "bundle_waiting_problems",
     "case_accept",
     "case_conclude",
     "case_correction_request",
     "case_create_and_submit",
     "case_deemed_accept_overdue",
     "case_deliver",
-    "case_extend",
+    "case_extension_decide",
+    "case_extension_request",
     "case_form_save",
     "case_lock",
     "case_material_attach",
     "case_material_attach_reference",
+    "case_material_hand_over",
+    "case_material_pledge",
     "case_material_remove",
     "case_messages_mark_read",
     "case_number_next",
@@ -81,6 +113,9 @@ __all__ = [
     "case_withdraw",
     "cases_withdraw_uncorrected",
     "content_type_sniff",
+    "false_pledges_of",
+    "pledge_check_confirm",
+    "pledge_check_record_false",
     "submission_problems",
     "upload_check",
 ]

@@ -3,17 +3,18 @@ state (event + audit + notification), idempotency keys and who may act on a case
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from onewindow.cases.models import Case, CaseEvent, CaseStatus, IdempotencyKey
-from onewindow.core import clock
+from onewindow.core import clock, crypto
 from onewindow.core.errors import DomainError, NotFound, PermissionDenied
 from onewindow.core.hashing import canonical_json
+from onewindow.core.queue import enqueue_in_transaction
 from onewindow.core.services import audit_record
+from onewindow.halls.selectors import comprehensive_window_serves
 from onewindow.identity.models import AgencyScope
 from onewindow.identity.selectors import principal_for_user
 from onewindow.organisations.models import Role
@@ -77,7 +78,7 @@ def case_transition(
     notify_with: dict[str, str] | None = None,
 ) -> CaseEvent:
     """Save a locked case in its new state (``fields`` are the other columns the caller set) and record it:
-    one timeline event, one audit entry, and the applicant's notification after commit."""
+    one timeline event, one audit entry, and the applicant's notification queued with them."""
     before = case.status
     case.status = to
     case.version += 1
@@ -101,29 +102,39 @@ def case_transition(
         changes={"status": [before, to], **(changes or {})},
     )
     if notify:
-        case_id, extra = str(case.pk), dict(notify_with or {})
-        transaction.on_commit(lambda: _notify(case_id, action, extra))
+        _notify(
+            case_id=str(case.pk), event=action, case_event_id=str(event.pk), extra=dict(notify_with or {})
+        )
     if case.parent_id is not None:
         # A bundle's child: its parent follows once the last child is finished, whichever way (conclusion,
         # refusal, withdrawal, return) it got there — so this is the one place every such path passes.
+        from onewindow.cases.services.bundle_stages import bundle_stage_advance  # (cycle)
         from onewindow.cases.services.bundles import FINISHED_STATUSES, bundle_parent_settle  # (cycle)
 
         if to in FINISHED_STATUSES:
             bundle_parent_settle(parent_id=case.parent_id, actor=actor)
+            # A refusal or a withdrawal may finish a stage too (a conclusion does so through its hook, once
+            # the licence it issues exists): the next stage starts, or cannot go on.
+            if to != CaseStatus.CONCLUDED:
+                bundle_stage_advance(parent_id=case.parent_id, actor=actor)
     return event
 
 
-def _notify(case_id: str, event: str, extra: dict[str, str]) -> None:
+def _notify(*, case_id: str, event: str, case_event_id: str, extra: dict[str, str]) -> None:
+    """Queue the applicant's notification in this transaction (core.queue): it commits with the change. Only
+    ids and the sealed (encrypted) query password go into the task row, which keeps its arguments."""
     from onewindow.cases.tasks import case_notify
 
-    case_notify.enqueue(case_id=case_id, event=event, **extra)
+    enqueue_in_transaction(case_notify, case_id=case_id, event=event, case_event_id=case_event_id, **extra)
 
 
 # --- idempotency --------------------------------------------------------------------------------------
 
 
 def request_fingerprint(**parts: Any) -> str:
-    return hashlib.sha256(canonical_json(parts).encode()).hexdigest()
+    # Keyed: a request may carry a form with an ID number, and a plain digest of a few guessable fields
+    # could be reversed by trying every number (the same reason identity uses keyed look-up hashes).
+    return crypto.lookup_hash(canonical_json(parts), purpose="cases.idempotency")
 
 
 def idempotency_claim(
@@ -165,13 +176,20 @@ def idempotency_remember(claim: IdempotencyKey | None, case: Case) -> None:
 
 
 def applicant_check(case: Case, user: Any) -> None:
-    """The user is the applicant, or acts for the applicant company with the ``apply`` scope. Anyone else is
-    told the case does not exist (404), as the selectors do."""
+    """The user is the applicant, acts for the applicant company, or acts in the applicant person's name,
+    with the ``apply`` scope. Anyone else is told the case does not exist (404), as the selectors do."""
     principal = principal_for_user(user)
     if principal.person is None:
         raise NotFound("未找到该办件，或您无权查看。")
     if case.company_id is None:
         if case.applicant_id == principal.person.pk:
+            return
+        # An agent in the principal's name (委托代理) with the ``apply`` scope.
+        if (
+            principal.on_behalf_of is not None
+            and case.applicant_id == principal.on_behalf_of.pk
+            and principal.allows(AgencyScope.APPLY)
+        ):
             return
     elif (
         principal.company is not None
@@ -182,8 +200,14 @@ def applicant_check(case: Case, user: Any) -> None:
     raise NotFound("未找到该办件，或您无权查看。")
 
 
-def staff_check(user: Any, case: Case, roles: Iterable[str], doing: str) -> None:
-    """The user holds one of ``roles`` in the case's handling department."""
+def staff_check(
+    user: Any, case: Case, roles: Iterable[str], doing: str, *, at_comprehensive_window: bool = False
+) -> None:
+    """The user holds one of ``roles`` in the case's handling department — or, for the window's own acts
+    (``at_comprehensive_window``: acceptance, refusal, correction, walk-ins, handing out), works the
+    comprehensive window of a centre where the case's item is stationed (前台综合受理、综合窗口出件)."""
+    if at_comprehensive_window and comprehensive_window_serves(user=user, item_id=case.item_id):
+        return
     if (
         not staff_memberships(user=user)
         .filter(department_id=case.department_id, role__in=list(roles))

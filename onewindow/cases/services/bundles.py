@@ -6,7 +6,9 @@ each with its own guide version, form, materials and handling department, pre-re
 concluded by that department like any other case. The parent is filed under the bundle's lead item (the
 first in stage order) only so that every column a case needs has a value: no department handles it, and
 the staff queues, the scheduler and the national exchange leave it out. Its state follows the children:
-submitted with them, concluded when the last of them is finished, withdrawn when all of them are.
+submitted with the first stage, accepted (numbered, with the one query password and due date) with its
+first accepted child, concluded when the last of them is finished, withdrawn when all of them are. The
+stages and the hand-over between them are in ``bundle_stages.py``, the one form in ``bundle_forms.py``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,12 @@ from onewindow.cases.services._common import (
     idempotency_remember,
     request_fingerprint,
 )
+from onewindow.cases.services.bundle_stages import (
+    FINISHED_STATUSES,
+    bundle_stage_due,
+    bundle_stages,
+    handed_over_types,
+)
 from onewindow.cases.services.handling import CONCLUSION_ZH
 from onewindow.cases.services.intake import (
     _company_check,
@@ -42,10 +50,7 @@ from onewindow.core.services import audit_record
 from onewindow.identity.models import AssuranceLevel, Company
 from onewindow.identity.selectors import principal_for_user
 
-# A child in one of these states will not change any more as far as the bundle is concerned.
-FINISHED_STATUSES = frozenset(
-    {CaseStatus.CONCLUDED, CaseStatus.DELIVERED, CaseStatus.NOT_ACCEPTED, CaseStatus.WITHDRAWN}
-)
+# A child in one of FINISHED_STATUSES will not change any more as far as the bundle is concerned.
 _WITHDRAWABLE = frozenset({CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED})
 
 
@@ -135,10 +140,17 @@ def bundle_case_start(
     )
     if earlier is not None:
         return earlier
-    person = principal_for_user(user).person
+    principal = principal_for_user(user)
+    person = principal.person
     if person is None:
         raise DomainError(
             code="applicant_not_a_person", message="请先以个人实名账户登录后再申请办理事项。", status=403
+        )
+    if principal.on_behalf_of is not None:
+        raise DomainError(
+            code="bundle_not_for_agents",
+            message="“一件事”暂不支持委托代理人代为申请，请切换为本人办理，或由委托人本人申请。",
+            status=403,
         )
     if not bundle.is_published:
         raise DomainError(
@@ -208,24 +220,34 @@ def _bundle_problems(parent: Case, children: list[Case]) -> list[FieldProblem]:
                     message=f"“{_item_name(entry.item)}”是必办事项，其申请已被撤回。请重新申请该“一件事”。",
                 )
             )
-    order = _entry_order(parent)
-    for child in sorted(live, key=lambda c: order.get(c.item_id, (0, 0))):
-        for problem in submission_problems(child):
-            problems.append(
-                FieldProblem(
-                    field=f"{child.pk}.{problem.field}",
-                    code=problem.code,
-                    message=f"{child.item_version.name}：{problem.message}",
-                )
-            )
+    stages = bundle_stages(parent, children)
+    for number, group in stages:
+        handed = handed_over_types(stages, number)
+        for child in group:
+            if child.status == CaseStatus.DRAFT:
+                problems.extend(_child_problems(child, handed))
     return problems
+
+
+def _child_problems(child: Case, handed: frozenset[str]) -> list[FieldProblem]:
+    """A child's problems, each naming its item; what an earlier stage hands over is not asked for."""
+    return [
+        FieldProblem(
+            field=f"{child.pk}.{problem.field}",
+            code=problem.code,
+            message=f"{child.item_version.name}：{problem.message}",
+        )
+        for problem in submission_problems(child, handed_over=handed)
+    ]
 
 
 @transaction.atomic
 def bundle_case_submit(*, case: Case, actor: Any, idempotency_key: str | None = None) -> Case:
-    """Submit a bundle at once: every child is checked and every problem of every child is reported together
-    (nothing is submitted then); otherwise each child goes to its own department's pre-review queue and the
-    parent is marked submitted. The same ``idempotency_key`` again returns the parent without a resubmission."""
+    """Submit a bundle at once: every child is checked (a later stage not for what an earlier one will hand
+    over) and every problem of every child is reported together (nothing is submitted then); otherwise each
+    child of the first stage goes to its own department's pre-review queue, the later stages wait for it
+    (``bundle_stages.py``), and the parent is marked submitted. The same ``idempotency_key`` again returns the
+    parent without a resubmission."""
     claim, earlier = idempotency_claim(
         user=actor, key=idempotency_key, fingerprint=request_fingerprint(op="bundle_submit", case=case.pk)
     )
@@ -244,26 +266,68 @@ def bundle_case_submit(*, case: Case, actor: Any, idempotency_key: str | None = 
             message=f"该“一件事”还有 {len(problems)} 处需要补充或修改（涉及 {items} 个事项），请逐项处理后再一次提交。",
             problems=problems,
         )
-    order = _entry_order(parent)
-    # Locked in id order, submitted in the bundle's stage order (the order the timeline shows them in).
-    live = sorted(
-        (child for child in children if child.status == CaseStatus.DRAFT),
-        key=lambda child: order.get(child.item_id, (0, 0)),
+    # Locked in id order, submitted in the bundle's order; only the first stage still open goes to its
+    # departments now — the later ones start as the stages before them conclude (bundle_stages.py).
+    stages = bundle_stages(parent, children)
+    first, live = next(
+        (
+            (number, [child for child in group if child.status == CaseStatus.DRAFT])
+            for number, group in stages
+            if any(child.status == CaseStatus.DRAFT for child in group)
+        ),
+        (1, []),
     )
     for child in live:
         case_receive(child, actor=actor, action=EventAction.SUBMITTED)
+    waiting = sum(
+        1 for number, group in stages if number > first for child in group if child.status == CaseStatus.DRAFT
+    )
     parent.submitted_at = clock.now()
     departments = "、".join(dict.fromkeys(child.department.name for child in live))
+    note = f"第 {first} 阶段的 {len(live)} 个事项已分别送{departments}预审。"
+    if waiting:
+        note += f"其余 {waiting} 个事项将在前一阶段办结后自动提交，所需证照自动送达，无需再次提交。"
     case_transition(
         parent,
         to=CaseStatus.SUBMITTED,
         action=EventAction.SUBMITTED,
         actor=actor,
         fields=["submitted_at"],
-        note=f"{len(live)} 个事项已分别送{departments}预审。",
-        changes={"children": [str(child.pk) for child in live]},
+        note=note,
+        changes={"children": [str(child.pk) for child in live], "stage": first},
     )
     idempotency_remember(claim, parent)
+    return parent
+
+
+@transaction.atomic
+def bundle_stage_submit(*, case: Case, actor: Any) -> Case:
+    """Submit a later stage the applicant completed after its automatic start found something missing (the
+    earlier stages are finished): every problem of its items is reported at once, or each goes to its
+    department."""
+    if not case.is_bundle:
+        raise DomainError(code="not_a_bundle", message="该办件不是“一件事”申请。", status=409)
+    parent = case_lock(case, allowed={CaseStatus.SUBMITTED, CaseStatus.ACCEPTED}, doing="提交")
+    applicant_check(parent, actor)
+    stages = bundle_stages(parent, _children_locked(parent))
+    due = bundle_stage_due(stages)
+    if due is None:
+        raise DomainError(
+            code="bundle_stage_not_due",
+            message="当前没有需要您提交的事项：后一阶段会在前一阶段办结后自动提交。",
+            status=409,
+        )
+    number, drafts = due
+    # Whatever the earlier stages handed over is attached by now: anything still missing is asked for.
+    problems = [problem for child in drafts for problem in _child_problems(child, frozenset())]
+    if problems:
+        raise DomainError(
+            code="bundle_incomplete",
+            message=f"第 {number} 阶段还有 {len(problems)} 处需要补充或修改，请逐项处理后再提交。",
+            problems=problems,
+        )
+    for child in drafts:
+        case_receive(child, actor=actor, action=EventAction.SUBMITTED)
     return parent
 
 
@@ -273,9 +337,15 @@ def bundle_case_withdraw(*, case: Case, actor: Any, reason: str = "") -> Case:
     already accepted carry on with their departments; the parent is withdrawn once no child is left."""
     if not case.is_bundle:
         raise DomainError(code="not_a_bundle", message="该办件不是“一件事”申请。", status=409)
-    parent = case_lock(case, allowed={CaseStatus.DRAFT, CaseStatus.SUBMITTED}, doing="撤回")
+    parent = case_lock(
+        case, allowed={CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.ACCEPTED}, doing="撤回"
+    )
     applicant_check(parent, actor)
-    withdrawable = [child for child in _children_locked(parent) if child.status in _WITHDRAWABLE]
+    # Later stages first: withdrawing an earlier stage would otherwise cancel them under our feet.
+    stages = bundle_stages(parent, _children_locked(parent))
+    withdrawable = [
+        child for _number, group in reversed(stages) for child in group if child.status in _WITHDRAWABLE
+    ]
     if not withdrawable:
         raise DomainError(
             code="case_state_conflict",
@@ -305,7 +375,7 @@ def bundle_parent_settle(*, parent_id: Any, actor: Any) -> None:
         .select_related("item_version", "department", "bundle")
         .get(pk=parent_id)
     )
-    if parent.status not in (CaseStatus.DRAFT, CaseStatus.SUBMITTED):
+    if parent.status not in (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.ACCEPTED):
         return
     order = _entry_order(parent)
     children = sorted(

@@ -43,7 +43,7 @@ def case_correction_request(
     Only materials of the case's guide version may be named (no extra requirements), only once per case and
     only within 5 working days of receipt — after that the case counts as accepted.
     """
-    staff_check(clerk, case, [Role.WINDOW_CLERK], "发出补正告知")
+    staff_check(clerk, case, [Role.WINDOW_CLERK], "发出补正告知", at_comprehensive_window=True)
     case = case_lock(
         case, allowed={CaseStatus.SUBMITTED}, doing="要求补正", expected_version=expected_version
     )

@@ -10,7 +10,6 @@ from django.db import transaction
 
 from onewindow.cases.hooks import CaseHook, case_hooks_run
 from onewindow.cases.models import (
-    OPEN_STATUSES,
     Case,
     CaseStatus,
     ConclusionCode,
@@ -28,13 +27,16 @@ from onewindow.cases.services._common import (
 )
 from onewindow.core import clock
 from onewindow.core.errors import DomainError
+from onewindow.halls.selectors import collection_centre, comprehensive_window_serves
 from onewindow.organisations.models import Role
-from onewindow.workdays.models import Deadline
-from onewindow.workdays.services import deadline_pause, deadline_resume, deadlines_refresh
+from onewindow.workdays.selectors import working_days_add
+from onewindow.workdays.services import deadline_pause, deadline_resume, deadline_start
 
-# 行政许可法 art. 42: the head may extend by 10 working days; joint or centralised handling (45 days) by 15.
-EXTENSION_MAX_DAYS = 10
-EXTENSION_MAX_DAYS_JOINT = 15
+# The longest a special procedure may be announced for (a year of working days): beyond that it is a typo.
+EXPECTED_DAYS_MAX = 250
+
+# 行政许可法 art. 44: the licence is issued and delivered within 10 working days of the decision.
+DELIVERY_WORKING_DAYS = 10
 CONCLUSION_ZH = {
     ConclusionCode.APPROVED: "出证办结",
     ConclusionCode.DENIED: "不予许可",
@@ -57,7 +59,9 @@ def case_process_start(*, case: Case, actor: Any | None, expected_version: int |
     """The department starts handling an accepted case; its process (if the item has one) starts with it.
     ``actor`` None is the platform itself, starting the process of a case accepted by default."""
     if actor is not None:
-        staff_check(actor, case, HANDLING_ROLES, "办理该办件")
+        # A comprehensive window's acceptance hands the case to the handling department's process
+        # (一口受理、网上运转): the window starts it, the department works it.
+        staff_check(actor, case, HANDLING_ROLES, "办理该办件", at_comprehensive_window=True)
     case = case_lock(case, allowed={CaseStatus.ACCEPTED}, doing="开始办理", expected_version=expected_version)
     # On the public timeline, but no message: it mostly follows the acceptance notice within the same second.
     case_transition(
@@ -75,12 +79,19 @@ def case_suspend(
     kind: str,
     reason: str,
     basis: str,
+    expected_working_days: int,
     started_on: dt.date | None = None,
     expected_version: int | None = None,
 ) -> SpecialProcedure:
     """Start a special procedure (hearing, inspection, testing …): the clock stops from ``started_on``
-    (today by default) and the due date moves by every paused working day."""
+    (today by default) and the due date moves by every paused working day. Its expected duration is
+    recorded and told to the applicant in a written notice (特别程序告知书, 行政许可法 art. 45)."""
     staff_check(actor, case, [Role.REVIEWER, Role.APPROVER], "启动特别程序")
+    if not isinstance(expected_working_days, int) or not 1 <= expected_working_days <= EXPECTED_DAYS_MAX:
+        raise DomainError(
+            code="procedure_expected_days_invalid",
+            message=f"请填写特别程序预计所需的工作日数（1–{EXPECTED_DAYS_MAX}），该时间将书面告知申请人。",
+        )
     if kind not in ProcedureKind.values or kind == ProcedureKind.EXTENSION:
         raise DomainError(
             code="procedure_kind_invalid",
@@ -101,12 +112,16 @@ def case_suspend(
     pause = deadline_pause(
         actor=actor, deadline=case.deadline, start_on=started_on, reason=reason[:300], basis=basis
     )
+    # The first day of the procedure counts as its first working day when it is one.
+    expected_end_on = working_days_add(started_on - dt.timedelta(days=1), expected_working_days).date
     procedure = SpecialProcedure.objects.create(
         case=case,
         kind=kind,
         basis=basis,
         reason=reason,
         started_on=started_on,
+        expected_working_days=expected_working_days,
+        expected_end_on=expected_end_on,
         approved_by=actor,
         pause=pause,
     )
@@ -115,9 +130,14 @@ def case_suspend(
         to=CaseStatus.SUSPENDED,
         action=EventAction.SUSPENDED,
         actor=actor,
-        note=f"{PROCEDURE_ZH[ProcedureKind(kind)]}，期间不计入办理时限。",
+        note=f"{PROCEDURE_ZH[ProcedureKind(kind)]}，原因：{reason}。预计需 {expected_working_days} 个工作日（至 {expected_end_on}），期间不计入办理时限。",
         basis=basis,
-        changes={"procedure": kind, "from": str(started_on)},
+        changes={
+            "procedure": kind,
+            "from": str(started_on),
+            "expected_working_days": expected_working_days,
+            "expected_end_on": str(expected_end_on),
+        },
     )
     case_hooks_run(
         CaseHook.SUSPENDED, case=case, actor=actor, start_on=started_on, reason=reason, basis=basis
@@ -157,63 +177,6 @@ def case_resume(
 
 
 @transaction.atomic
-def case_extend(
-    *,
-    case: Case,
-    approver: Any,
-    working_days: int,
-    reason: str,
-    basis: str,
-    expected_version: int | None = None,
-) -> SpecialProcedure:
-    """Extend the time limit (延期) with the approver's decision: at most 10 working days in all (15 for joint
-    handling). The reason is told to the applicant (a public timeline entry and a message)."""
-    staff_check(approver, case, [Role.APPROVER], "批准延长办理时限")
-    reason = text_required(
-        reason, code="extension_reason_required", message="请填写延期理由，该理由将告知申请人。"
-    )
-    basis = text_required(
-        basis, code="extension_basis_required", message="请填写延期的依据（如《行政许可法》第四十二条）。"
-    )
-    case = case_lock(case, allowed=OPEN_STATUSES, doing="延长办理时限", expected_version=expected_version)
-    assert case.deadline is not None
-    limit = EXTENSION_MAX_DAYS_JOINT if case.item_version.joint_departments.exists() else EXTENSION_MAX_DAYS
-    if working_days < 1 or case.extended_days + working_days > limit:
-        raise DomainError(
-            code="extension_too_long",
-            message=f"延期合计不能超过 {limit} 个工作日（已延期 {case.extended_days} 个工作日），本次最多可延期 {max(limit - case.extended_days, 0)} 个工作日。",
-        )
-    today = clock.today()
-    Deadline.objects.filter(pk=case.deadline.pk).update(
-        working_days=case.deadline.working_days + working_days
-    )
-    deadlines_refresh(Deadline.objects.filter(pk=case.deadline.pk))
-    case.deadline.refresh_from_db()
-    case.extended_days += working_days
-    procedure = SpecialProcedure.objects.create(
-        case=case,
-        kind=ProcedureKind.EXTENSION,
-        basis=basis,
-        reason=reason,
-        started_on=today,
-        ended_on=today,
-        working_days=working_days,
-        approved_by=approver,
-    )
-    case_transition(
-        case,
-        to=case.status,
-        action=EventAction.EXTENDED,
-        actor=approver,
-        fields=["extended_days"],
-        note=f"办理时限延长 {working_days} 个工作日，承诺办结日期调整为 {case.deadline.due_on}。延期理由：{reason}",
-        basis=basis,
-        changes={"working_days": working_days, "due_on": str(case.deadline.due_on)},
-    )
-    return procedure
-
-
-@transaction.atomic
 def case_conclude(
     *,
     case: Case,
@@ -232,9 +195,14 @@ def case_conclude(
             code="conclusion_code_invalid", message="办结结果应为出证办结、不予许可、作废或转报之一。"
         )
     if code == ConclusionCode.APPROVED:
-        result = text_required(
-            result, code="conclusion_result_required", message="请填写办理结果（证照或文书的名称、编号）。"
-        )
+        # An item whose result is an e-licence: the library issues it and names it in the result (CONCLUDED
+        # hook), so nobody types a licence number by hand.
+        if not case.item_version.licence_type_code:
+            result = text_required(
+                result,
+                code="conclusion_result_required",
+                message="请填写办理结果（证照或文书的名称、编号）。",
+            )
     else:
         reason = text_required(
             reason, code="conclusion_reason_required", message="不予许可、作废或转报须写明理由和依据。"
@@ -250,22 +218,47 @@ def case_conclude(
     case.result = result.strip()
     case.conclusion_reason = reason
     case.concluded_at = clock.now()
+    fields = ["conclusion_code", "result", "conclusion_reason", "concluded_at"]
+    changes: dict[str, Any] = {"code": code}
+    if code == ConclusionCode.APPROVED:
+        # The delivery clock (art. 44), supervised like the decision clock until the result is delivered.
+        case.delivery_deadline = deadline_start(
+            label=f"{case.number or case.pk} 送达"[:200],
+            start_on=clock.today(),
+            working_days=DELIVERY_WORKING_DAYS,
+        )
+        fields.append("delivery_deadline")
+        changes["deliver_by"] = str(case.delivery_deadline.due_on)
     case_transition(
         case,
         to=CaseStatus.CONCLUDED,
         action=EventAction.CONCLUDED,
         actor=actor,
-        fields=["conclusion_code", "result", "conclusion_reason", "concluded_at"],
-        note=_conclusion_note(code, reason),
-        changes={"code": code},
+        fields=fields,
+        note=_conclusion_note(case, code, reason),
+        changes=changes,
     )
     case_hooks_run(CaseHook.CONCLUDED, case=case, actor=actor, code=code)
     return case
 
 
-def _conclusion_note(code: int, reason: str) -> str:
+def _conclusion_note(case: Case, code: int, reason: str) -> str:
     label = CONCLUSION_ZH[ConclusionCode(code)]
-    return f"{label}。{reason}" if reason else f"{label}。"
+    note = f"{label}。{reason}" if reason else f"{label}。"
+    if code == ConclusionCode.DENIED:
+        note += "《不予行政许可决定书》已出具，载明理由及申请行政复议或者提起行政诉讼的权利。"
+    if case.delivery_deadline is not None:
+        note += f"依法应于 {case.delivery_deadline.due_on} 前送达。"
+    return note
+
+
+def _window_delivery_note(case: Case, actor: Any) -> str:
+    """Handed out by the comprehensive window's clerk (综合窗口出件) names the centre; else the department's."""
+    if comprehensive_window_serves(user=actor, item_id=case.item_id):
+        centre = collection_centre(item_id=case.item_id)
+        if centre is not None:
+            return f"综合窗口出件（{centre.name}）"
+    return "窗口领取"
 
 
 @transaction.atomic
@@ -280,7 +273,7 @@ def case_deliver(
 ) -> Case:
     """Record the delivery of the result: picked up at the window, posted (address and tracking number) or
     delivered electronically."""
-    staff_check(actor, case, HANDLING_ROLES, "登记送达")
+    staff_check(actor, case, HANDLING_ROLES, "登记送达", at_comprehensive_window=True)
     if method not in DeliveryMethod.values:
         raise DomainError(
             code="delivery_method_invalid", message="送达方式应为窗口领取、邮寄或电子送达之一。"
@@ -306,7 +299,7 @@ def case_deliver(
         actor=actor,
         fields=["delivery_method", "delivery_address", "tracking_number", "delivered_at", "closed_at"],
         note={
-            "window": "窗口领取",
+            "window": _window_delivery_note(case, actor),
             "post": f"邮寄送达，快递单号 {tracking_number}",
             "electronic": "电子送达",
         }[method],

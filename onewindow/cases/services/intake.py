@@ -31,14 +31,18 @@ from onewindow.cases.services._common import (
     staff_check,
     text_required,
 )
-from onewindow.cases.services.uploads import EXTENSIONS, upload_check
-from onewindow.catalogue.forms_render import form_errors, form_prefill
+from onewindow.cases.services.uploads import EXTENSIONS, upload_check, upload_sha256
+from onewindow.catalogue.form_limits import form_size_check
+from onewindow.catalogue.forms_render import form_prefill, form_problems
 from onewindow.catalogue.models import Item, ItemVersion, Material, MaterialSource, Necessity, VersionStatus
+from onewindow.catalogue.pdf import application_form_pdf
+from onewindow.catalogue.prefill import form_prefill_for
 from onewindow.core import clock
 from onewindow.core.errors import DomainError, FieldProblem, NotFound
 from onewindow.core.services import audit_record
-from onewindow.identity.models import AgencyScope, AssuranceLevel, Company, Person
+from onewindow.identity.models import AgencyScope, AssuranceLevel, Company, Person, PersonAgency
 from onewindow.identity.selectors import agency_latest, principal_for_user
+from onewindow.identity.services.representation import person_agency_use_record
 from onewindow.organisations.models import Role
 from onewindow.workdays.selectors import working_days_add
 
@@ -53,10 +57,14 @@ def _published_version(item: Item) -> ItemVersion:
     return version
 
 
-def _prefill(version: ItemVersion, user: Any) -> dict[str, Any]:
+def _prefill(version: ItemVersion, user: Any, company: Company | None) -> dict[str, Any]:
+    """The profile, the company acted for and the applicant's licences fill what they can (避免重复录入)."""
     # Only the fields this form has: the defaults cover several common field names.
     fields = (version.form_schema or {}).get("properties") or {}
-    return {name: value for name, value in form_prefill(version.form_ui, user).items() if name in fields}
+    named = {name: value for name, value in form_prefill(version.form_ui, user).items() if name in fields}
+    return named | form_prefill_for(
+        schema=version.form_schema or {}, ui=version.form_ui, user=user, company=company
+    )
 
 
 def _intake_due(received_on: dt.date) -> dt.date:
@@ -86,6 +94,25 @@ def _company_check(user: Any, person: Person, company: Company) -> Any:
     )
 
 
+def _person_agency_check(principal: Any, company: Company | None) -> PersonAgency | None:
+    """The authorisation an agent applies under in a person's name (None when acting for oneself)."""
+    if principal.on_behalf_of is None:
+        return None
+    if company is not None:
+        raise DomainError(
+            code="agency_not_allowed",
+            message="您正在以委托代理人身份代他人办事，不能同时代企业申请。请先切换身份。",
+            status=403,
+        )
+    if not principal.allows(AgencyScope.APPLY):
+        raise DomainError(
+            code="agency_not_allowed",
+            message=f"{principal.on_behalf_of}对您的委托不包括“申请办理事项”，请联系委托人调整委托范围。",
+            status=403,
+        )
+    return principal.person_agency
+
+
 @transaction.atomic
 def case_start(
     *,
@@ -111,6 +138,7 @@ def case_start(
         raise DomainError(
             code="applicant_not_a_person", message="请先以个人实名账户登录后再申请办理事项。", status=403
         )
+    person_agency = _person_agency_check(principal, company)
     version = _published_version(item)
     if not version.is_online:
         raise DomainError(
@@ -124,15 +152,19 @@ def case_start(
             status=403,
         )
     agency = _company_check(user, person, company) if company is not None else None
+    if form_data:
+        form_size_check(schema=version.form_schema, data=form_data)
     case = Case.objects.create(
-        applicant=person,
+        # An agent applies in the principal's name (委托代理): the principal is the applicant in law.
+        applicant=principal.on_behalf_of or person,
+        person_agency=person_agency,
         company=company,
         agency=agency,
         item=item,
         item_version=version,
         parent=parent,
         department_id=item.department_id,
-        form_data=_prefill(version, user) | (form_data or {}),
+        form_data=_prefill(version, user, company) | (form_data or {}),
     )
     CaseEvent.objects.create(
         case=case,
@@ -143,7 +175,16 @@ def case_start(
         at=clock.now(),
         public=False,
     )
-    audit_record(actor=user, action="case.start", target=case, changes={"item": item.implementation_code})
+    changes = {"item": item.implementation_code}
+    if person_agency is not None:
+        changes["on_behalf_of"] = str(person_agency.principal_id)
+        person_agency_use_record(
+            agency=person_agency,
+            action="case.start",
+            description=f"代您申请“{version.name}”",
+            target=case,
+        )
+    audit_record(actor=user, action="case.start", target=case, changes=changes)
     # The e-licence library attaches the licences the holder agreed to reuse (免提交).
     case_hooks_run(CaseHook.STARTED, case=case, actor=user)
     idempotency_remember(claim, case)
@@ -164,6 +205,7 @@ def case_form_save(
         expected_version=expected_version,
     )
     applicant_check(case, user)
+    form_size_check(schema=case.item_version.form_schema, data=form_data)
     case.form_data = form_data
     case.version += 1
     case.save(update_fields=["form_data", "version", "updated_at"])
@@ -211,14 +253,39 @@ def _attach(
 
 
 @transaction.atomic
-def case_material_attach(*, case: Case, user: Any, material: Material, upload: Any) -> CaseMaterial:
+def case_material_attach(
+    *, case: Case, user: Any, material: Material, upload: Any, idempotency_key: str | None = None
+) -> CaseMaterial:
     """Attach one uploaded file to a material of the case's guide (type from the bytes, size limit, virus
-    scan). Several files may answer one material (e.g. both sides of an ID card)."""
+    scan). Several files may answer one material (e.g. both sides of an ID card).
+
+    The same ``idempotency_key`` again (a retry after a lost answer, a double-clicked form) returns the file
+    the first request attached instead of attaching it twice; the key with another file is refused (422)."""
     case = case_lock(case, allowed={CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED}, doing="上传材料")
     applicant_check(case, user)
-    return _attach(
-        case=case, material=_material_of(case, material), upload=upload, trust=TrustLevel.C, user=user
+    if material.generated_online:
+        raise DomainError(
+            code="upload_not_needed", message=f"“{material.name}”由系统根据您填写的申请表生成，无需上传。"
+        )
+    material = _material_of(case, material)
+    digest = upload_sha256(upload) if idempotency_key else ""
+    claim, earlier = idempotency_claim(
+        user=user,
+        key=idempotency_key,
+        fingerprint=request_fingerprint(op="upload", case=case.pk, material=material.pk, sha256=digest),
     )
+    if earlier is not None:
+        attached = case.materials.filter(material=material, sha256=digest).order_by("created_at").first()
+        if attached is None:
+            raise DomainError(
+                code="upload_already_removed",
+                message="这份文件已经上传过，之后又被删除了。如需重新上传，请刷新页面后再试。",
+                status=409,
+            )
+        return attached
+    row = _attach(case=case, material=material, upload=upload, trust=TrustLevel.C, user=user)
+    idempotency_remember(claim, case)
+    return row
 
 
 # Materials the platform can supply by reference: a licence identifier or a shared-data record.
@@ -288,19 +355,22 @@ def case_material_remove(*, case: Case, user: Any, case_material: CaseMaterial) 
     transaction.on_commit(lambda: storage.delete(name) if name else None)
 
 
-def submission_problems(case: Case) -> list[FieldProblem]:
+def submission_problems(case: Case, *, handed_over: frozenset[str] = frozenset()) -> list[FieldProblem]:
     """What the automatic pre-review finds: form errors and required materials missing. Materials from
-    shared data or the issuer are never asked for; an e-licence is taken from the applicant's licences (picked,
-    or attached with their consent) and only someone who holds none uploads it instead."""
+    shared data or the issuer are never asked for, nor one generated from the form; an e-licence is taken
+    from the applicant's licences (picked, or attached with their consent) and only someone who holds none
+    uploads it instead. ``handed_over`` are the licence types an earlier stage of a life event will issue
+    and hand over to this case, so they are not asked for either."""
     problems = [
-        FieldProblem(field=f"form.{name}", code="form_invalid", message=message)
-        for name, messages in form_errors(case.item_version.form_schema or {}, case.form_data or {}).items()
-        for message in messages
+        FieldProblem(field=f"form.{problem.name}", code=problem.code, message=problem.message)
+        for problem in form_problems(case.item_version.form_schema or {}, case.form_data or {})
     ]
     # .all() so a list page's prefetch serves it (the bundle page asks this for every child).
     present = {row.material_id for row in case.materials.all() if row.status == MaterialStatus.OK}
     for material in case.item_version.materials.all():
-        if material.necessity != Necessity.REQUIRED or material.pk in present:
+        if material.necessity != Necessity.REQUIRED or material.pk in present or material.generated_online:
+            continue
+        if material.licence_type_code and material.licence_type_code in handed_over:
             continue
         if material.source == MaterialSource.ELICENCE and not case.walk_in:
             # The library holds only the licences issued on the platform: without one the applicant must
@@ -332,15 +402,37 @@ def _problems_raise(problems: list[FieldProblem]) -> None:
         )
 
 
+def _generated_materials_attach(case: Case, *, actor: Any) -> None:
+    """Print the form as received into every material generated from it (申请书), so the department reads
+    exactly what was submitted; a resubmission adds the corrected print beside the first."""
+    materials = [material for material in case.item_version.materials.all() if material.generated_online]
+    if not materials:
+        return
+    content = application_form_pdf(version=case.item_version, data=case.form_data or {})
+    for material in materials:
+        _attach(
+            case=case,
+            material=material,
+            upload=ContentFile(content, name=f"{material.name}.pdf"),
+            trust=TrustLevel.C,
+            user=actor,
+            reference=f"form:v{case.version}",
+        )
+
+
 def case_receive(case: Case, *, actor: Any, action: str) -> Case:
     """Run the automatic pre-review on a locked case and record its receipt (first submission or resubmission)."""
     _problems_raise(submission_problems(case))
+    _generated_materials_attach(case, actor=actor)
     now = clock.now()
     case.intake_due_on = _intake_due(clock.today())
     fields = ["intake_due_on"]
     if case.submitted_at is None:
         case.submitted_at = now
         fields.append("submitted_at")
+    elif action == EventAction.RESUBMITTED:
+        case.resubmitted_at = now
+        fields.append("resubmitted_at")
     case_transition(case, to=CaseStatus.SUBMITTED, action=action, actor=actor, fields=fields)
     return case
 
@@ -366,6 +458,13 @@ def case_submit(
             status=409,
         )
     case_receive(case, actor=actor, action=EventAction.SUBMITTED)
+    if case.person_agency is not None and case.person_agency.agent.user_id == getattr(actor, "pk", None):
+        person_agency_use_record(
+            agency=case.person_agency,
+            action="case.submit",
+            description=f"代您提交“{case.item_version.name}”申请",
+            target=case,
+        )
     idempotency_remember(claim, case)
     return case
 
@@ -417,7 +516,7 @@ def case_walk_in_file(
         walk_in=True,
         filed_by=clerk,
     )
-    staff_check(clerk, case, [Role.WINDOW_CLERK], "在窗口代为录入申请")
+    staff_check(clerk, case, [Role.WINDOW_CLERK], "在窗口代为录入申请", at_comprehensive_window=True)
     case.save()
     stored: list[CaseMaterial] = []
     try:

@@ -99,9 +99,14 @@ def upload_check(upload: Any) -> CheckedUpload:
             message="文件未通过病毒扫描，已拒绝接收。请用杀毒软件检查后，上传干净的文件。",
             status=422,
         )
+    return CheckedUpload(content_type=content_type, size=size, sha256=upload_sha256(upload))
+
+
+def upload_sha256(upload: Any) -> str:
+    """The SHA-256 of an uploaded file's bytes (hex), read in chunks; the file is left rewound."""
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in iter(lambda: upload.read(1024 * 1024), b""):
         digest.update(chunk)
     upload.seek(0)
-    return CheckedUpload(content_type=content_type, size=size, sha256=digest.hexdigest())
+    return digest.hexdigest()

@@ -52,5 +52,11 @@ def approver_a(department_a):
 
 
 @pytest.fixture
+def head_a(department_a):
+    """The head of department A (负责人): approves extensions."""
+    return _staff("head_a", department_a, Role.HEAD)
+
+
+@pytest.fixture
 def reviewer_a(department_a):
     return _staff("reviewer_a", department_a, Role.REVIEWER)

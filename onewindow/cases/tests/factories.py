@@ -77,6 +77,45 @@ def case_in_state(state: str, *, user: Any, item: Item, clerk: Any = None) -> Ca
     return services.case_accept(case=case, clerk=clerk).case
 
 
+def case_extend_approved(
+    case: Case, *, requester: Any, head: Any, working_days: int, reason: str, basis: str
+) -> Case:
+    """An extension asked by ``requester`` and approved by the head of the agency (行政许可法 art. 42)."""
+    request = services.case_extension_request(
+        case=case, requester=requester, working_days=working_days, reason=reason, basis=basis
+    )
+    services.case_extension_decide(request=request, head=head, approve=True)
+    case.refresh_from_db()
+    return case
+
+
+PLEDGE = "本人承诺：本人无违法犯罪记录，如有不实，愿意承担相应法律责任。"
+
+
+def pledge_item_of(department: Any, **overrides: Any) -> Item:
+    """An item whose 无犯罪记录证明 may be replaced by a signed pledge (告知承诺, trust level D)."""
+    return case_item(
+        department=department,
+        **overrides,
+        materials=[
+            material("id-card"),
+            material("no-crime-record", name="无犯罪记录证明", pledge_allowed=True, pledge_text=PLEDGE),
+        ],
+    )
+
+
+def pledged_and_submitted(user: Any, item: Item) -> Case:
+    """A submitted case of ``pledge_item_of`` with the ID card uploaded and the pledge signed."""
+    case = services.case_start(user=user, item=item, form_data={"applicant_name": "张三"})
+    services.case_material_attach(
+        case=case, user=user, material=material_of(item, "id-card"), upload=upload()
+    )
+    services.case_material_pledge(
+        case=case, user=user, material=material_of(item, "no-crime-record"), accepted=True
+    )
+    return services.case_submit(case=case, actor=user)
+
+
 def company_of(representative: Person, n: int = 1) -> Company:
     return Company.objects.create(
         name=f"福州市测试{n}有限公司",

@@ -386,7 +386,12 @@ def test_suspend_and_resume(client_as, reviewer_a, accepted):
     suspended = post(
         client,
         f"/cases/{accepted.pk}/suspend",
-        {"kind": "inspection", "reason": "需现场核查经营场所", "basis": "《行政许可法》第四十五条"},
+        {
+            "kind": "inspection",
+            "reason": "需现场核查经营场所",
+            "basis": "《行政许可法》第四十五条",
+            "expected_working_days": 3,
+        },
     )
     resumed = post(client, f"/cases/{accepted.pk}/resume", {})
 
@@ -408,14 +413,24 @@ def test_suspend_with_an_unknown_kind_is_422(client_as, reviewer_a, accepted):
     assert not accepted.special_procedures.exists()
 
 
-def test_extend_needs_the_approver(client_as, approver_a, reviewer_a, accepted):
+def test_an_extension_is_requested_by_staff_and_approved_by_the_head(
+    client_as, clerk_a, approver_a, head_a, accepted
+):
     body = {"working_days": 10, "reason": "情况复杂需延期", "basis": "《行政许可法》第四十二条"}
-    refused = post(client_as(reviewer_a), f"/cases/{accepted.pk}/extend", body)
-    extended = post(client_as(approver_a), f"/cases/{accepted.pk}/extend", body)
+    refused = post(client_as(clerk_a), f"/cases/{accepted.pk}/extension-requests", body)
+    requested = post(client_as(approver_a), f"/cases/{accepted.pk}/extension-requests", body)
+    request_id = requested.json()["id"]
+    decide = f"/cases/{accepted.pk}/extension-requests/{request_id}/decide"
+    not_head = post(client_as(approver_a), decide, {"approve": True})
+    approved = post(client_as(head_a), decide, {"approve": True, "note": "同意"})
 
     assert refused.status_code == 403
-    assert extended.status_code == 200, extended.content
-    assert extended.json()["extended_days"] == 10
+    assert requested.status_code == 200, requested.content
+    assert not_head.status_code == 403
+    assert approved.status_code == 200, approved.content
+    assert approved.json()["status"] == "approved"
+    accepted.refresh_from_db()
+    assert accepted.extended_days == 10
 
 
 def test_conclude_and_deliver_by_post(client_as, approver_a, clerk_a, accepted):

@@ -147,13 +147,15 @@ def test_submit_reports_every_problem_of_every_child_naming_the_item(at, citizen
     assert set(Case.objects.values_list("status", flat=True)) == {CaseStatus.DRAFT}
 
 
-def test_submit_puts_each_child_in_its_own_departments_queue(submitted, clerk_a, clerk_b):
+def test_submit_sends_only_the_first_stage_to_its_departments_queue(submitted, clerk_a, clerk_b):
     children = _children(submitted)
 
     assert submitted.status == CaseStatus.SUBMITTED
     assert list(selectors.cases_for_department(user=clerk_a)) == [children["食品经营许可"]]
-    assert list(selectors.cases_for_department(user=clerk_b)) == [children["公共场所卫生许可"]]
-    assert all(child.status == CaseStatus.SUBMITTED for child in children.values())
+    # Stage 2 waits as a draft until stage 1 concludes (bundle_stages.py).
+    assert list(selectors.cases_for_department(user=clerk_b)) == []
+    assert children["食品经营许可"].status == CaseStatus.SUBMITTED
+    assert children["公共场所卫生许可"].status == CaseStatus.DRAFT
 
 
 def test_a_child_cannot_be_submitted_on_its_own(at, citizen, bundle):
@@ -175,18 +177,17 @@ def test_the_parent_is_not_a_case_for_any_department(submitted, clerk_a):
 # --- what the applicant sees -----------------------------------------------------------------------------
 
 
-def test_the_applicant_sees_one_timeline_naming_each_item(submitted, citizen, clerk_b):
-    services.case_accept(case=_children(submitted)["公共场所卫生许可"], clerk=clerk_b)
+def test_the_applicant_sees_one_timeline_naming_each_item(submitted, citizen, clerk_a):
+    services.case_accept(case=_children(submitted)["食品经营许可"], clerk=clerk_a)
 
     timeline = selectors.bundle_timeline(case=submitted)
 
     assert [(e.item_name, e.action) for e in timeline] == [
         ("食品经营许可", EventAction.SUBMITTED),
-        ("公共场所卫生许可", EventAction.SUBMITTED),
         ("开办餐饮店一件事", EventAction.SUBMITTED),
-        ("公共场所卫生许可", EventAction.ACCEPTED),
+        ("开办餐饮店一件事", EventAction.ACCEPTED),
+        ("食品经营许可", EventAction.ACCEPTED),
     ]
-    assert timeline[-1].department == "福州市卫生健康委员会"
 
 
 def test_my_cases_lists_the_bundle_once_with_its_children(submitted, citizen):
@@ -235,7 +236,7 @@ def test_the_last_child_concluded_concludes_the_parent_approved(
     first = services.case_accept(case=first, clerk=clerk_a).case
     services.case_conclude(case=first, actor=approver, code=ConclusionCode.APPROVED, result="许可证 JY1")
     submitted.refresh_from_db()
-    assert submitted.status == CaseStatus.SUBMITTED  # one item is still being handled
+    assert submitted.status == CaseStatus.ACCEPTED  # one item is still being handled
 
     second = services.case_accept(case=_children(submitted)["公共场所卫生许可"], clerk=clerk_b).case
     services.case_conclude(
@@ -275,7 +276,7 @@ def test_withdrawing_the_bundle_withdraws_the_children_not_yet_accepted(submitte
     assert children["公共场所卫生许可"].status == CaseStatus.WITHDRAWN
     assert children["食品经营许可"].status == CaseStatus.ACCEPTED == accepted.status
     # One item carries on with its department: the bundle is not over yet.
-    assert parent.status == CaseStatus.SUBMITTED
+    assert parent.status == CaseStatus.ACCEPTED
 
 
 def test_withdrawing_a_bundle_whose_children_all_go_withdraws_the_parent(submitted, citizen):
@@ -289,7 +290,10 @@ def test_the_parent_cannot_be_withdrawn_alone_like_a_single_case(submitted, citi
     with pytest.raises(DomainError) as refused:
         services.case_withdraw(case=submitted, actor=citizen, reason="不开店了")
     assert refused.value.code == "bundle_withdraw_required"
-    assert set(submitted.children.values_list("status", flat=True)) == {CaseStatus.SUBMITTED}
+    assert set(submitted.children.values_list("status", flat=True)) == {
+        CaseStatus.SUBMITTED,
+        CaseStatus.DRAFT,
+    }
 
 
 # --- pages -----------------------------------------------------------------------------------------------
@@ -352,7 +356,9 @@ def test_submitting_a_complete_bundle_shows_the_merged_timeline(at, citizen, cli
     _complete(parent, citizen)
     client = client_as(citizen)
 
-    response = client.post(reverse("cases:bundle_submit", args=[parent.pk]), follow=True)
+    response = client.post(
+        reverse("cases:bundle_submit", args=[parent.pk]), {"shared.applicant_name": "张三"}, follow=True
+    )
 
     page = response.content.decode()
     assert response.status_code == 200

@@ -1,4 +1,4 @@
-"""The whole-case legal clock on the seeded 2026 calendar: National Day 10-01..10-08 off, Saturday 10-10 and
+"""The whole-case legal clock on the seeded 2026 calendar: National Day 10-01..10-07 off, Saturday 10-10 and
 Sunday 09-20 worked. Accepted Tuesday 29 September with 5 working days: 09-30, 10-08, 10-09, 10-10, 10-12."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 from onewindow.cases import services
 from onewindow.cases.models import CaseEvent, CaseMessage, CaseStatus, EventAction, ProcedureKind
-from onewindow.cases.tests.factories import case_in_state, case_item
+from onewindow.cases.tests.factories import case_extend_approved, case_in_state, case_item
 from onewindow.catalogue.models import CaseType
 from onewindow.core.errors import DomainError
 
@@ -37,6 +37,7 @@ def test_a_special_procedure_moves_the_due_date_by_its_working_days(at, accepted
         kind=ProcedureKind.HEARING,
         reason="申请人要求听证",
         basis="《行政许可法》第四十七条",
+        expected_working_days=2,
     )
     at("2026-10-09")
     case = services.case_resume(case=accepted, actor=reviewer_a)
@@ -58,19 +59,21 @@ def test_a_suspended_case_records_the_basis_of_its_procedure(at, accepted, revie
         kind=ProcedureKind.TESTING,
         reason="送检",
         basis="《食品安全法》第八十七条",
+        expected_working_days=10,
     )
     event = CaseEvent.objects.get(case=accepted, action=EventAction.SUSPENDED)
     assert (event.to_status, event.basis) == (CaseStatus.SUSPENDED, "《食品安全法》第八十七条")
 
 
 def test_an_extension_adds_working_days_and_tells_the_applicant_why(
-    at, accepted, approver_a, django_capture_on_commit_callbacks
+    at, accepted, approver_a, head_a, django_capture_on_commit_callbacks
 ):
     at("2026-10-09")
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_extend(
-            case=accepted,
-            approver=approver_a,
+        case_extend_approved(
+            accepted,
+            requester=approver_a,
+            head=head_a,
             working_days=3,
             reason="需征求消防部门意见",
             basis="《行政许可法》第四十二条",
@@ -78,37 +81,38 @@ def test_an_extension_adds_working_days_and_tells_the_applicant_why(
     accepted.refresh_from_db()
     assert (accepted.due_on, accepted.extended_days) == (D("2026-10-15"), 3)
     event = CaseEvent.objects.get(case=accepted, action=EventAction.EXTENDED)
-    assert event.public and "需征求消防部门意见" in event.note
+    assert event.public and "需征求消防部门意见" in event.note and event.actor == head_a
     assert "需征求消防部门意见" in CaseMessage.objects.get(case=accepted, event=EventAction.EXTENDED).text
 
 
-def test_extensions_beyond_ten_working_days_in_all_are_refused(accepted, approver_a):
-    services.case_extend(
-        case=accepted, approver=approver_a, working_days=8, reason="材料复杂", basis="第四十二条"
+def test_extensions_beyond_ten_working_days_in_all_are_refused(accepted, approver_a, head_a):
+    case_extend_approved(
+        accepted, requester=approver_a, head=head_a, working_days=8, reason="材料复杂", basis="第四十二条"
     )
     with pytest.raises(DomainError) as caught:
-        services.case_extend(
-            case=accepted, approver=approver_a, working_days=3, reason="仍需核查", basis="第四十二条"
+        services.case_extension_request(
+            case=accepted, requester=approver_a, working_days=3, reason="仍需核查", basis="第四十二条"
         )
     assert caught.value.code == "extension_too_long"
     assert "最多可延期 2 个工作日" in caught.value.message
 
 
 def test_joint_handling_may_be_extended_by_fifteen_working_days(
-    at, citizen, clerk_a, approver_a, department_a, department_b
+    at, citizen, clerk_a, approver_a, head_a, department_a, department_b
 ):
     item = case_item(department=department_a, joint_departments=[department_b])
     case = case_in_state("accepted", user=citizen, item=item, clerk=clerk_a)
-    services.case_extend(
-        case=case, approver=approver_a, working_days=15, reason="联合审查", basis="第四十二条"
+    case = case_extend_approved(
+        case, requester=approver_a, head=head_a, working_days=15, reason="联合审查", basis="第四十二条"
     )
-    case.refresh_from_db()
     assert case.extended_days == 15
 
 
-def test_only_an_approver_may_extend(accepted, clerk_a):
+def test_a_window_clerk_may_not_ask_for_an_extension(accepted, clerk_a):
     with pytest.raises(DomainError) as caught:
-        services.case_extend(case=accepted, approver=clerk_a, working_days=1, reason="x", basis="y")
+        services.case_extension_request(
+            case=accepted, requester=clerk_a, working_days=1, reason="x", basis="y"
+        )
     assert caught.value.status == 403
 
 

@@ -19,7 +19,7 @@ from onewindow.cases.models import (
 from onewindow.cases.notifications import (
     deliveries_retry_due,
 )
-from onewindow.cases.tests.factories import case_in_state, material_of
+from onewindow.cases.tests.factories import case_extend_approved, case_in_state, material_of
 from onewindow.core.errors import DomainError
 from onewindow.core.plugins import plugins_reset
 from onewindow.identity.sms import SandboxSmsGateway
@@ -189,13 +189,18 @@ def test_refusal_message_gives_the_reason(committed, at, citizen, item, clerk_a)
 
 
 def test_extension_message_gives_the_reason_and_the_new_due_date(
-    committed, at, citizen, item, clerk_a, approver_a
+    committed, at, citizen, item, clerk_a, approver_a, head_a
 ):
     with committed():
         case = case_in_state("accepted", user=citizen, item=item, clerk=clerk_a)
     with committed():
-        services.case_extend(
-            case=case, approver=approver_a, working_days=10, reason="需补充专家意见", basis="第四十二条"
+        case_extend_approved(
+            case,
+            requester=approver_a,
+            head=head_a,
+            working_days=10,
+            reason="需补充专家意见",
+            basis="第四十二条",
         )
     case.refresh_from_db()
 
@@ -207,7 +212,14 @@ def test_every_later_state_sends_a_message(committed, at, citizen, item, clerk_a
     with committed():
         case = case_in_state("accepted", user=citizen, item=item, clerk=clerk_a)
     with committed():
-        services.case_suspend(case=case, actor=reviewer_a, kind="testing", reason="送检", basis="第四十五条")
+        services.case_suspend(
+            case=case,
+            actor=reviewer_a,
+            kind="testing",
+            reason="送检",
+            basis="第四十五条",
+            expected_working_days=3,
+        )
         services.case_resume(case=case, actor=reviewer_a)
         services.case_conclude(case=case, actor=approver_a, code=0, result="许可证 001")
         services.case_deliver(case=case, actor=clerk_a, method="electronic")

@@ -221,21 +221,29 @@ def test_a_notice_the_case_does_not_have_is_404(client_as, clerk_a, submitted):
 # --- after acceptance: the clock and the decision ---------------------------------------------------------
 
 
-def test_an_approver_runs_the_case_to_delivery(client_as, clerk_a, approver_a, citizen, item):
+def test_an_approver_runs_the_case_to_delivery(client_as, clerk_a, approver_a, head_a, citizen, item):
     case = case_in_state("accepted", user=citizen, item=item, clerk=clerk_a)
     client = client_as(approver_a)
 
-    def act(action, **data):
-        response = client.post(
-            action_url(case, action), {"expected_version": refreshed(case).version, **data}
-        )
+    def act(action, *, by=client, **data):
+        response = by.post(action_url(case, action), {"expected_version": refreshed(case).version, **data})
         assert response.status_code == 302, response.content.decode()[:2000]
 
     act("process")
-    act("suspend", kind="expert_review", reason="需组织专家评审", basis="《行政许可法》第四十五条")
+    act(
+        "suspend",
+        kind="expert_review",
+        reason="需组织专家评审",
+        basis="《行政许可法》第四十五条",
+        expected_working_days=5,
+    )
     assert refreshed(case).status == CaseStatus.SUSPENDED
     act("resume")
     act("extend", working_days=5, reason="情况复杂", basis="《行政许可法》第四十二条")
+    assert refreshed(case).extended_days == 0  # waits for the head of the agency
+    head = client_as(head_a)
+    assert action_url(case, "extension_decide") in head.get(detail_url(case)).content.decode()
+    act("extension_decide", by=head, decision="approve", note="同意延期")
     assert refreshed(case).extended_days == 5
     act("conclude", code=0, result="食品经营许可证 JY12345")
     act("deliver", method="post", address="福州市鼓楼区五四路1号", tracking_number="SF123456")

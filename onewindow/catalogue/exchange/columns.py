@@ -108,6 +108,8 @@ MATERIAL_COLUMNS = (
     Column("填报须知", "filling_notes", "text"),
     Column("来源渠道", "source", "code", codes=codes.MATERIAL_SOURCE, labels_out=True),
     Column("证照类型代码", "licence_type_code", "text"),
+    Column("可告知承诺", "pledge_allowed", "bool", note="证明事项告知承诺制（国办发〔2020〕42号）"),
+    Column("承诺书内容", "pledge_text", "text"),
 )
 SHEETS = {ITEM_SHEET: ITEM_COLUMNS, MATERIAL_SHEET: MATERIAL_COLUMNS}
 HEADERS = {sheet: {column.field: column.header for column in columns} for sheet, columns in SHEETS.items()}

@@ -13,17 +13,22 @@ from onewindow.catalogue.exchange.spreadsheet import catalogue_import
 from onewindow.catalogue.models import ImportJob, ImportJobStatus
 from onewindow.core import clock
 from onewindow.core.errors import DomainError, FieldProblem
+from onewindow.core.queue import enqueue_in_transaction
 from onewindow.core.services import audit_record
 from onewindow.organisations.models import Department
 
 
 @transaction.atomic
 def import_job_create(*, actor: Any, upload: UploadedFile, publish: bool) -> ImportJob:
-    """Store an uploaded workbook as an import job; the caller queues ``catalogue_import_run`` for it."""
+    """Store an uploaded workbook as an import job and queue ``catalogue_import_run`` for it, in the same
+    transaction (core.queue): a job row never waits for a run that was not queued."""
+    from onewindow.catalogue.tasks import catalogue_import_run  # the task module imports this one
+
     job = ImportJob(created_by=actor, file_name=(upload.name or "catalogue.xlsx")[:200], publish=publish)
     job.file.save("catalogue.xlsx", upload, save=False)
     job.save()
     audit_record(actor=actor, action="catalogue.import_start", target=job, changes={"publish": publish})
+    enqueue_in_transaction(catalogue_import_run, job_id=str(job.pk))
     return job
 
 

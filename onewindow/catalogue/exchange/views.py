@@ -13,7 +13,6 @@ from onewindow.catalogue.exchange.spreadsheet import XLSX_TYPE, catalogue_workbo
 from onewindow.catalogue.models import ImportJob
 from onewindow.catalogue.selectors import CatalogueAccess
 from onewindow.catalogue.staff_views import catalogue_staff_required
-from onewindow.catalogue.tasks import catalogue_import_run
 from onewindow.core import clock
 
 RECENT_JOBS = 10
@@ -74,7 +73,6 @@ def import_upload(request: HttpRequest, access: CatalogueAccess) -> HttpResponse
     job = import_job_create(
         actor=request.user, upload=form.cleaned_data["file"], publish=form.cleaned_data.get("publish", False)
     )
-    catalogue_import_run.enqueue(job_id=str(job.pk))
     return redirect("catalogue_exchange:job", job_id=job.pk)
 
 

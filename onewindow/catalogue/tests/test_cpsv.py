@@ -78,6 +78,8 @@ def realistic_catalogue(department: Department | None = None) -> list[Item]:
                 copies=1,
                 paper_size="A4",
                 filling_notes="提供租赁合同复印件",
+                pledge_allowed=True,
+                pledge_text="本单位承诺对经营场所享有合法使用权，如有不实，愿意承担相应法律责任。",
             ),
         ],
         popularity=900,

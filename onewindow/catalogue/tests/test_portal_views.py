@@ -496,3 +496,23 @@ def test_a_demo_guide_prints_with_its_name(client, demo_catalogue, db):
     if (item.published_version.form_schema or {}).get("properties"):
         sample = client.get(reverse("catalogue:item_form_sample_pdf", args=[item.implementation_code]))
         _pdf_ok(sample, item.published_version.name)
+
+
+def test_the_form_is_prefilled_with_the_signed_in_persons_id_number(client, catalogue):
+    from tests.factories import person, valid_citizen_id
+
+    client.force_login(person(7, name="王小明").user)
+    response = client.get(reverse("catalogue:item_form", args=[catalogue.food.implementation_code]))
+    assert f'value="{valid_citizen_id(7)}"' in response.content.decode()
+
+
+def test_an_item_with_both_a_person_and_a_company_theme_of_one_name_shows_it_once(client, catalogue):
+    twin = ThemeFactory(code="company-birth", name="生育收养", audience=Audience.COMPANY)
+    from onewindow.catalogue.models import Theme
+
+    birth = Theme.objects.get(code="birth")
+    catalogue.food.published_version.themes.set([birth, twin])
+
+    page = client.get(reverse("catalogue:item", args=[catalogue.food.implementation_code])).content.decode()
+
+    assert page.count("生育收养") == 1

@@ -125,6 +125,8 @@ def test_the_round_trip_keeps_fees_faq_form_schema_themes_joint_bodies_and_mater
                     "condition",
                     "source",
                     "licence_type_code",
+                    "pledge_allowed",
+                    "pledge_text",
                     "originals",
                     "copies",
                 )
@@ -404,13 +406,16 @@ def test_an_upload_over_ten_megabytes_is_refused(client_as, platform_admin):
     assert not ImportJob.objects.exists()
 
 
-def test_an_upload_runs_in_the_background_and_its_page_shows_the_outcome(client_as, platform_admin):
+def test_an_upload_runs_in_the_background_and_its_page_shows_the_outcome(
+    client_as, platform_admin, django_capture_on_commit_callbacks
+):
     realistic_catalogue()
     content = export_all()
     empty_the_catalogue()
     client = client_as(platform_admin)
 
-    response = upload(client, content, publish="on")
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs once its row is committed
+        response = upload(client, content, publish="on")
 
     job = ImportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
@@ -423,12 +428,15 @@ def test_an_upload_runs_in_the_background_and_its_page_shows_the_outcome(client_
     assert b"hx-trigger" not in page.content
 
 
-def test_a_bad_upload_shows_its_row_level_problems_at_the_end(client_as, dept_admin_a, department_a):
+def test_a_bad_upload_shows_its_row_level_problems_at_the_end(
+    client_as, dept_admin_a, department_a, django_capture_on_commit_callbacks
+):
     realistic_catalogue(department=department_a)
     content = export_all()
     client = client_as(dept_admin_a)
 
-    upload(client, edited(content, {(ITEM_SHEET, 2, "办件类型"): "急件"}).getvalue())
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, edited(content, {(ITEM_SHEET, 2, "办件类型"): "急件"}).getvalue())
 
     job = ImportJob.objects.get()
     assert job.status == ImportJobStatus.FAILED and job.publish is False

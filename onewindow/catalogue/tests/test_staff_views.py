@@ -539,3 +539,64 @@ def test_admin_shows_a_bundle_refusal_on_the_page(client_as, superuser, departme
     from onewindow.catalogue.models import Bundle
 
     assert not Bundle.objects.exists()
+
+
+def test_admin_saves_a_bundles_field_map_and_shows_the_merged_form(client_as, superuser, department_a):
+    renamed = {
+        "form_schema": {
+            "type": "object",
+            "properties": {"insured_name": {"type": "string", "title": "参保人"}},
+        },
+        "form_ui": {},
+    }
+    first, second = (
+        published_item(department=department_a),
+        published_item(department=department_a, **renamed),
+    )
+    data = {
+        "code": "newborn",
+        "name": "新生儿出生",
+        "audience": "person",
+        "description": "出生一件事",
+        "field_map": f'{{"{second.implementation_code}": {{"insured_name": "applicant_name"}}}}',
+        "entries-TOTAL_FORMS": "2",
+        "entries-INITIAL_FORMS": "0",
+        "entries-0-item": str(first.pk),
+        "entries-0-stage": "1",
+        "entries-0-order": "1",
+        "entries-1-item": str(second.pk),
+        "entries-1-stage": "2",
+        "entries-1-order": "1",
+    }
+    client = client_as(superuser)
+    assert client.post(reverse("admin:catalogue_bundle_add"), data).status_code == 302
+    from onewindow.catalogue.models import Bundle
+
+    bundle = Bundle.objects.get(code="newborn")
+    assert bundle.field_map == {second.implementation_code: {"insured_name": "applicant_name"}}
+    page = client.get(reverse("admin:catalogue_bundle_change", args=[bundle.pk])).text
+    assert "申请人姓名（applicant_name）" in page
+
+
+def test_admin_refuses_a_field_map_naming_a_missing_field(client_as, superuser, department_a):
+    first, second = published_item(department=department_a), published_item(department=department_a)
+    data = {
+        "code": "bad-map",
+        "name": "坏的对照",
+        "audience": "person",
+        "description": "x",
+        "field_map": f'{{"{second.implementation_code}": {{"nothing_here": "x"}}}}',
+        "entries-TOTAL_FORMS": "2",
+        "entries-INITIAL_FORMS": "0",
+        "entries-0-item": str(first.pk),
+        "entries-0-stage": "1",
+        "entries-0-order": "1",
+        "entries-1-item": str(second.pk),
+        "entries-1-stage": "2",
+        "entries-1-order": "1",
+    }
+    response = client_as(superuser).post(reverse("admin:catalogue_bundle_add"), data, follow=True)
+    assert "nothing_here" in response.text
+    from onewindow.catalogue.models import Bundle
+
+    assert not Bundle.objects.exists()

@@ -60,9 +60,9 @@ def test_entries_are_numbered_one_after_another(entries):
     assert [e.seq for e in entries] == [entries[0].seq, entries[0].seq + 1, entries[0].seq + 2]
 
 
-def test_each_entry_chains_to_the_previous_entrys_hash(entries):
-    assert entries[1].prev_hash == entries[0].hash
-    assert entries[2].prev_hash == entries[1].hash
+def test_each_entry_chains_to_the_previous_entrys_hash_in_its_stream(entries):
+    predecessor = entries[1] if entries[1].stream == entries[0].stream else entries[0]
+    assert entries[2].prev_hash == predecessor.hash
 
 
 def test_the_first_entry_chains_to_the_genesis_hash(entries):
@@ -156,22 +156,36 @@ def test_the_verify_command_fails_naming_the_altered_entry(entries):
         call_command("audit", "verify")
 
 
-def test_verify_reports_a_deleted_entry_as_missing(entries):
-    deleted = entries[1]
+@pytest.fixture
+def one_stream(department_a) -> list[AuditEntry]:
+    """Three entries about one record: they share a stream, so each chains to the one before."""
+    return [audit_record(actor=None, action=f"test.step{n}", target=department_a) for n in range(3)]
+
+
+def test_entries_about_one_record_share_a_stream_in_order(one_stream):
+    assert len({e.stream for e in one_stream}) == 1
+    assert [e.stream_seq - one_stream[0].stream_seq for e in one_stream] == [0, 1, 2]
+
+
+def test_verify_reports_a_deleted_entry_as_missing(one_stream):
+    deleted = one_stream[1]
     with triggers_bypassed() as cursor:
         cursor.execute("DELETE FROM core_auditentry WHERE seq = %s", [deleted.seq])
-    with pytest.raises(CommandError, match=f"#{deleted.seq} is missing"):
+    with pytest.raises(
+        CommandError, match=f"stream {deleted.stream}: entry #{deleted.stream_seq} is missing"
+    ):
         call_command("audit", "verify")
 
 
-def test_verify_reports_an_entry_rehashed_without_its_successor(entries):
+def test_verify_reports_an_entry_rehashed_without_its_successor(one_stream):
+    entries = one_stream
     forged = AuditEntry.objects.get(seq=entries[1].seq)
-    forged.action = "calendar.forged"
+    forged.action = "test.forged"
     forged_hash = audit_entry_digest(forged)
     with triggers_bypassed() as cursor:
         cursor.execute(
             "UPDATE core_auditentry SET action = %s, hash = %s WHERE seq = %s",
-            ["calendar.forged", forged_hash, forged.seq],
+            ["test.forged", forged_hash, forged.seq],
         )
     report = audit_chain_verify()
     assert report.first_bad_seq == entries[2].seq

@@ -99,7 +99,8 @@ def test_a_job_is_enqueued_again_once_its_interval_has_passed(now, jobs):
     assert periodic_jobs_enqueue_due() == jobs
 
 
-def test_a_run_records_when_and_which_result(now, jobs):
+def test_a_run_records_when_and_which_result(now, jobs, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     periodic_jobs_enqueue_due()
     run = PeriodicJobRun.objects.get(name=jobs[0])
     assert run.last_enqueued_at == START

@@ -19,7 +19,13 @@ from onewindow.catalogue.models import (
 from onewindow.core.identifiers import credit_code_check_digit, organisation_code_check_digit
 from onewindow.demo.catalogue import business, construction, people, social
 from onewindow.demo.catalogue.common import COMPANY_THEMES, PERSON_THEMES
-from onewindow.demo.catalogue.lists import BUNDLES, INSTITUTIONS, INTERMEDIARY_SERVICES, NEGATIVE_LIST
+from onewindow.demo.catalogue.lists import (
+    BUNDLE_FIELD_MAPS,
+    BUNDLES,
+    INSTITUTIONS,
+    INTERMEDIARY_SERVICES,
+    NEGATIVE_LIST,
+)
 from onewindow.organisations.models import Department, Region
 
 ITEMS: list[dict[str, Any]] = business.ITEMS + people.ITEMS + social.ITEMS + construction.ITEMS
@@ -97,6 +103,10 @@ def catalogue_load(*, departments: dict[str, Department]) -> dict[str, int]:
             description=description,
             keywords=keywords,
             items=[(items[key], stage, optional) for key, stage, optional in entries],
+            field_map={
+                items[key].implementation_code: overrides
+                for key, overrides in BUNDLE_FIELD_MAPS.get(code, {}).items()
+            },
         )
         Bundle.objects.filter(pk=bundle.pk).update(popularity=popularity)
         created["bundles"] += 1

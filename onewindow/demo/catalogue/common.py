@@ -157,6 +157,7 @@ MATERIALS: dict[str, dict[str, Any]] = {
     "application-form": {
         "name": "申请表",
         "source": M.APPLICANT,
+        "generated_online": True,
         "form": "electronic",
         "originals": 1,
         "copies": 0,
@@ -369,9 +370,6 @@ def material(key: str, **overrides: Any) -> dict[str, Any]:
 
 SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 NAME_PATTERN = "^[\u4e00-\u9fa5·]{2,20}$"
-ID_PATTERN = "^[1-9]\\d{5}(19|20)\\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\\d|3[01])\\d{3}[\\dX]$"
-MOBILE_PATTERN = "^1[3-9]\\d{9}$"
-CREDIT_PATTERN = "^[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 
 
 def text(title: str, example: str, **schema: Any) -> dict[str, Any]:
@@ -400,17 +398,17 @@ def flag(title: str, example: bool = True) -> dict[str, Any]:
 
 PERSON_FIELDS = {
     "applicant_name": text("申请人姓名", "林晓燕", pattern=NAME_PATTERN, maxLength=20),
-    "id_number": text("公民身份号码", "11010519491231002X", pattern=ID_PATTERN),
-    "mobile": text("手机号码", "13905912345", pattern=MOBILE_PATTERN),
+    "id_number": text("公民身份号码", "11010519491231002X", format="citizen-id"),
+    "mobile": text("手机号码", "13905912345", format="mobile"),
     "address": text("联系地址", "福州市鼓楼区五四路158号", maxLength=100),
 }
 PERSON_REQUIRED = ["applicant_name", "id_number", "mobile"]
 COMPANY_FIELDS = {
     "company_name": text("单位名称", "福州闽味餐饮管理有限公司", maxLength=100),
-    "credit_code": text("统一社会信用代码", "91350100M000100Y43", pattern=CREDIT_PATTERN),
+    "credit_code": text("统一社会信用代码", "91350100M000100Y43", format="uscc"),
     "legal_representative": text("法定代表人", "陈志强", pattern=NAME_PATTERN),
     "contact_name": text("联系人", "郑丽", pattern=NAME_PATTERN),
-    "contact_mobile": text("联系人手机", "13805918888", pattern=MOBILE_PATTERN),
+    "contact_mobile": text("联系人手机", "13805918888", format="mobile"),
     "address": text("住所（经营场所）", "福州市台江区江滨中大道363号", maxLength=100),
 }
 COMPANY_REQUIRED = ["company_name", "credit_code", "legal_representative", "contact_name", "contact_mobile"]

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from onewindow.catalogue.models import Audience, NegativeListEntry
 
+# How a bundle's items' forms merge beyond same-named fields (Bundle.field_map), by item key here; the loader
+# turns the keys into implementation codes.
+BUNDLE_FIELD_MAPS: dict[str, dict[str, dict[str, str]]] = {
+    "newborn": {"resident-medical-enrolment": {"insured_name": "baby_name"}},
+}
+
 # (code, name, audience, description, keywords, popularity, [(item key, stage, optional)])
 BUNDLES = [
     (
@@ -27,15 +33,17 @@ BUNDLES = [
         "newborn",
         "新生儿出生",
         Audience.PERSON,
-        "宝宝出生后，出生医学证明、户口登记、医保参保和社保卡一次申请，证件邮寄到家。",
+        "宝宝出生后一次申请、一张表单：卫生健康部门先签发出生医学证明，办结后户口登记、医保参保和社保卡申领"
+        "自动启动，出生医学证明电子证照自动送达，无需再次提交；一个受理编号查询全程，证件邮寄到家。",
         "宝宝出生 新生儿 生孩子 上户口 出生一件事",
         9000,
         [
+            # Stage 1: 卫健 issues the 出生医学证明 (a licence); stage 2 needs it and starts once it exists.
             ("birth-medical-certificate", 1, False),
             ("birth-registration", 2, False),
-            ("resident-medical-enrolment", 3, False),
-            ("social-security-card-apply", 3, False),
-            ("maternity-benefits", 3, True),
+            ("resident-medical-enrolment", 2, False),
+            ("social-security-card-apply", 2, False),
+            ("maternity-benefits", 2, True),
         ],
     ),
     (

@@ -241,6 +241,7 @@ ITEMS = [
             "reason": choice("迁入类别", ["投靠直系亲属", "购房落户", "人才落户", "就业落户"]),
             "from_address": text("迁出地户籍地址", "江西省南昌市东湖区八一大道1号"),
             "to_address": text("迁入地址", "福州市鼓楼区五四路158号"),
+            "to_division": text("迁入地行政区划代码", "350102", format="division-code"),
         },
         faq=[
             (
@@ -275,7 +276,7 @@ ITEMS = [
         result_type="文",
         fields={
             "deceased_name": text("死者姓名", "林国华"),
-            "deceased_id": text("死者公民身份号码", "11010519491231002X"),
+            "deceased_id": text("死者公民身份号码", "11010519491231002X", format="citizen-id"),
             "death_date": date("死亡日期", "2026-02-10"),
         },
         popularity=2900,
@@ -724,7 +725,7 @@ ITEMS = [
         licence=LICENCE["marriage-certificate"],
         fields={
             "partner_name": text("对方姓名", "陈明辉"),
-            "partner_id": text("对方公民身份号码", "11010519491231002X"),
+            "partner_id": text("对方公民身份号码", "11010519491231002X", format="citizen-id"),
             "appointment": date("预约登记日期", "2026-05-20"),
         },
         faq=[
@@ -1297,11 +1298,7 @@ ITEMS = [
         result_type="文",
         fields={
             "child_name": text("儿童姓名", "林一诺"),
-            "child_id": text(
-                "儿童公民身份号码",
-                "11010519491231002X",
-                pattern="^[1-9]\\d{5}(19|20)\\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\\d|3[01])\\d{3}[\\dX]$",
-            ),
+            "child_id": text("儿童公民身份号码", "11010519491231002X", format="citizen-id"),
             "school": text("对口学校", "福州市鼓楼第一中心小学"),
         },
         required=["child_name", "child_id"],

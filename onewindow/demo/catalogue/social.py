@@ -181,7 +181,7 @@ ITEMS = [
         result_type="其他",
         fields={
             "deceased_name": text("死者姓名", "林国华"),
-            "deceased_id": text("死者公民身份号码", "11010519491231002X"),
+            "deceased_id": text("死者公民身份号码", "11010519491231002X", format="citizen-id"),
         },
         popularity=1800,
     ),
@@ -274,7 +274,7 @@ ITEMS = [
         objects=ORGS,
         fields={
             "employee_name": text("职工姓名", "王磊"),
-            "employee_id": text("职工公民身份号码", "11010519491231002X"),
+            "employee_id": text("职工公民身份号码", "11010519491231002X", format="citizen-id"),
             "start_date": date("用工日期", "2026-03-01"),
         },
         popularity=7400,

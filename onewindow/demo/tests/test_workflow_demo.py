@@ -148,15 +148,21 @@ def test_two_bundles_fan_out_across_departments(demo):
     assert set(FAN_OUT_BUNDLES) <= set(fanning)
 
 
-def test_the_demo_bundle_application_was_accepted_child_by_child_in_three_departments(demo):
+def test_the_demo_bundle_application_runs_stage_by_stage_under_one_number(demo):
     parent = Case.objects.get(bundle__code="second-hand-house")
-    children = list(Case.objects.filter(parent=parent).select_related("department"))
+    children = {
+        c.department.short_name: c for c in Case.objects.filter(parent=parent).select_related("department")
+    }
     assert len(children) == 3
-    assert len({child.department_id for child in children}) == 3
-    assert all(child.status == CaseStatus.IN_PROCESS and child.number for child in children)
-    for username in ("clerk_housing", "clerk_tax", "clerk_land"):
+    first = children.pop(next(name for name, c in children.items() if c.status == CaseStatus.IN_PROCESS))
+    assert parent.number and first.number == f"{parent.number}-01"
+    # Stages 2 (税务) and 3 (不动产登记) wait for stage 1 (住建) to conclude.
+    assert all(child.status == CaseStatus.DRAFT for child in children.values())
+    inbox = selectors.tasks_for_user(user=staff("clerk_housing"), status=TaskStatus.READY)
+    assert inbox.filter(case__parent=parent).count() == 1
+    for username in ("clerk_tax", "clerk_land"):
         inbox = selectors.tasks_for_user(user=staff(username), status=TaskStatus.READY)
-        assert inbox.filter(case__parent=parent).count() == 1, username
+        assert not inbox.filter(case__parent=parent).exists(), username
 
 
 def test_cases_in_flight_are_in_the_right_inboxes(demo):

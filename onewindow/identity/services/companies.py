@@ -124,7 +124,7 @@ def _scopes_checked(scopes: list[str]) -> list[str]:
     return [scope for scope in AgencyScope.values if scope in scopes]
 
 
-def _expiry_checked(expires_at: datetime, limit: datetime | None) -> datetime:
+def agency_expiry_checked(expires_at: datetime, limit: datetime | None) -> datetime:
     if timezone.is_naive(expires_at):  # a date-time without an offset means Beijing time
         expires_at = timezone.make_aware(expires_at)
     now = timezone.now()
@@ -168,7 +168,7 @@ def agency_grant(
             status=403,
             problems=[FieldProblem("scopes", "agency.scopes", "超出您自己的授权范围。")],
         )
-    expires_at = _expiry_checked(expires_at, grantor_agency.expires_at if grantor_agency else None)
+    expires_at = agency_expiry_checked(expires_at, grantor_agency.expires_at if grantor_agency else None)
     agent = person_by_identifier(agent_identifier)
     if agent is None:
         raise DomainError(
@@ -256,7 +256,8 @@ def person_act_for(*, person: Person, company: Company | None) -> Person:
         require_scope(Principal(person=person, company=company, agency=latest), AgencyScope.APPLY)
     before = person.acting_for
     person.acting_for = company
-    person.save(update_fields=["acting_for", "updated_at"])
+    person.acting_for_person = None  # one principal at a time: a company, or a person, or oneself
+    person.save(update_fields=["acting_for", "acting_for_person", "updated_at"])
     audit_record(
         actor=person.user,
         action="person.act_for",

@@ -7,8 +7,9 @@ from typing import Any
 
 from onewindow.cases.models import Case, ConclusionCode
 from onewindow.core.errors import DomainError
-from onewindow.licences.models import Licence, LicenceType
+from onewindow.licences.models import Licence, LicenceStatus, LicenceType
 from onewindow.licences.services.issuing import licence_issue
+from onewindow.licences.services.lifecycle import licence_revoke
 
 
 def face_from_case(licence_type: LicenceType, case: Case) -> dict[str, str]:
@@ -75,3 +76,13 @@ def licence_issue_for_case(*, case: Case, actor: Any | None, code: int, **_: Any
 def on_case_concluded(*, case: Case, actor: Any | None, code: int, **kwargs: Any) -> None:
     """Registered for ``CaseHook.CONCLUDED`` in ``LicencesConfig.ready()``."""
     licence_issue_for_case(case=case, actor=actor, code=code, **kwargs)
+
+
+def on_case_decision_revoked(*, case: Case, actor: Any | None, reason: str, **_: Any) -> None:
+    """The ``CaseHook.DECISION_REVOKED`` handler: a licence issued on a revoked approval is revoked with it
+    (行政许可法 art. 69 para. 2), in the same transaction."""
+    live = {LicenceStatus.VALID, LicenceStatus.SUSPENDED, LicenceStatus.EXPIRED}
+    for licence in Licence.objects.filter(case=case, status__in=live):
+        licence_revoke(
+            licence=licence, actor=actor, reason=reason, basis="《中华人民共和国行政许可法》第六十九条第二款"
+        )

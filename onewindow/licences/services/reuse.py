@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from onewindow.cases.models import Case, CaseMaterial, CaseStatus, TrustLevel
-from onewindow.cases.services import case_material_attach_reference
+from onewindow.cases.services import case_material_attach_reference, case_material_hand_over
 from onewindow.catalogue.models import Material, MaterialSource
 from onewindow.core import clock
 from onewindow.core.crypto import lookup_hash
@@ -327,3 +327,76 @@ def licence_query_for_case(
         changes={"client": client_id, "purpose": purpose, "licences": [lic.identifier for lic in licences]},
     )
     return access, licences
+
+
+def licences_hand_over(*, case: Case, actor: Any, earlier: Iterable[Case], **_: Any) -> None:
+    """``CaseHook.STAGE_STARTING``: a life event's later stage receives the licences its earlier stages issued
+    (the 出生医学证明 for the 户口登记) as trust level A copies, and the use is shown in 用证记录. A licence
+    that cannot be copied leaves the material to the applicant; the stage still starts."""
+    earlier_ids = [child.pk for child in earlier]
+    if not earlier_ids:
+        return
+    today = clock.today()
+    for material in case.item_version.materials.all():
+        if material.source != MaterialSource.ELICENCE or not material.licence_type_code:
+            continue
+        licence = (
+            Licence.objects.filter(
+                case_id__in=earlier_ids,
+                licence_type__code=material.licence_type_code,
+                status=LicenceStatus.VALID,
+            )
+            .select_related("licence_type", "issuer", "signing_key")
+            .order_by("-issued_on", "-created_at")
+            .first()
+        )
+        if licence is None or not licence_usable(licence, today):
+            continue
+        try:
+            with transaction.atomic():
+                copy_until = today + dt.timedelta(days=COPY_VALID_DAYS)
+                if licence.valid_until is not None:
+                    copy_until = min(copy_until, licence.valid_until)
+                case_material_hand_over(
+                    case=case,
+                    material=material,
+                    reference=licence.identifier,
+                    content=licence_pdf(
+                        licence, copy_for=case.item_version.name, copy_valid_until=copy_until
+                    ),
+                    name=licence_pdf_filename(licence, copy=True),
+                    actor=actor,
+                )
+                licence_access_record(
+                    holder_code_hash=licence.holder_code_hash,
+                    purpose=f"“一件事”前一阶段办结后，作为“{case.item_version.name}”的“{material.name}”自动送达（免提交）",
+                    licences=[licence],
+                    department=case.department,
+                    actor=actor,
+                    case_number=case.number or "",
+                )
+        except Exception:
+            logger.exception("licence %s not handed over to case %s", licence.identifier, case.pk)
+
+
+def licence_prefill_sources(*, person: Any, company: Any, **_: Any) -> dict[str, str]:
+    """Prefill provider (``catalogue.prefill``): the face fields of the holder's valid licences, newest first,
+    as ``licence.<type code>.<face field>``."""
+    holder = (
+        Q(holder_company=company) if company is not None else Q(holder_person=person, holder_company=None)
+    )
+    if person is None and company is None:
+        return {}
+    today = clock.today()
+    sources: dict[str, str] = {}
+    licences = (
+        Licence.objects.filter(holder, status=LicenceStatus.VALID, valid_from__lte=today)
+        .filter(Q(valid_until=None) | Q(valid_until__gte=today))
+        .only("type_code", "face")
+        .order_by("-issued_on", "-created_at")[:50]
+    )
+    for licence in licences:
+        for key, value in (licence.face or {}).items():
+            if value not in (None, ""):
+                sources.setdefault(f"licence.{licence.type_code}.{key}", str(value))
+    return sources

@@ -396,7 +396,12 @@ def test_no_step_can_be_approved_while_the_case_is_suspended(start, clerk_a, rev
     case = instance.case
     case.refresh_from_db()
     case_services.case_suspend(
-        case=case, actor=reviewer_a, kind="inspection", reason="现场核查", basis="《行政许可法》第四十五条"
+        case=case,
+        actor=reviewer_a,
+        kind="inspection",
+        reason="现场核查",
+        basis="《行政许可法》第四十五条",
+        expected_working_days=3,
     )
     mine = of_department(tasks, reviewer_a)
     with pytest.raises(DomainError) as caught:
@@ -411,7 +416,12 @@ def test_suspending_the_case_pauses_the_open_step_clocks(start, clerk_a, reviewe
     case = instance.case
     case.refresh_from_db()
     case_services.case_suspend(
-        case=case, actor=reviewer_a, kind="inspection", reason="现场核查", basis="第四十五条"
+        case=case,
+        actor=reviewer_a,
+        kind="inspection",
+        reason="现场核查",
+        basis="第四十五条",
+        expected_working_days=3,
     )
     assert all(t.deadline.pauses.filter(end_on=None).exists() for t in open_tasks(instance))
     at("2026-10-13")
@@ -598,6 +608,7 @@ def test_a_special_procedure_dated_before_a_step_opened_pauses_that_step_from_it
         kind="inspection",
         reason="现场核查",
         basis="第四十五条",
+        expected_working_days=3,
         started_on=dt.date(2026, 10, 9),
     )
     pauses = [t.deadline.pauses.get() for t in WorkTask.objects.filter(pk__in=[t.pk for t in tasks])]

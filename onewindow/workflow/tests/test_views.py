@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from onewindow.cases.models import CaseStatus
+from onewindow.catalogue.models import ItemVersion
 from onewindow.core.masking import mask_name
 from onewindow.workflow import services
 from onewindow.workflow.models import InstanceStatus, TaskOpinion, TaskStatus
@@ -64,6 +65,30 @@ def test_a_reviewer_sees_the_task_with_the_masked_applicant(
     page = response.content.decode()
     assert f"<dd>{mask_name(citizen.name)}</dd>" in page
     assert "食品经营许可" in page and 'action="' + task_url(only(joint, department_a), "claim") in page
+
+
+def _with_phone(instance):
+    """The case's form asks for a phone (set on the version directly: fixtures only)."""
+    case = instance.case
+    schema = case.item_version.form_schema
+    schema["properties"]["mobile"] = {"type": "string", "title": "手机号码", "format": "mobile"}
+    ItemVersion.objects.filter(pk=case.item_version_id).update(form_schema=schema)
+    case.item_version.refresh_from_db()
+    case.form_data = {"applicant_name": "张三", "mobile": "13912345678"}
+    case.save(update_fields=["form_data"])
+
+
+def test_a_joint_review_department_sees_personal_answers_masked(client_as, joint, reviewer_b, department_b):
+    _with_phone(joint)
+    page = client_as(reviewer_b).get(task_url(only(joint, department_b))).content.decode()
+    assert "139****5678" in page and "13912345678" not in page
+    assert "张三" not in page  # the applicant's name is masked in the form too, as in the header
+
+
+def test_the_handling_department_sees_personal_answers_in_clear(client_as, joint, reviewer_a, department_a):
+    _with_phone(joint)
+    page = client_as(reviewer_a).get(task_url(only(joint, department_a))).content.decode()
+    assert "13912345678" in page
 
 
 # --- inbox ---------------------------------------------------------------------------------------------------

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, models, transaction
 
 from onewindow.core import crypto
-from onewindow.core.fields import EncryptedTextField
+from onewindow.core.fields import KeyRingField
 from onewindow.core.services import audit_record
 
 
-def _stale_pks(model: type[models.Model], columns: list[str], active: str) -> list[object]:
+def _stale_pks(model: type[models.Model], fields: Sequence[KeyRingField], active: str) -> list[object]:
     """Rows with a ciphertext under another key, read raw: the field itself would hand back plain text."""
     quote = connection.ops.quote_name
     pk_column = str(model._meta.pk.column)
     # Identifiers only, quoted by the backend: nothing here comes from a request.
-    selected = ", ".join(quote(c) for c in [pk_column, *columns])
+    selected = ", ".join(quote(c) for c in [pk_column, *(str(f.column) for f in fields)])  # type: ignore[attr-defined]
     sql = f"SELECT {selected} FROM {quote(model._meta.db_table)}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return [
             pk
             for pk, *values in cursor.fetchall()
-            if any(value and crypto.ciphertext_key_id(value) != active for value in values)
+            if any(f.stored_key_ids(value) - {active} for f, value in zip(fields, values, strict=True))
         ]
 
 
@@ -41,10 +43,10 @@ class Command(BaseCommand):
         batch_size = int(str(options["batch_size"]))
         total = 0
         for model in apps.get_models():
-            fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+            fields = [f for f in model._meta.concrete_fields if isinstance(f, KeyRingField)]
             if not fields:
                 continue
-            stale = _stale_pks(model, [str(f.column) for f in fields], active)
+            stale = _stale_pks(model, fields, active)
             for start in range(0, len(stale), batch_size):
                 with transaction.atomic():
                     rows = model._base_manager.select_for_update().filter(

@@ -1,0 +1,71 @@
+"""The site's error pages: Chinese, in the portal's layout, with a way on; the 500 page needs no database;
+``/api/`` paths are left to the API's JSON errors."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, RequestFactory, override_settings
+from django.urls import include, path
+
+from onewindow.portal import error_views
+
+
+def _boom(request):
+    raise RuntimeError("a bug")
+
+
+urlpatterns = [path("boom/", _boom), path("", include("onewindow.urls"))]
+handler500 = "onewindow.portal.error_views.server_error"
+
+
+@pytest.mark.django_db
+def test_an_unknown_page_is_the_chinese_404_page(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "页面不存在" in page and "返回首页" in page and 'class="site-header"' in page
+
+
+@pytest.mark.django_db
+def test_a_refused_page_is_the_chinese_403_page(client_as, citizen):
+    response = client_as(citizen).get("/workbench/")
+
+    assert response.status_code == 403
+    assert "无权访问" in response.content.decode()
+
+
+@override_settings(ROOT_URLCONF=__name__, DEBUG=False)
+@pytest.mark.django_db
+def test_a_crash_is_the_chinese_500_page():
+    response = Client(raise_request_exception=False).get("/boom/")
+
+    assert response.status_code == 500
+    assert "服务暂时不可用" in response.content.decode()
+
+
+def test_the_500_page_renders_without_the_database():
+    # No django_db mark: any query would fail this test.
+    response = error_views.server_error(RequestFactory().get("/cases/"))
+
+    assert response.status_code == 500
+    assert "服务暂时不可用" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_stale_form_token_is_the_chinese_csrf_page(citizen):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(citizen)
+
+    response = client.post("/cases/", {})
+
+    assert response.status_code == 403
+    assert "表单已过期" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_api_paths_are_left_to_the_api_errors(client):
+    response = client.get("/api/v1/no-such-endpoint")
+
+    assert response.status_code == 404
+    assert "页面不存在" not in response.content.decode()
