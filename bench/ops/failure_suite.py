@@ -10,7 +10,7 @@ A killed process is started again halfway through its phase, as systemd's ``Rest
 way. Afterwards, with the queue drained: every acknowledged application present exactly once, every
 notification delivered exactly once, and what the clients saw during each fault (503 JSON, never HTML 500).
 
-    scripts/failure-suite                      # a fresh cluster in var/cluster, ~3 minutes of load
+    scripts/failure-suite                      # a fresh cluster in var-cluster, ~3 minutes of load
     scripts/failure-suite --phase-seconds 30 --citizens 6
 
 Figures: bench/results/failure-suite.json and bench/results/failure-suite.md.
@@ -89,6 +89,10 @@ class Suite:
             str(args.app_servers),
             "--workers",
             str(args.workers),
+            "--task-lease-seconds",
+            str(args.task_lease_seconds),
+            "--worker-heartbeat-seconds",
+            str(args.worker_heartbeat_seconds),
         ]
         self.recorder = Recorder()
         self.events: list[dict[str, Any]] = []
@@ -133,7 +137,11 @@ class Suite:
         from onewindow.ops.cluster.layout import ClusterLayout
 
         layout = ClusterLayout(
-            root=self.directory, app_servers=self.args.app_servers, workers=self.args.workers
+            root=self.directory,
+            app_servers=self.args.app_servers,
+            workers=self.args.workers,
+            task_lease_seconds=self.args.task_lease_seconds,
+            worker_heartbeat_seconds=self.args.worker_heartbeat_seconds,
         )
         os.environ.update(layout.app_environment(direct=True))
         self.base_url = layout.public_url()
@@ -330,13 +338,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--dir", default=str(ROOT / "var" / "cluster"))
+    # Not under var/: that is the platform's data directory, made 0700 by every onewindow command, which
+    # would shut the postgres and nginx OS users out of the cluster below it.
+    parser.add_argument("--dir", default=str(ROOT / "var-cluster"))
     parser.add_argument("--app-servers", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--citizens", type=int, default=4, help="concurrent submitting clients")
     parser.add_argument("--items", type=int, default=10, help="distinct items submitted")
     parser.add_argument("--phase-seconds", type=float, default=24.0)
     parser.add_argument("--drain-seconds", type=float, default=120.0)
+    # A task left RUNNING by a killed worker is retried once its lease is over and the reaper (every 60 s)
+    # has run: lease + 60 s must fit in the drain time.
+    parser.add_argument("--task-lease-seconds", type=int, default=30)
+    parser.add_argument("--worker-heartbeat-seconds", type=int, default=5)
     parser.add_argument("--password", default="Bench@2026!")
     parser.add_argument("--reuse", action="store_true", help="keep an existing cluster directory")
     parser.add_argument("--keep", action="store_true", help="leave the cluster running afterwards")

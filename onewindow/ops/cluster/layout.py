@@ -27,6 +27,11 @@ class ClusterLayout:
     redis_port: int = 6380
     nginx_port: int = 8180
     first_app_port: int = 8181
+    # The task lease and worker heartbeat (core.queue) for the cluster's processes; None keeps the platform's
+    # defaults (10 min, 30 s). The failure suite shortens them so that a task left RUNNING by a worker it
+    # kills -9 is reaped and retried within its drain time.
+    task_lease_seconds: int | None = None
+    worker_heartbeat_seconds: int | None = None
 
     @property
     def run_dir(self) -> Path:
@@ -100,7 +105,7 @@ class ClusterLayout:
     def app_environment(self, *, direct: bool = False) -> dict[str, str]:
         """The environment of the app servers, workers and scheduler: the primary through pgbouncer (or
         ``direct``ly, for migrations), the replica, Redis, behind nginx on plain HTTP (loopback only)."""
-        return {
+        environment = {
             "DATABASE_URL": self.database_url(self.primary_port if direct else self.pgbouncer_port),
             "DATABASE_POOLER": "" if direct else "pgbouncer",
             "DATABASE_REPLICA_URL": self.database_url(self.replica_port),
@@ -114,6 +119,11 @@ class ClusterLayout:
             "ONEWINDOW_METRICS_ALLOW": "127.0.0.1/32,::1/128",
             "DJANGO_SETTINGS_MODULE": "onewindow.settings",
         }
+        if self.task_lease_seconds is not None:
+            environment["ONEWINDOW_TASK_LEASE_SECONDS"] = str(self.task_lease_seconds)
+        if self.worker_heartbeat_seconds is not None:
+            environment["ONEWINDOW_WORKER_HEARTBEAT_SECONDS"] = str(self.worker_heartbeat_seconds)
+        return environment
 
 
 def postgres_os_user() -> pwd.struct_passwd | None:

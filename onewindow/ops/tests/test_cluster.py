@@ -52,6 +52,19 @@ def test_migrations_go_straight_to_the_primary(tmp_path):
     assert env["DATABASE_POOLER"] == ""
 
 
+def test_app_processes_keep_the_platform_task_lease_by_default(tmp_path):
+    env = ClusterLayout(root=tmp_path).app_environment()
+    assert "ONEWINDOW_TASK_LEASE_SECONDS" not in env
+    assert "ONEWINDOW_WORKER_HEARTBEAT_SECONDS" not in env
+
+
+def test_app_processes_get_a_shortened_task_lease_when_asked(tmp_path):
+    layout = ClusterLayout(root=tmp_path, task_lease_seconds=30, worker_heartbeat_seconds=5)
+    env = layout.app_environment()
+    assert env["ONEWINDOW_TASK_LEASE_SECONDS"] == "30"
+    assert env["ONEWINDOW_WORKER_HEARTBEAT_SECONDS"] == "5"
+
+
 def test_nginx_upstream_lists_every_app_server_and_skips_a_dead_one(tmp_path):
     layout = ClusterLayout(root=tmp_path, app_servers=3)
     text = render(

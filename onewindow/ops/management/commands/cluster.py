@@ -3,7 +3,7 @@
 PostgreSQL primary and a streaming replica (own clusters on 5433/5434, never the system's 5432), pgbouncer in
 transaction mode, Redis on 6380, N gunicorn app servers behind nginx (8180), M task workers and the
 scheduler — for the failure suite (``scripts/failure-suite``) and for trying the deployment of
-docs/deploy.md. Files under ``--dir`` (default ``./var/cluster``), 0700/0600.
+docs/deploy.md. Files under ``--dir`` (default ``./var-cluster``), 0700/0600.
 """
 
 from __future__ import annotations
@@ -25,11 +25,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["up", "down", "status", "env", "kill"])
         parser.add_argument("name", nargs="?", help="kill: the service to kill -9 (see status)")
+        # Not under var/, the data directory that settings make 0700: PostgreSQL (as the postgres OS user)
+        # and nginx's workers could not reach their directories below it.
         parser.add_argument(
-            "--dir", default="var/cluster", help="where the cluster lives (default var/cluster)"
+            "--dir", default="var-cluster", help="where the cluster lives (default var-cluster)"
         )
         parser.add_argument("--app-servers", type=int, default=2, help="gunicorn app servers behind nginx")
         parser.add_argument("--workers", type=int, default=2, help="task workers")
+        parser.add_argument(
+            "--task-lease-seconds",
+            type=int,
+            help="ONEWINDOW_TASK_LEASE_SECONDS of the cluster's processes (default: the platform's, 600)",
+        )
+        parser.add_argument(
+            "--worker-heartbeat-seconds",
+            type=int,
+            help="ONEWINDOW_WORKER_HEARTBEAT_SECONDS of the cluster's processes (default: the platform's, 30)",
+        )
         parser.add_argument("--demo", action="store_true", help="up: load the demo data after migrating")
         parser.add_argument("--json", action="store_true", help="status: as JSON")
 
@@ -40,6 +52,8 @@ class Command(BaseCommand):
             root=Path(options["dir"]).resolve(),
             app_servers=options["app_servers"],
             workers=options["workers"],
+            task_lease_seconds=options["task_lease_seconds"],
+            worker_heartbeat_seconds=options["worker_heartbeat_seconds"],
         )
         action = options["action"]
         try:
