@@ -12,6 +12,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -26,7 +27,7 @@ class Recorder:
 
     phase: str = "setup"
     answers: Counter[tuple[str, str, str]] = field(default_factory=Counter)
-    html_5xx_samples: list[dict[str, Any]] = field(default_factory=list)
+    unexpected_5xx_samples: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, kind: str, response: requests.Response | None, error: Exception | None = None) -> None:
@@ -35,22 +36,41 @@ class Recorder:
         else:
             content_type = response.headers.get("Content-Type", "").split(";")[0] or "none"
             outcome = f"{response.status_code} {content_type}"
+            if response.status_code >= 500 and not expected_5xx(response):
+                outcome += UNEXPECTED
         with self.lock:
             self.answers[(self.phase, kind, outcome)] += 1
             if (
-                response is not None
-                and response.status_code >= 500
-                and "json" not in response.headers.get("Content-Type", "")
-                and len(self.html_5xx_samples) < 20
+                outcome.endswith(UNEXPECTED)
+                and len(self.unexpected_5xx_samples) < 20
+                and response is not None
             ):
-                self.html_5xx_samples.append(
+                self.unexpected_5xx_samples.append(
                     {
                         "phase": self.phase,
                         "kind": kind,
+                        "path": urlsplit(response.request.url or "").path,
                         "status": response.status_code,
+                        "retry_after": response.headers.get("Retry-After", ""),
                         "body": response.text[:300],
                     }
                 )
+
+
+# Marks an answer in the per-phase table that is a 5xx the platform does not promise.
+UNEXPECTED = " (unexpected)"
+# The Chinese 503 page (core/unavailable.html, or its plain fall-back in core.resilience) says this.
+UNAVAILABLE_PAGE_TITLE = "服务暂时不可用"
+
+
+def expected_5xx(response: requests.Response) -> bool:
+    """The only 5xx the platform promises while a part of it is away: a 503 with Retry-After — JSON under
+    /api/ (from the app or from nginx when no app server answers), the Chinese 503 page everywhere else."""
+    if response.status_code != 503 or not response.headers.get("Retry-After", "").strip():
+        return False
+    if urlsplit(response.request.url or "").path.startswith("/api/"):
+        return _is_json(response)
+    return "text/html" in response.headers.get("Content-Type", "") and UNAVAILABLE_PAGE_TITLE in response.text
 
 
 @dataclass
@@ -119,7 +139,18 @@ class Citizen(threading.Thread):
         self.sign_in()
         while not self.stop.is_set():
             self.submit_one()
+            self.my_cases_read()
             time.sleep(self.rng.uniform(0.05, 0.2))
+
+    def my_cases_read(self) -> None:
+        """The citizen's own applications page: HTML read from the primary with the session, so that a
+        database fault shows what a person sees (the Chinese 503 page), not only what the API answers."""
+        try:
+            answer = self.session.get(f"{self.base_url}/cases/", allow_redirects=False, timeout=30)
+        except requests.RequestException as error:
+            self.recorder.record("my cases page", None, error)
+            return
+        self.recorder.record("my cases page", answer)
 
     def submit_one(self) -> None:
         """One application, retried with the same Idempotency-Key until it is acknowledged (200/201)."""
