@@ -416,6 +416,51 @@ ONEWINDOW_PERIODIC_JOBS = [
     ("onewindow.licences.tasks.licence_expiry_reminders_job", 24 * 60 * 60),
 ]
 
+# --- Topology: pgbouncer, read replica, Redis sessions, metrics (issue #17; docs/deploy.md) -------------
+# Kept in one block: what changes when the platform runs as several app servers behind nginx.
+INSTALLED_APPS.append("onewindow.ops")  # `onewindow cluster`, /metrics
+# pgbouncer in transaction mode hands a server connection to a client for one transaction only: no
+# server-side (named) cursors, which live across transactions. Nothing else here keeps session state
+# (the audit chain's advisory lock is transaction-scoped, the scheduler uses a lease row).
+if os.environ.get("DATABASE_POOLER") == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# A streaming replica for safe public reads (core.replica); without it every read goes to the primary.
+if replica_url := os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(replica_url, conn_max_age=60, conn_health_checks=True)
+    # A stopped replica must fail fast: its reads then fall back to the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["onewindow.core.replica.ReplicaRouter"]
+ONEWINDOW_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("ONEWINDOW_REPLICA_MAX_LAG_SECONDS", "5"))
+# GET/HEAD requests under these paths read public data from the replica (catalogue, guides, tracking,
+# licence verification and keys, public look-up APIs).
+ONEWINDOW_REPLICA_PATHS = env_list(
+    "ONEWINDOW_REPLICA_PATHS",
+    "/services/,/track/,/licences/verify/,/licences/keys/,/v/,/api/v1/items,/api/v1/bundles,"
+    "/api/v1/track/,/api/v1/licences/verify/,/api/v1/licences/keys,/api/v1/regions,/api/v1/departments,"
+    "/api/v1/workdays/,/api/v1/catalog/",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+    "onewindow.core.replica.ReplicaRoutingMiddleware",
+)
+# Sessions in Redis with the database behind it (cached_db): every app server finds them, a Redis restart
+# loses none, and the django_session table still backs the signed-in browsers list (identity).
+if os.environ.get("REDIS_URL"):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # A Redis restart must not fail requests: the cache then answers as an empty one (core.cache).
+    CACHES["default"]["BACKEND"] = "onewindow.core.cache.ResilientRedisCache"
+    # Short socket timeouts (redis-py reads them from the URL) so that an unreachable Redis is noticed at once.
+    _separator = "&" if "?" in CACHES["default"]["LOCATION"] else "?"
+    CACHES["default"]["LOCATION"] += f"{_separator}socket_connect_timeout=1&socket_timeout=2"
+# Prometheus metrics at /metrics (requests, task queue, database), only for these client networks.
+ONEWINDOW_METRICS_ALLOW = env_list("ONEWINDOW_METRICS_ALLOW", "127.0.0.1/32,::1/128")
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+# Per-query counters and timings (django-prometheus's database wrappers), switched on by the operator.
+if env_bool("ONEWINDOW_METRICS_QUERIES", False):
+    for _alias in DATABASES.values():
+        _alias["ENGINE"] = _alias["ENGINE"].replace("django.db.backends.", "django_prometheus.db.backends.")
 # --- Audit anchoring, backups and security monitoring (issue #17; docs/deploy.md) ------------------------
 # The audit trail is this many hash chains, chosen by target, so writers on different records run in parallel.
 ONEWINDOW_AUDIT_STREAMS = int(os.environ.get("ONEWINDOW_AUDIT_STREAMS", "16"))

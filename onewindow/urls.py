@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 
 from onewindow.api import api
 from onewindow.core.views import healthz
+from onewindow.ops.metrics import metrics
 from onewindow.organisations.selectors import staff_is_platform_admin
 
 admin.site.site_header = "一网通办 · 平台管理"
@@ -38,6 +39,7 @@ handler500 = "onewindow.portal.error_views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -1,0 +1,1 @@
+"""Operations: the production topology on one machine (``onewindow cluster``) and the ``/metrics`` endpoint."""
