@@ -1,11 +1,14 @@
 """Shared by the whole suite: personas (ENGINEERING.md §4) — staff of two departments, a supervisor, an
-administrator, an applicant — and the order tests run in."""
+administrator, an applicant —, a pinned clock (``at``), the demo loaded once per module, the comprehensive
+window's centre, and the order tests run in."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Iterator
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps as django_apps
@@ -13,9 +16,12 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 
+from onewindow.core import clock
 from onewindow.halls import services as hall_services
 from onewindow.organisations.models import Department, Role
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory, person
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -69,6 +75,20 @@ def citizen(db):
 @pytest.fixture
 def another_citizen(db):
     return person(2, name="李四").user
+
+
+@pytest.fixture
+def at(monkeypatch):
+    """Pin the platform clock to a local date (10:00 in Shanghai): ``at("2026-09-29")``; the workflow tests
+    keep their own, which pins ``clock.today`` too."""
+
+    def set_now(day: str, hour: int = 10) -> dt.datetime:
+        moment = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), tzinfo=SHANGHAI)
+        monkeypatch.setattr(clock, "now", lambda: moment)
+        return moment
+
+    set_now("2026-09-29")
+    return set_now
 
 
 @pytest.fixture
