@@ -10,15 +10,12 @@ a walk-in at the window, the SMS and in-site notifications the queued tasks send
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import subprocess
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -39,31 +36,8 @@ from onewindow.organisations.models import Membership, Role
 from onewindow.workflow.models import OPEN_TASK_STATUSES, WorkTask
 from onewindow.workflow.services import task_approve
 
-pytestmark = pytest.mark.django_db(transaction=True)
-_append_only = importlib.import_module("onewindow.core.migrations.0002_audit_append_only")
-_calendar_seed = importlib.import_module("onewindow.workdays.migrations.0002_seed_official_calendar")
-
-
-def _audit_triggers(*, enabled: bool) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE core_auditentry {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
-            return
-        for statement in _append_only.SQLITE_DOWN:
-            cursor.execute(statement)
-        if enabled:
-            for statement in _append_only.SQLITE_UP:
-                cursor.execute(statement)
-
-
-@pytest.fixture(autouse=True)
-def flushable() -> Iterator[None]:
-    """The data must be committed for ``pg_dump`` to see it; the teardown's flush then needs the audit
-    table's append-only triggers lifted (and the next test the holiday lists the flush took away)."""
-    _audit_triggers(enabled=True)
-    _calendar_seed.seed(django_apps, None)
-    yield
-    _audit_triggers(enabled=False)
+# The data must be committed for ``pg_dump`` to see it, so each test's teardown flushes the database.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("flushable_database")]
 
 
 def _dump() -> str:

@@ -33,7 +33,8 @@ def _purpose(path: str) -> str:
     return f"{FORM_PURPOSE}:{path}"
 
 
-def _is_sealed(value: Any) -> bool:
+def is_sealed(value: Any) -> bool:
+    """A value in its sealed shape ``{"$sealed": "<scheme>:…"}`` (the licence face uses it too)."""
     return (
         isinstance(value, dict)
         and set(value) == {SEALED}
@@ -87,7 +88,7 @@ def form_seal(schema: dict[str, Any] | None, data: Any, *, prefix: str = "") -> 
 
 
 def _open_value(value: Any, path: str) -> Any:
-    if _is_sealed(value):
+    if is_sealed(value):
         return json.loads(crypto.decrypt(value[SEALED], purpose=_purpose(path)))
     if isinstance(value, dict):
         return form_open(value, prefix=f"{path}.")
@@ -104,7 +105,7 @@ def form_open(stored: Any, *, prefix: str = "") -> Any:
 
 
 def _sealed_tokens(stored: Any) -> list[str]:
-    if _is_sealed(stored):
+    if is_sealed(stored):
         return [stored[SEALED]]
     if isinstance(stored, dict):
         return [token for value in stored.values() for token in _sealed_tokens(value)]

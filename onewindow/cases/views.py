@@ -338,15 +338,33 @@ def _case_material(case: Case, material_id: Any) -> CaseMaterial:
     return row
 
 
+def _guide_material_posted(request: HttpRequest, case: Case) -> Material:
+    """The guide's material the form names in ``material``, or 404."""
+    key = request.POST.get("material", "")
+    material = next((m for m in case.item_version.materials.all() if m.key == key), None)
+    if material is None:
+        raise Http404
+    return material
+
+
+def _material_refused(
+    request: HttpRequest, case: Case, material: Material, refused: DomainError
+) -> HttpResponse:
+    """The case page again, with the refusal shown next to the material it concerns."""
+    page = CasePage(
+        case=_case_get(request, case.pk),
+        form_data=case.form_data or {},
+        material_errors={material.key: str(refused.message)},
+    )
+    return _case_render(request, page, status=refused_status(refused))
+
+
 @require_POST
 @applicant_required
 def material_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Upload one file for one material of the guide; a refusal is shown next to that material."""
     case = _case_get(request, case_id)
-    key = request.POST.get("material", "")
-    material = next((m for m in case.item_version.materials.all() if m.key == key), None)
-    if material is None:
-        raise Http404
+    material = _guide_material_posted(request, case)
     upload = request.FILES.get("file")
     try:
         if upload is None:
@@ -362,12 +380,7 @@ def material_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             idempotency_key=_posted_key(request),
         )
     except DomainError as refused:
-        page = CasePage(
-            case=_case_get(request, case_id),
-            form_data=case.form_data or {},
-            material_errors={material.key: str(refused.message)},
-        )
-        return _case_render(request, page, status=refused_status(refused))
+        return _material_refused(request, case, material, refused)
     messages.success(request, _("“%(material)s” uploaded.") % {"material": material.name})
     return redirect(reverse("cases:case", kwargs={"case_id": case_id}) + f"#m-{material.key}")
 
@@ -377,21 +390,13 @@ def material_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 def material_pledge(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Sign the pledge that replaces a material (告知承诺, trust level D) after reading its text."""
     case = _case_get(request, case_id)
-    key = request.POST.get("material", "")
-    material = next((m for m in case.item_version.materials.all() if m.key == key), None)
-    if material is None:
-        raise Http404
+    material = _guide_material_posted(request, case)
     try:
         services.case_material_pledge(
             case=case, user=request.user, material=material, accepted=request.POST.get("accept") == "yes"
         )
     except DomainError as refused:
-        page = CasePage(
-            case=_case_get(request, case_id),
-            form_data=case.form_data or {},
-            material_errors={material.key: str(refused.message)},
-        )
-        return _case_render(request, page, status=refused_status(refused))
+        return _material_refused(request, case, material, refused)
     messages.success(request, _("Your pledge for “%(material)s” is signed.") % {"material": material.name})
     return redirect(reverse("cases:case", kwargs={"case_id": case_id}) + f"#m-{material.key}")
 

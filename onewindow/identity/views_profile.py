@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime, time
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from django import forms
@@ -273,6 +273,38 @@ def _end_of_day(day: Any) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
 
 
+def agency_grant_from_form(
+    request: HttpRequest, form: forms.Form, grant: Callable[..., Any]
+) -> tuple[Any, int]:
+    """Run a grant form (a company's agent or a person's): on a valid POST call ``grant(agent_identifier=,
+    scopes=, expires_at=)``. Returns the agency made (or None) and the status to render with: 400 for a bad
+    form, the refusal's own 403 or 409, else 400."""
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 400
+    try:
+        agency = grant(
+            agent_identifier=form.cleaned_data["agent"],
+            scopes=form.cleaned_data["scopes"],
+            expires_at=_end_of_day(form.cleaned_data["expires_on"]),
+        )
+    except DomainError as error:
+        form_apply_error(form, error)
+        return None, error.status if error.status in (403, 409) else 400
+    return agency, 200
+
+
+def agency_revoke_with_message(request: HttpRequest, revoke: Callable[[], Any]) -> None:
+    """Revoke an authorisation and say how it went (a refusal's message, or that it is revoked)."""
+    try:
+        revoke()
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The authorisation has been revoked."))
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @person_required
 def agents(request: HttpRequest, person: Person, company_id: Any) -> HttpResponse:
@@ -280,25 +312,12 @@ def agents(request: HttpRequest, person: Person, company_id: Any) -> HttpRespons
     company = company_related_get(user=request.user, company_id=company_id)
     rows = company_agents(user=request.user, company=company)
     form = AgencyGrantForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                agency = agency_grant(
-                    grantor_user=request.user,
-                    company=company,
-                    agent_identifier=form.cleaned_data["agent"],
-                    scopes=form.cleaned_data["scopes"],
-                    expires_at=_end_of_day(form.cleaned_data["expires_on"]),
-                )
-            except DomainError as error:
-                form_apply_error(form, error)
-                status = error.status if error.status in (403, 409) else 400
-            else:
-                messages.success(request, _("%(agent)s is now authorised.") % {"agent": agency.agent})
-                return redirect("identity:agents", company_id=company.pk)
-        else:
-            status = 400
+    agency, status = agency_grant_from_form(
+        request, form, partial(agency_grant, grantor_user=request.user, company=company)
+    )
+    if agency is not None:
+        messages.success(request, _("%(agent)s is now authorised.") % {"agent": agency.agent})
+        return redirect("identity:agents", company_id=company.pk)
     return render(
         request,
         "identity/profile/agents.html",
@@ -317,12 +336,7 @@ def agents(request: HttpRequest, person: Person, company_id: Any) -> HttpRespons
 @person_required
 def agent_revoke(request: HttpRequest, person: Person, agency_id: Any) -> HttpResponse:
     agency = agency_get_for_actor(user=request.user, agency_id=agency_id)
-    try:
-        agency_revoke(actor=request.user, agency=agency)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("The authorisation has been revoked."))
+    agency_revoke_with_message(request, partial(agency_revoke, actor=request.user, agency=agency))
     if company_may_manage_agents(person=person, company=agency.company):
         return redirect("identity:agents", company_id=agency.company_id)
     return redirect("identity:account")

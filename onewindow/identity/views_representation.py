@@ -4,6 +4,7 @@ revoke; and, as an agent, switch to acting in a principal's name."""
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -28,9 +29,9 @@ from onewindow.identity.services.representation import (
     person_agency_revoke,
 )
 from onewindow.identity.views_profile import (
-    _end_of_day,
     _safe_next,
-    form_apply_error,
+    agency_grant_from_form,
+    agency_revoke_with_message,
     person_required,
 )
 
@@ -73,24 +74,12 @@ def _labelled(rows: Any) -> list[Any]:
 def representatives(request: HttpRequest, person: Person) -> HttpResponse:
     """My agents (委托代理人): grant, list with everything they did in my name, revoke."""
     form = PersonAgencyGrantForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                agency = person_agency_grant(
-                    principal_user=request.user,
-                    agent_identifier=form.cleaned_data["agent"],
-                    scopes=form.cleaned_data["scopes"],
-                    expires_at=_end_of_day(form.cleaned_data["expires_on"]),
-                )
-            except DomainError as error:
-                form_apply_error(form, error)
-                status = error.status if error.status in (403, 409) else 400
-            else:
-                messages.success(request, _("%(agent)s may now act in your name.") % {"agent": agency.agent})
-                return redirect("identity:representatives")
-        else:
-            status = 400
+    agency, status = agency_grant_from_form(
+        request, form, partial(person_agency_grant, principal_user=request.user)
+    )
+    if agency is not None:
+        messages.success(request, _("%(agent)s may now act in your name.") % {"agent": agency.agent})
+        return redirect("identity:representatives")
     return render(
         request,
         "identity/profile/representatives.html",
@@ -109,12 +98,7 @@ def representatives(request: HttpRequest, person: Person) -> HttpResponse:
 @person_required
 def representative_revoke(request: HttpRequest, person: Person, agency_id: Any) -> HttpResponse:
     agency = person_agency_get_for_actor(user=request.user, agency_id=agency_id)
-    try:
-        person_agency_revoke(actor=request.user, agency=agency)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("The authorisation has been revoked."))
+    agency_revoke_with_message(request, partial(person_agency_revoke, actor=request.user, agency=agency))
     return redirect("identity:representatives")
 
 

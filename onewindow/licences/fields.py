@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import models
 
-from onewindow.cases.fields import SEALED
+from onewindow.cases.fields import SEALED, is_sealed
 from onewindow.core import crypto
 from onewindow.core.fields import KeyRingField
 
@@ -25,15 +25,6 @@ FACE_PURPOSE = "licences.licence.face"
 
 def _purpose(key: str) -> str:
     return f"{FACE_PURPOSE}:{key}"
-
-
-def _is_sealed(value: Any) -> bool:
-    return (
-        isinstance(value, dict)
-        and set(value) == {SEALED}
-        and isinstance(value[SEALED], str)
-        and value[SEALED].startswith(f"{crypto.SCHEME}:")
-    )
 
 
 class StoredFace(dict[str, Any]):
@@ -60,7 +51,7 @@ def face_open(stored: Any) -> Any:
         return stored
     return {
         key: json.loads(crypto.decrypt(value[SEALED], purpose=_purpose(str(key))))
-        if _is_sealed(value)
+        if is_sealed(value)
         else value
         for key, value in stored.items()
     }
@@ -73,7 +64,7 @@ class SealedFaceField(KeyRingField, models.JSONField):
         stored = json.loads(raw) if isinstance(raw, str | bytes) else raw
         if not isinstance(stored, dict):
             return set()
-        return {crypto.ciphertext_key_id(value[SEALED]) for value in stored.values() if _is_sealed(value)}
+        return {crypto.ciphertext_key_id(value[SEALED]) for value in stored.values() if is_sealed(value)}
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         return face_open(super().from_db_value(value, expression, connection))

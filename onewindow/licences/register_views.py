@@ -13,8 +13,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from onewindow.core import clock
-from onewindow.core.errors import DomainError
-from onewindow.core.ratelimit import client_address, rate_limit_hit
 from onewindow.licences.register import (
     EXPORT_MAX_ROWS,
     decision_departments,
@@ -22,21 +20,10 @@ from onewindow.licences.register import (
     decision_rows,
     decisions_public,
 )
+from onewindow.licences.verify_views import public_lookup_limited
 
 DECISIONS_PER_PAGE = 20
 CSV_HEADERS = ["事项名称", "许可对象", "许可决定", "决定日期", "决定机关", "电子证照标识"]
-
-
-def _limited(request: HttpRequest) -> HttpResponse | None:
-    try:
-        rate_limit_hit(scope="public_lookup", key=client_address(request))
-    except DomainError as refused:
-        response = render(
-            request, "licences/verify_limited.html", {"retry_after": refused.retry_after}, status=429
-        )
-        response["Retry-After"] = str(refused.retry_after or 60)
-        return response
-    return None
 
 
 def _csv(rows: list[list[str]]) -> HttpResponse:
@@ -54,7 +41,7 @@ def _csv(rows: list[list[str]]) -> HttpResponse:
 @require_safe
 def decision_register(request: HttpRequest) -> HttpResponse:
     """Search the register by item, holder (companies), date range and department; page or export it."""
-    if limited := _limited(request):
+    if limited := public_lookup_limited(request):
         return limited
     filters, problems = decision_filter_parse(request.GET)
     context = {

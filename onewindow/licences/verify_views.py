@@ -50,8 +50,9 @@ _BANNER = {
 }
 
 
-def _limited(request: HttpRequest) -> HttpResponse | None:
-    """Count the look-up; the 429 page (in the visitor's language) once the address's limit is used up."""
+def public_lookup_limited(request: HttpRequest) -> HttpResponse | None:
+    """Count the look-up; the 429 page (in the visitor's language) once the address's limit is used up.
+    Shared by every public look-up: licence verification and the register of licensing decisions."""
     try:
         rate_limit_hit(scope="public_lookup", key=client_address(request))
     except DomainError as refused:
@@ -103,7 +104,7 @@ def _result_page(request: HttpRequest, result: VerificationResult) -> HttpRespon
 @require_safe
 def verify_result(request: HttpRequest, identifier: str) -> HttpResponse:
     """The verification of the licence with this identifier."""
-    if limited := _limited(request):
+    if limited := public_lookup_limited(request):
         return limited
     return _result_page(request, licence_verify(identifier[:IDENTIFIER_MAX]))
 
@@ -118,7 +119,7 @@ def verify_by_number(request: HttpRequest) -> HttpResponse:
     if not number or not issuer:
         context["number_error"] = bool(number or issuer)
         return render(request, "licences/verify_form.html", context, status=400 if number or issuer else 200)
-    if limited := _limited(request):
+    if limited := public_lookup_limited(request):
         return limited
     results = licences_by_number(number=number, issuer=issuer)
     if len(results) == 1:
@@ -134,7 +135,7 @@ def verify_by_number(request: HttpRequest) -> HttpResponse:
 @require_safe
 def verify_short(request: HttpRequest, code: str) -> HttpResponse:
     """The QR code's short link: the same result page as the identifier's."""
-    if limited := _limited(request):
+    if limited := public_lookup_limited(request):
         return limited
     licence = licence_get_by_short(code)
     if licence is None:
@@ -147,7 +148,7 @@ def verify_short(request: HttpRequest, code: str) -> HttpResponse:
 @require_safe
 def keys(request: HttpRequest) -> HttpResponse:
     """The published public keys of every issuing department, active and retired."""
-    if limited := _limited(request):
+    if limited := public_lookup_limited(request):
         return limited
     return render(request, "licences/verify_keys.html", {"keys": public_keys()})
 
@@ -155,7 +156,7 @@ def keys(request: HttpRequest) -> HttpResponse:
 @require_safe
 def key_pem(request: HttpRequest, key_id: str) -> HttpResponse:
     """One public key as a PEM file (SubjectPublicKeyInfo), for OpenSSL or any verifier."""
-    if limited := _limited(request):
+    if limited := public_lookup_limited(request):
         return limited
     key = public_keys().filter(key_id=key_id).first()
     if key is None:

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from such a thread unless
 # told it is safe, which it is here (the loop only drives the browser). Set for the browser tests only.
@@ -86,3 +88,20 @@ def screenshot() -> Callable[[object, str], Path]:
         return path
 
     return take
+
+
+def signed_in_page(new_page, live_server, user, viewport=None):
+    """A browser page already signed in as ``user`` (the session cookie of a forced login)."""
+    client = Client()
+    client.force_login(user)
+    page = new_page(viewport) if viewport else new_page()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return page

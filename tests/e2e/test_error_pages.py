@@ -4,12 +4,11 @@ workbench, 500 when a page crashes, on desktop and phone, in the portal's layout
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import include, path
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, signed_in_page
 from tests.factories import person
 
 pytestmark = pytest.mark.browser
@@ -34,18 +33,7 @@ def test_an_unknown_address_shows_the_chinese_404_page(new_page, screenshot):
 
 
 def test_a_citizen_at_the_workbench_sees_the_chinese_403_page(new_page, live_server, screenshot):
-    client = Client()
-    client.force_login(person(150, name="张三").user)
-    page = new_page(PHONE)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    page = signed_in_page(new_page, live_server, person(150, name="张三").user, PHONE)
     response = page.goto("/workbench/")
 
     assert response.status == 403

@@ -6,13 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from onewindow.catalogue.tests.factories import published_item
 from onewindow.identity.verifiers import SandboxIdentityVerifier
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, signed_in_page
 from tests.factories import person, valid_citizen_id
 
 pytestmark = pytest.mark.browser
@@ -20,29 +18,12 @@ pytestmark = pytest.mark.browser
 PHONE_390 = {"width": 390, "height": 844}
 
 
-def _signed_in(new_page, live_server, user, viewport=None):
-    """A browser already signed in as ``user`` (the session cookie of a forced login)."""
-    client = Client()
-    client.force_login(user)
-    page = new_page(viewport) if viewport else new_page()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return page
-
-
 def test_step_up_register_a_company_and_authorise_an_agent(new_page, live_server, screenshot):
     item = published_item(name="食品生产许可", min_assurance_level=3)
     citizen = person(140, level=1, name="张三")
     agent = person(141, name="赵六")
     form_url = f"/services/items/{item.implementation_code}/form/"
-    page = _signed_in(new_page, live_server, citizen.user)
+    page = signed_in_page(new_page, live_server, citizen.user)
 
     page.goto(form_url)
     step_up = page.get_by_role("alert")
@@ -91,7 +72,7 @@ def test_step_up_register_a_company_and_authorise_an_agent(new_page, live_server
     expect(page.get_by_role("status").first).to_contain_text("已切换为代“福州市闽江食品有限公司”办事")
     screenshot(page, "identity-account")
 
-    phone = _signed_in(new_page, live_server, citizen.user, PHONE_390)
+    phone = signed_in_page(new_page, live_server, citizen.user, PHONE_390)
     phone.goto("/accounts/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("我的账户")
     screenshot(phone, "identity-account-phone")
@@ -102,7 +83,7 @@ def test_step_up_register_a_company_and_authorise_an_agent(new_page, live_server
 
 def test_verify_page_on_a_phone(new_page, live_server, screenshot):
     citizen = person(142, level=1, name="李四")
-    page = _signed_in(new_page, live_server, citizen.user, PHONE)
+    page = signed_in_page(new_page, live_server, citizen.user, PHONE)
     page.goto("/accounts/verify/")
     page.get_by_label("姓名（与身份证一致）").fill("李四测试不通过")
     page.get_by_role("textbox", name=re.compile("^身份证号码")).fill(valid_citizen_id(142))
@@ -121,7 +102,7 @@ def test_anonymous_visitors_may_print_the_form_and_are_told_to_sign_in_to_apply(
 
 def test_a_window_clerk_finds_reveals_and_verifies_in_person(new_page, live_server, screenshot, clerk_a):
     citizen = person(143, name="王小明")
-    page = _signed_in(new_page, live_server, clerk_a)
+    page = signed_in_page(new_page, live_server, clerk_a)
     page.goto("/workbench/identity/")
     page.get_by_label("手机号码或身份证号码").fill(citizen.phone)
     page.get_by_role("button", name="查找").click()

@@ -5,33 +5,15 @@ the agency (art. 42); a citizen signs a pledge instead of a material (告知承�
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from onewindow.cases import services
 from onewindow.cases.tests.factories import PLEDGE, case_in_state, case_item, pledge_item_of
 from onewindow.organisations.models import Role
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, signed_in_page
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory, person
 
 pytestmark = pytest.mark.browser
-
-
-def _signed_in(new_page, live_server, user, viewport=None):
-    client = Client()
-    client.force_login(user)
-    page = new_page(viewport) if viewport else new_page()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return page
 
 
 def _staff(username, department, role):
@@ -49,7 +31,7 @@ def test_the_head_of_the_agency_approves_an_extension(new_page, live_server, scr
     case = case_in_state("accepted", user=citizen.user, item=case_item(department=department), clerk=clerk)
     url = f"/workbench/cases/{case.pk}/"
 
-    page = _signed_in(new_page, live_server, approver)
+    page = signed_in_page(new_page, live_server, approver)
     page.goto(url)
     page.get_by_label("延长天数（工作日）").fill("5")
     page.get_by_label("延期理由").fill("需征求消防部门意见")
@@ -57,7 +39,7 @@ def test_the_head_of_the_agency_approves_an_extension(new_page, live_server, scr
     expect(page.get_by_role("heading", name="负责人延期审批")).to_be_visible()
     expect(page.get_by_text("+5 · 待负责人审批")).to_be_visible()
 
-    page = _signed_in(new_page, live_server, head, PHONE)
+    page = signed_in_page(new_page, live_server, head, PHONE)
     page.goto(url)
     page.get_by_label("批准延期").check()
     page.get_by_label("负责人意见").fill("同意延期")
@@ -76,7 +58,7 @@ def test_a_citizen_signs_a_pledge_and_authorises_an_agent(new_page, live_server,
     item = pledge_item_of(department)
     case = services.case_start(user=citizen.user, item=item)
 
-    page = _signed_in(new_page, live_server, citizen.user, PHONE)
+    page = signed_in_page(new_page, live_server, citizen.user, PHONE)
     page.goto(f"/cases/{case.pk}/")
     expect(page.get_by_text(PLEDGE)).to_be_visible()
     page.get_by_label("我已阅读以上内容并作出承诺").check()

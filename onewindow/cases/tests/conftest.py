@@ -1,38 +1,19 @@
-"""Case fixtures: an item of department A, an approver and a reviewer there, a pinned clock and a private
-media directory (so a test can see that a refused upload wrote nothing)."""
+"""Case fixtures: an item of department A, an approver and a reviewer there, and a private media directory
+(so a test can see that a refused upload wrote nothing); the pinned clock ``at`` is in the root conftest."""
 
 from __future__ import annotations
-
-import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from onewindow.cases.tests.factories import case_item
-from onewindow.core import clock
 from onewindow.organisations.models import Role
 from tests.factories import MembershipFactory, UserFactory
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return tmp_path / "media"
-
-
-@pytest.fixture
-def at(monkeypatch):
-    """Pin the platform clock to a local date (10:00 in Shanghai): ``at("2026-09-29")``."""
-
-    def set_now(day: str, hour: int = 10) -> dt.datetime:
-        moment = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), tzinfo=SHANGHAI)
-        monkeypatch.setattr(clock, "now", lambda: moment)
-        return moment
-
-    set_now("2026-09-29")
-    return set_now
 
 
 @pytest.fixture

@@ -12,42 +12,18 @@ from onewindow.cases.models import CaseEvent, CaseStatus, ConclusionCode, EventA
 from onewindow.cases.tests.factories import FORM, case_in_state, case_item, material_of, upload
 from onewindow.core.errors import PermissionDenied
 from onewindow.halls import services as hall_services
-from onewindow.organisations.models import Role
-from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def bureau(department_a):
-    return DepartmentFactory(name="福州市行政审批局", short_name="市审批局", region=department_a.region)
-
-
-@pytest.fixture
-def centre(bureau, department_a, item):
-    centre = hall_services.centre_create(
-        actor=None,
-        name="福州市民服务中心",
-        region=bureau.region,
-        window_department=bureau,
-        address="福州市鼓楼区乌山路96号",
-        opening_hours="周一至周五 8:30—17:30",
-        phone="0591-87113801",
-    )
+def centre(centre, department_a, item):
+    """The suite's centre (root conftest) with department A's ``item`` stationed at its comprehensive window."""
     stationing = hall_services.stationing_create(
         actor=None, centre=centre, department=department_a, mode="comprehensive"
     )
     hall_services.stationing_items_set(actor=None, stationing=stationing, items=[item])
     return centre
-
-
-@pytest.fixture
-def window_clerk(centre, bureau):
-    user = MembershipFactory(
-        user=UserFactory(username="window_clerk", is_staff=True), department=bureau, role=Role.WINDOW_CLERK
-    ).user
-    hall_services.window_clerk_assign(actor=None, centre=centre, user=user)
-    return user
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def published_versions() -> list[ItemVersion]:
     )
 
 
-def test_the_demo_has_150_published_items_from_12_departments_and_6_bundles(demo_catalogue):
+def test_the_demo_has_150_published_items_from_12_departments_and_6_bundles(demo):
     items = items_published()
     assert items.count() >= 150
     assert items.values("department").distinct().count() >= 12
@@ -54,7 +54,7 @@ def test_the_demo_has_150_published_items_from_12_departments_and_6_bundles(demo
     assert Item.objects.filter(published_version__isnull=True).count() == 0
 
 
-def test_every_code_validates_and_matches_its_department_level_and_type(demo_catalogue):
+def test_every_code_validates_and_matches_its_department_level_and_type(demo):
     for version in published_versions():
         item = version.item
         assert implementation_code_check(item.implementation_code) == item.implementation_code
@@ -65,7 +65,7 @@ def test_every_code_validates_and_matches_its_department_level_and_type(demo_cat
         assert item.basic.basic_code[2:4] == version.item_type == item.basic.item_type, version.name
 
 
-def test_each_basic_code_names_one_item(demo_catalogue):
+def test_each_basic_code_names_one_item(demo):
     # basic_item_ensure keeps the first name it saw: a code reused by another item would show a different name.
     mismatched = {
         version.name: version.item.basic.basic_code
@@ -76,7 +76,7 @@ def test_each_basic_code_names_one_item(demo_catalogue):
     assert BasicItem.objects.count() >= 150
 
 
-def test_every_published_guide_passes_the_quality_rules(demo_catalogue):
+def test_every_published_guide_passes_the_quality_rules(demo):
     failures = {
         version.name: [p.message for p in problems]
         for version in published_versions()
@@ -85,7 +85,7 @@ def test_every_published_guide_passes_the_quality_rules(demo_catalogue):
     assert failures == {}
 
 
-def test_every_guide_is_complete_enough_for_citizens(demo_catalogue):
+def test_every_guide_is_complete_enough_for_citizens(demo):
     for version in published_versions():
         assert version.materials.exists(), version.name
         assert version.themes.exists(), version.name
@@ -98,7 +98,7 @@ def test_every_guide_is_complete_enough_for_citizens(demo_catalogue):
             assert version.supports_online_payment and version.fee_basis, version.name
 
 
-def test_every_form_schema_is_valid_json_schema_and_its_examples_validate(demo_catalogue):
+def test_every_form_schema_is_valid_json_schema_and_its_examples_validate(demo):
     checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
     for version in published_versions():
         schema = version.form_schema
@@ -118,13 +118,13 @@ def test_every_form_schema_is_valid_json_schema_and_its_examples_validate(demo_c
     ("id_number", "code"),
     [("35010219900101001", "citizen_id.length"), ("110105194912310021", "citizen_id.checksum")],
 )
-def test_form_schemas_refuse_a_bad_identity_number(demo_catalogue, id_number, code):
+def test_form_schemas_refuse_a_bad_identity_number(demo, id_number, code):
     version = Item.objects.get(basic__basic_code="000107101000").published_version  # 普通护照签发
     example = dict(version.form_schema["examples"][0], id_number=id_number)
     assert [(p.name, p.code) for p in form_problems(version.form_schema, example)] == [("id_number", code)]
 
 
-def test_platform_sourced_materials_name_their_licence_type(demo_catalogue):
+def test_platform_sourced_materials_name_their_licence_type(demo):
     elicence = Material.objects.filter(
         version__status=VersionStatus.PUBLISHED, source=MaterialSource.ELICENCE
     )
@@ -133,7 +133,7 @@ def test_platform_sourced_materials_name_their_licence_type(demo_catalogue):
     assert elicence.filter(key="business-licence", licence_type_code="11100000000013127D001").exists()
 
 
-def test_bundles_span_departments_and_ask_for_shared_materials_once(demo_catalogue):
+def test_bundles_span_departments_and_ask_for_shared_materials_once(demo):
     for bundle in bundles_published():
         entries = list(bundle.entries.all())
         assert len({entry.item.department_id for entry in entries}) >= 2, bundle.name
@@ -144,7 +144,7 @@ def test_bundles_span_departments_and_ask_for_shared_materials_once(demo_catalog
         assert len({material.key for material, _ in merged}) == len(merged)
 
 
-def test_high_frequency_services_are_covered(demo_catalogue):
+def test_high_frequency_services_are_covered(demo):
     names = " ".join(
         ItemVersion.objects.filter(status=VersionStatus.PUBLISHED).values_list("name", flat=True)
     )
@@ -188,14 +188,14 @@ def test_high_frequency_services_are_covered(demo_catalogue):
         assert wanted in names, wanted
 
 
-def test_popularity_ranks_everyday_services_first(demo_catalogue):
+def test_popularity_ranks_everyday_services_first(demo):
     top = [item.published_version.name for item in items_published()[:20]]
     assert "企业设立登记（有限责任公司）" in top
     assert "居民身份证换领" in top
     assert Counter(item.popularity > 0 for item in Item.objects.all())[False] == 0
 
 
-def test_negative_list_and_intermediaries_link_to_items(demo_catalogue):
+def test_negative_list_and_intermediaries_link_to_items(demo):
     licensed = NegativeListEntry.objects.filter(category=NegativeListEntry.Category.LICENSED)
     assert licensed.count() >= 5
     assert all(entry.items.exists() for entry in licensed)
@@ -205,8 +205,8 @@ def test_negative_list_and_intermediaries_link_to_items(demo_catalogue):
     assert IntermediaryService.objects.filter(institutions__isnull=False).distinct().count() >= 3
 
 
-def test_loading_again_creates_nothing_and_keeps_edits(demo_catalogue):
-    assert int(re.search(r"(\d+) items created", demo_catalogue).group(1)) >= 150
+def test_loading_again_creates_nothing_and_keeps_edits(demo):
+    assert int(re.search(r"(\d+) items created", demo).group(1)) >= 150
     item = Item.objects.get(basic__basic_code="000117001000")  # 食品经营许可（新办）
     Item.objects.filter(pk=item.pk).update(popularity=1)
     Bundle.objects.filter(code="newborn").update(name="新生儿出生一件事")
@@ -237,7 +237,7 @@ def test_loading_again_creates_nothing_and_keeps_edits(demo_catalogue):
 DEMO_FILES = Path(onewindow.__file__).resolve().parent / "demo" / "catalogue_exchange"
 
 
-def test_the_demo_files_load_161_items_8_bundles_and_the_whole_lists(demo_catalogue):
+def test_the_demo_files_load_161_items_8_bundles_and_the_whole_lists(demo):
     assert (Item.objects.count(), items_published().count()) == (161, 161)
     assert Bundle.objects.count() == 8 and BundleItem.objects.count() == 38
     assert Theme.objects.count() == 35
@@ -246,7 +246,7 @@ def test_the_demo_files_load_161_items_8_bundles_and_the_whole_lists(demo_catalo
     assert Material.objects.filter(version__status=VersionStatus.PUBLISHED).count() == 484
 
 
-def test_the_demo_files_keep_forms_material_sources_and_bundle_stages(demo_catalogue):
+def test_the_demo_files_keep_forms_material_sources_and_bundle_stages(demo):
     setup = Item.objects.get(basic__basic_code="000110001000").published_version  # 企业设立登记
     assert setup.form_schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert setup.form_schema["required"][:2] == ["company_name", "credit_code"]
@@ -259,7 +259,7 @@ def test_the_demo_files_keep_forms_material_sources_and_bundle_stages(demo_catal
     assert sorted(optional) == [2, 3]
 
 
-def test_exporting_the_demo_gives_back_its_files(demo_catalogue, tmp_path):
+def test_exporting_the_demo_gives_back_its_files(demo, tmp_path):
     text_workbook_write(tmp_path, catalogue_sheets(export_versions(), lists=True))
 
     for path in sorted(tmp_path.iterdir()):

@@ -462,7 +462,7 @@ def test_lists_cost_a_fixed_number_of_queries(client, catalogue, django_assert_m
 # --- the demo catalogue (kept last: the module-scoped demo stays loaded until the module ends) ---------
 
 
-def test_the_demo_catalogue_renders_everywhere(client, demo_catalogue, db, django_assert_max_num_queries):
+def test_the_demo_catalogue_renders_everywhere(client, demo, db, django_assert_max_num_queries):
     from onewindow.catalogue.selectors import bundles_published, items_published
 
     for url in (
@@ -488,7 +488,7 @@ def test_the_demo_catalogue_renders_everywhere(client, demo_catalogue, db, djang
             )
 
 
-def test_a_demo_guide_prints_with_its_name(client, demo_catalogue, db):
+def test_a_demo_guide_prints_with_its_name(client, demo, db):
     from onewindow.catalogue.selectors import items_published
 
     item = items_published().filter(published_version__name__contains="食品经营许可").first()

@@ -205,7 +205,7 @@ def test_rebuild_indexes_the_whole_published_catalogue(small_catalogue):
 # --- the phrasing set ---------------------------------------------------------------------------------
 
 
-def test_citizen_phrasings_find_the_wanted_item_in_the_top_three(demo_catalogue, db):
+def test_citizen_phrasings_find_the_wanted_item_in_the_top_three(demo, db):
     misses = []
     for phrasing, wanted in PHRASINGS:
         top = search_catalogue(phrasing, 3).hits

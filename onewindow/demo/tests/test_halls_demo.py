@@ -3,13 +3,8 @@ among their items), worked by the demo ``clerk``, whose window queue then holds 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from io import StringIO
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 
 from onewindow.cases.selectors import cases_for_department
 from onewindow.demo.data import demo_load
@@ -17,21 +12,6 @@ from onewindow.halls import selectors
 from onewindow.halls.models import ServiceCentre, StationedItem
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
-    """The whole demo loaded once for the module and rolled back at its end."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            report = StringIO()
-            call_command("demo", stdout=report)
-            yield report.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def test_the_centre_stations_market_and_health_at_the_comprehensive_window(demo):

@@ -4,12 +4,8 @@ signed licences for the demo people and company (one revoked, one expiring soon)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from onewindow.catalogue.models import ItemVersion, VersionStatus
 from onewindow.core import clock
@@ -21,21 +17,6 @@ from onewindow.licences.selectors import licence_verify
 from onewindow.organisations.models import Department
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
-    """The whole demo loaded once for the module and rolled back at its end."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            report = StringIO()
-            call_command("demo", stdout=report)
-            yield report.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def test_every_licence_the_catalogue_produces_has_a_type(demo):

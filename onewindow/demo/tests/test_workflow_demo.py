@@ -5,13 +5,11 @@ demo again adds nothing."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
 
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.catalogue.models import Bundle, Item
@@ -32,21 +30,6 @@ from onewindow.workflow.models import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
-    """The whole demo loaded once for the module and rolled back at its end."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            report = StringIO()
-            call_command("demo", stdout=report)
-            yield report.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def staff(username):

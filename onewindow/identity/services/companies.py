@@ -144,6 +144,19 @@ def agency_expiry_checked(expires_at: datetime, limit: datetime | None) -> datet
     return expires_at
 
 
+def agency_agent_found(agent_identifier: str) -> Person:
+    """The registered person a grant names by mobile phone or citizen ID number (a company's agent or a
+    person's), or a refusal on the form's ``agent`` field."""
+    agent = person_by_identifier(agent_identifier)
+    if agent is None:
+        raise DomainError(
+            code="agency.agent_unknown",
+            message="没有找到使用该手机号码或身份证号码注册的用户。请对方先注册并完成实名核验。",
+            problems=[FieldProblem("agent", "agency.agent_unknown", "没有找到该用户。")],
+        )
+    return agent
+
+
 @transaction.atomic
 def agency_grant(
     *, grantor_user: Any, company: Company, agent_identifier: str, scopes: list[str], expires_at: datetime
@@ -169,13 +182,7 @@ def agency_grant(
             problems=[FieldProblem("scopes", "agency.scopes", "超出您自己的授权范围。")],
         )
     expires_at = agency_expiry_checked(expires_at, grantor_agency.expires_at if grantor_agency else None)
-    agent = person_by_identifier(agent_identifier)
-    if agent is None:
-        raise DomainError(
-            code="agency.agent_unknown",
-            message="没有找到使用该手机号码或身份证号码注册的用户。请对方先注册并完成实名核验。",
-            problems=[FieldProblem("agent", "agency.agent_unknown", "没有找到该用户。")],
-        )
+    agent = agency_agent_found(agent_identifier)
     if agent.pk == grantor.pk or agent.pk == company.legal_representative_id:
         raise DomainError(
             code="agency.self",

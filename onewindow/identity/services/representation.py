@@ -19,8 +19,7 @@ from onewindow.identity.models import (
     PersonAgencyUse,
 )
 from onewindow.identity.selectors import person_agency_latest, person_agency_live, person_of
-from onewindow.identity.services.companies import agency_expiry_checked
-from onewindow.identity.services.people import person_by_identifier
+from onewindow.identity.services.companies import agency_agent_found, agency_expiry_checked
 
 
 def _scopes_checked(scopes: list[str]) -> list[str]:
@@ -51,13 +50,7 @@ def person_agency_grant(
         )
     scopes = _scopes_checked(scopes)
     expires_at = agency_expiry_checked(expires_at, None)
-    agent = person_by_identifier(agent_identifier)
-    if agent is None:
-        raise DomainError(
-            code="agency.agent_unknown",
-            message="没有找到使用该手机号码或身份证号码注册的用户。请对方先注册并完成实名核验。",
-            problems=[FieldProblem("agent", "agency.agent_unknown", "没有找到该用户。")],
-        )
+    agent = agency_agent_found(agent_identifier)
     if agent.pk == principal.pk:
         raise DomainError(
             code="agency.self",

@@ -4,9 +4,6 @@ prefill from the profile, the company and the licences (issue #12.3)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
 from django.urls import reverse
 
@@ -16,7 +13,6 @@ from onewindow.cases.tests.factories import agency, case_item, company_of, mater
 from onewindow.catalogue.models import MaterialSource
 from onewindow.catalogue.services import bundle_save
 from onewindow.catalogue.tests.factories import material
-from onewindow.core import clock
 from onewindow.core.errors import DomainError, NotFound
 from onewindow.identity.models import Person
 from onewindow.licences.models import Licence
@@ -25,25 +21,11 @@ from onewindow.organisations.models import Role
 from tests.factories import MembershipFactory, UserFactory, valid_citizen_id
 
 pytestmark = pytest.mark.django_db
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture
-def at(monkeypatch):
-    """Pin the platform clock to a local date (10:00 in Shanghai): ``at("2026-09-29")``."""
-
-    def set_now(day: str, hour: int = 10) -> dt.datetime:
-        moment = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), tzinfo=SHANGHAI)
-        monkeypatch.setattr(clock, "now", lambda: moment)
-        return moment
-
-    set_now("2026-09-29")
-    return set_now
 
 
 BIRTH_CERT = "11100000MB0160218X001"
