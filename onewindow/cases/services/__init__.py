@@ -47,15 +47,17 @@ from onewindow.cases.services.handling import (
 from onewindow.cases.services.intake import (
     case_create_and_submit,
     case_form_save,
-    case_material_attach,
-    case_material_attach_reference,
-    case_material_remove,
     case_messages_mark_read,
     case_start,
     case_submit,
     case_walk_in_file,
     case_withdraw,
     submission_problems,
+)
+from onewindow.cases.services.materials import (
+    case_material_attach,
+    case_material_attach_reference,
+    case_material_remove,
 )
 from onewindow.cases.services.pledges import (
     case_material_pledge,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.cases.services._common import applicant_check, case_lock
 from onewindow.cases.services.bundle_stages import bundle_stages, handed_over_types
-from onewindow.cases.services.intake import case_material_attach
+from onewindow.cases.services.materials import case_material_attach
 from onewindow.catalogue.bundle_forms import MergedForm
 from onewindow.catalogue.models import MaterialSource
 from onewindow.catalogue.selectors import bundle_merged_form

@@ -30,7 +30,8 @@ from onewindow.cases.models import (
     TrustLevel,
 )
 from onewindow.cases.services._common import case_lock, case_transition
-from onewindow.cases.services.intake import _attach, _material_of, case_receive, submission_problems
+from onewindow.cases.services.intake import case_receive, submission_problems
+from onewindow.cases.services.materials import _attach, _material_of
 from onewindow.catalogue.models import BundleItem, CaseType, Material
 from onewindow.core import clock
 from onewindow.core.errors import DomainError
