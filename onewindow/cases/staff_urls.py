@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from onewindow.cases import pledge_views, staff_views
+from onewindow.cases import pledge_views, staff_views, walk_in_views
 
 app_name = "cases_staff"
 urlpatterns = [
     path("", staff_views.case_queue, name="queue"),
-    path("walk-in/", staff_views.walk_in, name="walk_in"),
+    path("walk-in/", walk_in_views.walk_in, name="walk_in"),
     path("pledge-checks/", pledge_views.pledge_checks, name="pledge_checks"),
     path(
         "pledge-checks/<uuid:check_id>/<slug:outcome>/",

@@ -132,7 +132,7 @@ def test_the_window_page_offers_no_decision_to_the_comprehensive_clerk(submitted
 
 
 def test_the_walk_in_page_offers_the_stationed_items(window_clerk, item, citizen, client_as):
-    from onewindow.cases.staff_views import WALK_IN_SESSION_KEY
+    from onewindow.cases.walk_in_views import WALK_IN_SESSION_KEY
 
     # The clerk's own bureau has no items of its own: the stationed ones are what the window files.
     client = client_as(window_clerk)

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseStatus, CorrectionRequest, TrustLevel
-from onewindow.cases.staff_views import WALK_IN_SESSION_KEY
 from onewindow.cases.tests.factories import PDF_BYTES, case_in_state, case_item, material_of, upload
+from onewindow.cases.walk_in_views import WALK_IN_SESSION_KEY
 from onewindow.identity.models import Person
 from tests.factories import person, valid_citizen_id
 
