@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from onewindow.cases import bundle_views, files, views
+from onewindow.cases import bundle_views, files, my_cases_views, views
 
 app_name = "cases"
 urlpatterns = [
-    path("cases/", views.my_cases, name="mine"),
-    path("cases/messages/", views.case_messages, name="messages"),
+    path("cases/", my_cases_views.my_cases, name="mine"),
+    path("cases/messages/", my_cases_views.case_messages, name="messages"),
     path("cases/apply/<str:code>/", views.apply, name="apply"),
     path("cases/apply-bundle/<slug:code>/", bundle_views.apply_bundle, name="apply_bundle"),
     # A bundle's parent case shows the bundle page; every other case its own page.
@@ -28,6 +28,6 @@ urlpatterns = [
     path("cases/<uuid:case_id>/withdraw/", views.case_withdraw, name="withdraw"),
     path("cases/<uuid:case_id>/notices/<slug:kind>.pdf", views.case_notice, name="notice"),
     path("cases/<uuid:case_id>/password/", bundle_views.password_reissue, name="password_reissue"),
-    path("track/", views.track, name="track"),
-    path("track/<str:case_number>/", views.track, name="track_number"),
+    path("track/", my_cases_views.track, name="track"),
+    path("track/<str:case_number>/", my_cases_views.track, name="track_number"),
 ]
