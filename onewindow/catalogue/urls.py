@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onewindow.catalogue import views
+from onewindow.catalogue import list_views, views
 
 app_name = "catalogue"
 urlpatterns = [
@@ -42,13 +42,13 @@ urlpatterns = [
     ),
     path("life-events/", views.bundle_list, name="bundles"),
     path("life-events/<slug:code>/", views.bundle_detail, name="bundle"),
-    path("lists/power/", views.item_type_list, {"kind": "power"}, name="power_list"),
+    path("lists/power/", list_views.item_type_list, {"kind": "power"}, name="power_list"),
     path(
         "lists/public-services/",
-        views.item_type_list,
+        list_views.item_type_list,
         {"kind": "public-services"},
         name="public_service_list",
     ),
-    path("lists/negative/", views.negative_list, name="negative_list"),
-    path("lists/intermediaries/", views.intermediaries, name="intermediaries"),
+    path("lists/negative/", list_views.negative_list, name="negative_list"),
+    path("lists/intermediaries/", list_views.intermediaries, name="intermediaries"),
 ]
