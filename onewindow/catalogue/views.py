@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from onewindow.catalogue import forms_render
 from onewindow.catalogue import search as catalogue_search
 from onewindow.catalogue.models import (
-    AssuranceLevel,
     Audience,
     Bundle,
     CaseType,
@@ -49,6 +48,7 @@ from onewindow.catalogue.selectors import (
     themes_list,
 )
 from onewindow.core.errors import NotFound
+from onewindow.identity.models import AssuranceLevel
 from onewindow.identity.selectors import assurance_shortfall
 from onewindow.organisations.models import ExerciseLevel, Region, RegionLevel
 from onewindow.organisations.selectors import REGION_PREFIX_LENGTH, department_get, departments_list
