@@ -17,25 +17,28 @@ materials least, times a popularity factor; bundles are lifted when the question
 from __future__ import annotations
 
 import difflib
-import functools
 import hashlib
-import logging
 import math
 import re
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from onewindow.catalogue.models import Bundle, Item
 
-SEARCH_DATA = Path(__file__).resolve().parent / "search_data"
+# search_words and search_synonyms are re-exported: they are part of what this module offers.
+from onewindow.catalogue.search_text import (  # noqa: F401
+    _document_words,
+    _life_event_cues,
+    _query_words,
+    _stopwords,
+    _synonyms,
+    search_synonyms,
+    search_words,
+)
 
 # Column weights, name first: a word in the item's name says far more than the same word in a material.
 # FTS5's bm25() takes one weight per column, unindexed ones included (kind, ref, title): 0, 0, 0, 10, 6, 2,
@@ -81,7 +84,6 @@ _STOP_CHARS = frozenset(
 )
 # A bundle's score when the question names a life event (search_data/life_events.txt).
 _BUNDLE_BOOST = 1.6
-_WORD = re.compile(r"[^\W_]+")
 _HAN_TERM = re.compile(r"^[\u4e00-\u9fff]{2,12}$")
 
 
@@ -103,126 +105,6 @@ class SearchResult:
     hits: list[SearchHit]
     corrected_query: str | None = None
     suggestions: list[str] = field(default_factory=list)
-
-
-# --- words --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Synonyms:
-    """Rules widening a document: (words in its text, words it is then also found by)."""
-
-    rules: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
-    terms: frozenset[str]
-
-
-def _word_list(name: str) -> frozenset[str]:
-    text = (SEARCH_DATA / name).read_text(encoding="utf-8")
-    return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
-
-
-@functools.cache
-def _stopwords() -> frozenset[str]:
-    """Words that say nothing about which service is meant ("我想问一下怎么办理")."""
-    return _word_list("stopwords.txt")
-
-
-@functools.cache
-def _life_event_cues() -> frozenset[str]:
-    """Words that name a life event rather than one permit (宝宝, 退休, 开个…)."""
-    return _word_list("life_events.txt")
-
-
-@functools.cache
-def _synonyms() -> _Synonyms:
-    rules: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
-    terms: set[str] = set()
-    for raw in (SEARCH_DATA / "synonyms.txt").read_text(encoding="utf-8").splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        if "=>" in line:
-            said, meant = (tuple(part.split()) for part in line.split("=>", 1))
-            # Colloquial → official only: a document about 食品经营许可 is also found by "开饭店", but a
-            # document that mentions restaurants is not thereby about the food permit.
-            rules.append((meant, said))
-            terms.update(said + meant)
-        else:
-            group = tuple(word.strip() for word in line.split("=") if word.strip())
-            rules.append((group, group))
-            terms.update(group)
-    return _Synonyms(tuple(rules), frozenset(terms))
-
-
-_tokenizer_lock = threading.Lock()
-_tokenizer_instance: Any = None
-
-
-def _tokenizer() -> Any:
-    """Our own jieba tokenizer (not jieba's global one, which other code may configure differently)."""
-    global _tokenizer_instance
-    if _tokenizer_instance is not None:
-        return _tokenizer_instance
-    with _tokenizer_lock:
-        if _tokenizer_instance is None:
-            import jieba
-
-            # jieba logs its dictionary loading at INFO on every start; it is not news.
-            logging.getLogger("jieba").setLevel(logging.WARNING)
-            tokenizer = jieba.Tokenizer()
-            # jieba caches its parsed dictionary in the system temp dir by default; keep it in our data dir.
-            # The dictionary ships inside the package: nothing is downloaded.
-            cache_dir = Path(settings.DATA_DIR) / "cache" / "jieba"
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            tokenizer.tmp_dir = str(cache_dir)
-            tokenizer.load_userdict(str(SEARCH_DATA / "userdict.txt"))
-            for term in _synonyms().terms:
-                tokenizer.add_word(term)
-            _tokenizer_instance = tokenizer
-    return _tokenizer_instance
-
-
-def search_words(text: str) -> list[str]:
-    """``text`` cut into search words (jieba search mode: long words and the words inside them)."""
-    words: list[str] = []
-    for token in _tokenizer().cut_for_search(text or "", HMM=False):
-        words.extend(part.lower() for part in _WORD.findall(token))
-    return words
-
-
-def search_synonyms(text: str) -> list[str]:
-    """The other words a document with ``text`` is found by: 社会保障卡 → 社保卡; 食品经营许可 → 开饭店.
-
-    Documents are widened, not questions: a question then scores on the words people typed, and no synonym
-    outweighs them. The rules are applied until nothing new is added (丢了 → 补领 = 补证 = 补办).
-    """
-    text = " ".join(text.split())
-    added: dict[str, None] = {}
-    while True:
-        new = [
-            word
-            for triggers, words in _synonyms().rules
-            if any(trigger in text for trigger in triggers)
-            for word in words
-            if word not in added and word not in text
-        ]
-        if not new:
-            return list(added)
-        added.update(dict.fromkeys(new))
-        text = f"{text} {' '.join(new)}"
-
-
-def _document_words(*texts: str, widened_by: Iterable[str] = ()) -> str:
-    """The words of ``texts``, plus the synonyms the ``widened_by`` texts call for."""
-    words = search_words(" ".join(text for text in texts if text))
-    trigger = " ".join(text for text in widened_by if text)
-    if trigger:
-        words += search_words(" ".join(search_synonyms(trigger)))
-    return " ".join(words)
-
-
-def _query_words(query: str) -> list[str]:
-    return list(dict.fromkeys(word for word in search_words(query) if word not in _stopwords()))
 
 
 # --- the index ----------------------------------------------------------------------------------------
