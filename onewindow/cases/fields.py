@@ -19,7 +19,6 @@ from django.db import models
 
 from onewindow.catalogue.form_personal import is_personal, items_schema, property_schema
 from onewindow.core import crypto
-from onewindow.core.fields import KeyRingField
 
 SEALED = "$sealed"
 FORM_PURPOSE = "cases.case.form_data"
@@ -114,7 +113,7 @@ def _sealed_tokens(stored: Any) -> list[str]:
     return []
 
 
-class SealedFormField(KeyRingField, models.JSONField):
+class SealedFormField(models.JSONField):
     """A JSON form whose personal answers are encrypted at rest; the model supplies the JSON Schema that
     says which answers are personal through a ``form_schema`` attribute (name-based rules without one)."""
 

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from django.db import models
 
 from onewindow.core import crypto
 
 
-class KeyRingField:
+@runtime_checkable
+class KeyRingField(Protocol):
     """A field whose stored values are ciphertexts under the key ring: ``onewindow personal_data_rekey``
-    re-encrypts every row holding one under an older key (by saving it again)."""
+    re-encrypts every row holding one under an older key (by saving it again). A protocol, not a base
+    class: Django copies fields by reassigning ``__class__``, which an ABC's layout refuses."""
 
     def stored_key_ids(self, raw: Any) -> set[str]:
         """The ids of the keys that encrypted this raw column value (as the database returns it)."""
-        raise NotImplementedError
+        ...
 
 
-class EncryptedTextField(KeyRingField, models.TextField):
+class EncryptedTextField(models.TextField):
     """Text stored SM4-GCM encrypted (core.crypto); Python code sees plain text.
 
     The column cannot be filtered or ordered on: pair it with a lookup-hash column for exact matches.

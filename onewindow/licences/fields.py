@@ -18,7 +18,6 @@ from django.db import models
 
 from onewindow.cases.fields import SEALED, is_sealed
 from onewindow.core import crypto
-from onewindow.core.fields import KeyRingField
 
 FACE_PURPOSE = "licences.licence.face"
 
@@ -57,7 +56,7 @@ def face_open(stored: Any) -> Any:
     }
 
 
-class SealedFaceField(KeyRingField, models.JSONField):
+class SealedFaceField(models.JSONField):
     """A licence face whose values are encrypted at rest (see the module docstring)."""
 
     def stored_key_ids(self, raw: Any) -> set[str]:
