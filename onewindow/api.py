@@ -13,6 +13,7 @@ from ninja import NinjaAPI, renderers
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.throttling import BaseThrottle
 
+from onewindow.appointments.api import router as appointments_router
 from onewindow.cases.api import router as cases_router
 from onewindow.catalogue.api import router as catalogue_router
 from onewindow.catalogue.exchange.api import router as exchange_router
@@ -24,6 +25,7 @@ from onewindow.identity.api import router as identity_router
 from onewindow.licences.api import router as licences_router
 from onewindow.licences.holder_api import router as licence_holders_router
 from onewindow.organisations.api import router as organisations_router
+from onewindow.queueing.api import router as queueing_router
 from onewindow.workdays.api import router as workdays_router
 
 
@@ -69,6 +71,8 @@ api.add_router("/", catalogue_router)
 api.add_router("/", identity_router)
 api.add_router("/", cases_router)
 api.add_router("/", halls_router)
+api.add_router("/", queueing_router)
+api.add_router("/", appointments_router)
 api.add_router("/", licences_router)
 api.add_router("/", licence_holders_router)
 

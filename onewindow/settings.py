@@ -105,7 +105,9 @@ INSTALLED_APPS = [
     "onewindow.catalogue",
     "onewindow.halls",
     "onewindow.cases",
+    "onewindow.queueing",
     "onewindow.workflow",
+    "onewindow.appointments",
     "onewindow.licences",
     "onewindow.secmon",
     "onewindow.portal",
@@ -414,7 +416,27 @@ ONEWINDOW_PERIODIC_JOBS = [
     ("onewindow.cases.tasks.cases_notifications_retry", 60),
     ("onewindow.licences.tasks.licences_expire_job", 24 * 60 * 60),
     ("onewindow.licences.tasks.licence_expiry_reminders_job", 24 * 60 * 60),
+    ("onewindow.appointments.tasks.bookings_expire_job", 5 * 60),
+    ("onewindow.appointments.tasks.bookings_no_show_job", 60 * 60),
+    ("onewindow.appointments.tasks.booking_reminders_job", 60 * 60),
+    ("onewindow.appointments.tasks.slots_generate_job", 24 * 60 * 60),
 ]
+# Appointments and queue tickets (issue #16; docs/deploy.md). Bookable from MIN to MAX days ahead (ZMS: 1–60);
+# NO_SHOW_LIMIT no-shows within NO_SHOW_WINDOW_DAYS block online booking for NO_SHOW_BLOCK_DAYS.
+ONEWINDOW_APPOINTMENT_MIN_DAYS_AHEAD = int(os.environ.get("ONEWINDOW_APPOINTMENT_MIN_DAYS_AHEAD", "1"))
+ONEWINDOW_APPOINTMENT_MAX_DAYS_AHEAD = int(os.environ.get("ONEWINDOW_APPOINTMENT_MAX_DAYS_AHEAD", "60"))
+ONEWINDOW_APPOINTMENT_SLOT_MINUTES = int(os.environ.get("ONEWINDOW_APPOINTMENT_SLOT_MINUTES", "30"))
+ONEWINDOW_APPOINTMENT_NO_SHOW_LIMIT = int(os.environ.get("ONEWINDOW_APPOINTMENT_NO_SHOW_LIMIT", "3"))
+ONEWINDOW_APPOINTMENT_NO_SHOW_WINDOW_DAYS = int(
+    os.environ.get("ONEWINDOW_APPOINTMENT_NO_SHOW_WINDOW_DAYS", "90")
+)
+ONEWINDOW_APPOINTMENT_NO_SHOW_BLOCK_DAYS = int(
+    os.environ.get("ONEWINDOW_APPOINTMENT_NO_SHOW_BLOCK_DAYS", "30")
+)
+# The average handling time assumed for a line's waiting estimate until it has served tickets.
+ONEWINDOW_QUEUE_DEFAULT_HANDLING_MINUTES = int(
+    os.environ.get("ONEWINDOW_QUEUE_DEFAULT_HANDLING_MINUTES", "8")
+)
 
 # --- Topology: pgbouncer, read replica, Redis sessions, metrics (issue #17; docs/deploy.md) -------------
 # Kept in one block: what changes when the platform runs as several app servers behind nginx.

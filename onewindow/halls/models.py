@@ -140,3 +140,96 @@ class WindowClerk(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.centre} · {self.user}"
+
+
+class OpeningPeriod(BaseModel):
+    """One opening period of a centre on a weekday (a centre may close at noon: two periods). A holiday of the
+    working-day calendar closes every centre; a weekend made a working day (调休) opens with Monday's hours."""
+
+    centre = models.ForeignKey(
+        ServiceCentre,
+        on_delete=models.CASCADE,
+        related_name="opening_periods",
+        verbose_name=_("service centre"),
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_("0 Monday … 6 Sunday"))
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["centre", "weekday", "opens"]
+        verbose_name = _("opening period")
+        verbose_name_plural = _("opening periods")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="opening_period_weekday"),
+            models.CheckConstraint(
+                condition=models.Q(opens__lt=models.F("closes")), name="opening_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.centre} · {self.weekday} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class WindowKind(models.TextChoices):
+    """A window takes every stationed item (综合窗口) or one department's items (部门窗口)."""
+
+    COMPREHENSIVE = "comprehensive", _("comprehensive window")
+    DEPARTMENT = "department", _("department window")
+
+
+class Window(BaseModel):
+    """A counter in the hall (窗口), numbered as its sign says, serving a set of items."""
+
+    centre = models.ForeignKey(
+        ServiceCentre, on_delete=models.CASCADE, related_name="windows", verbose_name=_("service centre")
+    )
+    number = models.CharField(_("window number"), max_length=10)
+    label = models.CharField(_("label"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=15, choices=WindowKind.choices)
+    # A department window belongs to the stationed department that staffs it; a comprehensive window to none.
+    department = models.ForeignKey(
+        "organisations.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hall_windows",
+        verbose_name=_("department"),
+    )
+    items = models.ManyToManyField(
+        "catalogue.Item", blank=True, related_name="hall_windows", verbose_name=_("items served")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["centre__name", "number"]
+        verbose_name = _("window")
+        verbose_name_plural = _("windows")
+        constraints = [models.UniqueConstraint(fields=["centre", "number"], name="window_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.label}"
+
+
+class WindowDuty(BaseModel):
+    """A staff member on duty at a window on a day (排班): who may call tickets to it."""
+
+    window = models.ForeignKey(
+        Window, on_delete=models.CASCADE, related_name="duties", verbose_name=_("window")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="window_duties",
+        verbose_name=_("staff member"),
+    )
+    day = models.DateField(_("day"))
+
+    class Meta:
+        ordering = ["day", "window__number"]
+        verbose_name = _("window duty")
+        verbose_name_plural = _("window duties")
+        constraints = [models.UniqueConstraint(fields=["window", "user", "day"], name="window_duty_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.window} · {self.user} · {self.day}"

@@ -3,6 +3,7 @@ app — which items a staff member may take at a comprehensive window and where 
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -12,8 +13,18 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from onewindow.catalogue.models import Item
 from onewindow.core.errors import NotFound, PermissionDenied
-from onewindow.halls.models import ServiceCentre, StationedItem, Stationing, StationingMode, WindowClerk
+from onewindow.halls.models import (
+    OpeningPeriod,
+    ServiceCentre,
+    StationedItem,
+    Stationing,
+    StationingMode,
+    Window,
+    WindowClerk,
+    WindowDuty,
+)
 from onewindow.organisations.selectors import staff_is_platform_admin, staff_memberships
+from onewindow.workdays.calendar import WorkCalendar
 
 _CENTRE_NOT_FOUND = "未找到该政务服务中心。"
 
@@ -189,6 +200,72 @@ def window_clerk_candidates(*, centre: ServiceCentre) -> QuerySet[Any]:
         get_user_model()
         .objects.filter(memberships__department_id=centre.window_department_id, is_active=True)
         .exclude(comprehensive_windows__centre=centre)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def centre_opening_periods(
+    *, centre: ServiceCentre, day: dt.date, calendar: WorkCalendar | None = None
+) -> list[OpeningPeriod]:
+    """The centre's opening periods on ``day``: none on a holiday of the working-day calendar, Monday's on a
+    weekend made a working day (调休), else the weekday's (a weekend opening of a grassroots point included)."""
+    calendar = calendar or WorkCalendar()
+    periods = list(OpeningPeriod.objects.filter(centre=centre).order_by("weekday", "opens"))
+    working = calendar.is_working_day(day)
+    if day.weekday() < 5 and not working:
+        return []
+    weekday = 0 if day.weekday() >= 5 and working else day.weekday()
+    return [period for period in periods if period.weekday == weekday]
+
+
+def centre_windows(*, centre: ServiceCentre) -> QuerySet[Window]:
+    """The centre's active windows with their department and items (the public page and the workbench)."""
+    return (
+        Window.objects.filter(centre=centre, is_active=True)
+        .select_related("department")
+        .prefetch_related(Prefetch("items", queryset=Item.objects.select_related("published_version")))
+        .order_by("number")
+    )
+
+
+def window_duties(*, centre: ServiceCentre, day: dt.date) -> QuerySet[WindowDuty]:
+    """Who is on duty at the centre's windows on ``day``."""
+    return (
+        WindowDuty.objects.filter(window__centre=centre, day=day)
+        .select_related("window", "user")
+        .order_by("window__number", "user__name")
+    )
+
+
+def windows_on_duty(*, user: Any, day: dt.date) -> QuerySet[Window]:
+    """The windows the staff member is on duty at today: where they call tickets."""
+    if not getattr(user, "is_authenticated", False):
+        return Window.objects.none()
+    return (
+        Window.objects.filter(duties__user=user, duties__day=day, is_active=True, centre__is_active=True)
+        .select_related("centre")
+        .distinct()
+        .order_by("centre__name", "number")
+    )
+
+
+def window_get(*, centre: ServiceCentre, window_id: Any) -> Window:
+    """One window of an already-scoped centre."""
+    window = Window.objects.filter(centre=centre, pk=window_id).select_related("centre", "department").first()
+    if window is None:
+        raise NotFound("未找到该窗口。")
+    return window
+
+
+def window_duty_candidates(*, window: Window) -> QuerySet[Any]:
+    """Staff who may be put on duty at the window: members of the running or the window's department."""
+    departments = [window.centre.window_department_id] + (
+        [window.department_id] if window.department_id else []
+    )
+    return (
+        get_user_model()
+        .objects.filter(memberships__department_id__in=departments, is_active=True)
         .distinct()
         .order_by("name")
     )

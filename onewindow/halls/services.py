@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,11 +15,15 @@ from onewindow.core.errors import DomainError, PermissionDenied
 from onewindow.core.services import audit_record
 from onewindow.halls.models import (
     CentreKind,
+    OpeningPeriod,
     ServiceCentre,
     StationedItem,
     Stationing,
     StationingMode,
+    Window,
     WindowClerk,
+    WindowDuty,
+    WindowKind,
 )
 from onewindow.organisations.models import Department, Region
 from onewindow.organisations.selectors import (
@@ -181,3 +186,140 @@ def window_clerk_remove(*, actor: Any | None, clerk: WindowClerk) -> None:
         actor=actor, action="window_clerk.remove", target=clerk, changes={"user": str(clerk.user_id)}
     )
     clerk.delete()
+
+
+@transaction.atomic
+def opening_periods_set(
+    *, actor: Any | None, centre: ServiceCentre, periods: Iterable[tuple[int, dt.time, dt.time]]
+) -> list[OpeningPeriod]:
+    """Replace a centre's weekly opening periods ``(weekday, opens, closes)``; overlapping periods are refused."""
+    centre_manage_check(user=actor, centre=centre)
+    rows = sorted(periods)
+    for weekday, opens, closes in rows:
+        if not 0 <= weekday <= 6 or opens >= closes:
+            raise DomainError(code="opening.invalid", message="办公时间应为周一至周日之一，且开始早于结束。")
+    for (day_a, _o, closes_a), (day_b, opens_b, _c) in itertools.pairwise(rows):
+        if day_a == day_b and opens_b < closes_a:
+            raise DomainError(code="opening.overlap", message="同一天的两个办公时段不能重叠。")
+    centre.opening_periods.all().delete()
+    created = OpeningPeriod.objects.bulk_create(
+        OpeningPeriod(centre=centre, weekday=weekday, opens=opens, closes=closes)
+        for weekday, opens, closes in rows
+    )
+    audit_record(
+        actor=actor,
+        action="centre.opening_periods_set",
+        target=centre,
+        changes={"periods": [f"{w} {o:%H:%M}-{c:%H:%M}" for w, o, c in rows]},
+    )
+    return created
+
+
+def _window_items_check(
+    *, centre: ServiceCentre, kind: str, department: Department | None, items: list[Item]
+) -> None:
+    stationed = set(
+        StationedItem.objects.filter(stationing__centre=centre, item__in=items).values_list(
+            "item_id", flat=True
+        )
+    )
+    missing = [item for item in items if item.pk not in stationed]
+    if missing:
+        raise DomainError(
+            code="window.item_not_stationed", message=f"事项“{missing[0]}”未进驻{centre.name}，窗口不能办理。"
+        )
+    if kind == WindowKind.DEPARTMENT:
+        foreign = [item for item in items if department is None or item.department_id != department.pk]
+        if foreign:
+            raise DomainError(
+                code="window.item_department", message=f"部门窗口只能办理本部门的事项：“{foreign[0]}”不是。"
+            )
+
+
+@transaction.atomic
+def window_create(
+    *,
+    actor: Any | None,
+    centre: ServiceCentre,
+    number: str,
+    label: str,
+    kind: str,
+    department: Department | None = None,
+    items: Iterable[Item] = (),
+) -> Window:
+    """Open a window (窗口) in the hall: comprehensive, or a stationed department's own, with the items it serves."""
+    centre_manage_check(user=actor, centre=centre)
+    number = _required(number, code="window.number_required", message="请填写窗口号。")[:10]
+    label = _required(label, code="window.label_required", message="请填写窗口名称。")
+    if kind not in WindowKind.values:
+        raise DomainError(code="window.kind_invalid", message="窗口类型应为“综合窗口”或“部门窗口”。")
+    if kind == WindowKind.DEPARTMENT and (
+        department is None or not Stationing.objects.filter(centre=centre, department=department).exists()
+    ):
+        raise DomainError(code="window.department_required", message="部门窗口须属于已进驻本中心的部门。")
+    if kind == WindowKind.COMPREHENSIVE:
+        department = None
+    if Window.objects.filter(centre=centre, number=number).exists():
+        raise DomainError(
+            code="window.number_taken", message=f"{centre.name}已有{number}号窗口。", status=409
+        )
+    chosen = list(items)
+    _window_items_check(centre=centre, kind=kind, department=department, items=chosen)
+    window = Window.objects.create(
+        centre=centre, number=number, label=label, kind=kind, department=department
+    )
+    window.items.set(chosen)
+    audit_record(
+        actor=actor,
+        action="window.create",
+        target=window,
+        changes={"number": number, "kind": kind, "items": sorted(str(item.pk) for item in chosen)},
+    )
+    return window
+
+
+@transaction.atomic
+def window_items_set(*, actor: Any | None, window: Window, items: Iterable[Item]) -> Window:
+    """Set the items a window serves (each must be stationed in the centre; a department window's its own)."""
+    centre_manage_check(user=actor, centre=window.centre)
+    chosen = list(items)
+    _window_items_check(centre=window.centre, kind=window.kind, department=window.department, items=chosen)
+    window.items.set(chosen)
+    audit_record(
+        actor=actor,
+        action="window.items_set",
+        target=window,
+        changes={"items": sorted(str(i.pk) for i in chosen)},
+    )
+    return window
+
+
+@transaction.atomic
+def window_duty_set(*, actor: Any | None, window: Window, user: Any, day: dt.date) -> WindowDuty:
+    """Put a staff member on duty at a window for a day (排班): a member of the running or the window's
+    department (idempotent)."""
+    centre_manage_check(user=actor, centre=window.centre)
+    allowed = {window.centre.window_department_id} | (
+        {window.department_id} if window.department_id else set()
+    )
+    if not staff_memberships(user=user).filter(department_id__in=allowed).exists():
+        raise DomainError(
+            code="window_duty.not_staff", message="值班人员须为运行本中心或本窗口所属部门的工作人员。"
+        )
+    duty, created = WindowDuty.objects.get_or_create(window=window, user=user, day=day)
+    if created:
+        audit_record(
+            actor=actor,
+            action="window_duty.set",
+            target=duty,
+            changes={"user": str(user.pk), "day": day.isoformat()},
+        )
+    return duty
+
+
+@transaction.atomic
+def window_duty_remove(*, actor: Any | None, duty: WindowDuty) -> None:
+    """Take a staff member off a window's duty for the day."""
+    centre_manage_check(user=actor, centre=duty.window.centre)
+    audit_record(actor=actor, action="window_duty.remove", target=duty, changes={"user": str(duty.user_id)})
+    duty.delete()

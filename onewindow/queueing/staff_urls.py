@@ -1,0 +1,10 @@
+from django.urls import path
+
+from onewindow.queueing import staff_views
+
+app_name = "queueing_staff"
+urlpatterns = [
+    path("", staff_views.window_list, name="windows"),
+    path("windows/<uuid:window_id>/", staff_views.window_desk, name="desk"),
+    path("windows/<uuid:window_id>/<str:action>/", staff_views.window_act, name="act"),
+]
