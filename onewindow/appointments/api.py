@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from onewindow.appointments import selectors, services
@@ -147,7 +148,7 @@ def booking_create(request: HttpRequest, payload: BookingIn) -> Any:
     except DomainError:
         services.booking_cancel(user=request.user, booking=booking)
         raise
-    return 201, _booking_body(selectors.booking_get(user=request.user, booking_id=booking.pk))
+    return Status(201, _booking_body(selectors.booking_get(user=request.user, booking_id=booking.pk))
 
 
 @router.get(

@@ -86,7 +86,7 @@ def bookable_slots(
         .annotate(taken=Count("bookings__entries", filter=taking_place(now=now, prefix="bookings__")))
         .order_by("starts_at", "line__centre__name")[: limit * 2]
     )
-    free = [slot for slot in rows if slot.capacity > slot.taken]  # type: ignore[attr-defined]
+    free: list[Slot] = [slot for slot in rows if slot.capacity > slot.taken]
     for slot in free:
         slot.free = slot.capacity - slot.taken  # type: ignore[attr-defined]
     return free[:limit]

@@ -63,7 +63,7 @@ def booking_new(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and item is not None:
         slot = (
-            Slot.objects.filter(pk=request.POST.get("slot") or None).first()
+            Slot.objects.filter(pk=request.POST.get("slot", "")).first()
             if _is_uuid(request.POST.get("slot"))
             else None
         )
@@ -116,7 +116,7 @@ def booking_details(request: HttpRequest, booking_id: uuid.UUID) -> HttpResponse
             if name and item:
                 entries.append((item, name))
         chosen_items = [item for item, _name in entries] or chosen_items
-        answers = {key[7:]: value for key, value in request.POST.items() if key.startswith("answer_")}
+        answers = {key[7:]: str(value) for key, value in request.POST.items() if key.startswith("answer_")}
         try:
             services.booking_preconfirm(user=request.user, booking=booking, entries=entries, answers=answers)
         except DomainError as error:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from onewindow.core.errors import NotFound
@@ -93,7 +94,7 @@ def ticket_take(request: HttpRequest, centre_id: uuid.UUID, payload: TicketIn) -
     if line is None:
         raise NotFound("未找到该队列。")
     ticket = services.ticket_issue(line=line, source=TicketSource.PHONE, priority=payload.priority)
-    return 201, _ticket_body(ticket)
+    return Status(201, _ticket_body(ticket))
 
 
 @router.get(

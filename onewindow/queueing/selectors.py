@@ -34,7 +34,7 @@ def waiting_for_window(*, window: Window, day: dt.date) -> QuerySet[Ticket]:
         .filter(Q(line__windows=window, window__isnull=True) | Q(window=window))
         .select_related("line")
         .annotate(priority_rank=_PRIORITY_FIRST)
-        .order_by("priority_rank", "issued_at")
+        .order_by("priority_rank", "issued_at", "created_at")
         .distinct()
     )
 
@@ -65,7 +65,7 @@ def line_average_handling_minutes(*, line: QueueLine, days: int = 30) -> float:
         serving_at__isnull=False,
         finished_at__isnull=False,
     ).values_list("serving_at", "finished_at")[:2000]
-    minutes = [(end - start).total_seconds() / 60 for start, end in rows]
+    minutes = [(end - start).total_seconds() / 60 for start, end in rows if start and end]
     return round(mean(minutes), 1) if minutes else float(settings.ONEWINDOW_QUEUE_DEFAULT_HANDLING_MINUTES)
 
 
@@ -92,7 +92,8 @@ def ticket_wait_estimate(*, ticket: Ticket) -> WaitEstimate | None:
     if ticket.status != TicketStatus.WAITING:
         return None
     waiting = Ticket.objects.filter(line=ticket.line, day=ticket.day, status=TicketStatus.WAITING)
-    before = Q(issued_at__lt=ticket.issued_at)
+    # Same instant (a pinned clock, a burst at the kiosk): the row created first goes first.
+    before = Q(issued_at__lt=ticket.issued_at) | Q(issued_at=ticket.issued_at, created_at__lt=ticket.created_at)
     ahead = (
         waiting.filter(before, priority__gt="")
         if ticket.priority

@@ -88,11 +88,8 @@ def window_act(request: HttpRequest, window_id: uuid.UUID, action: str) -> HttpR
             elif action == "finish":
                 services.ticket_finish(actor=request.user, ticket=current, window=window)
             elif action == "transfer":
-                target = (
-                    centre_windows(centre=window.centre)
-                    .filter(pk=request.POST.get("to_window") or None)
-                    .first()
-                )
+                wanted = request.POST.get("to_window", "")
+                target = next((w for w in centre_windows(centre=window.centre) if str(w.pk) == wanted), None)
                 if target is None:
                     messages.error(request, _("Choose the window to transfer to."))
                 else:

@@ -53,7 +53,7 @@ def ticket_detail(request: HttpRequest, ticket_id: uuid.UUID) -> HttpResponse:
     with refusals_as_http():
         ticket = selectors.ticket_get(ticket_id=ticket_id)
     context = {"ticket": ticket, "estimate": selectors.ticket_wait_estimate(ticket=ticket)}
-    template = "queueing/_ticket_status.html" if request.htmx else "queueing/ticket.html"
+    template = "queueing/_ticket_status.html" if request.headers.get("HX-Request") else "queueing/ticket.html"
     return render(request, template, context)
 
 

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalogue', '0005_bundle_field_map_material_generated_online'),
-        ('halls', '0002_window_windowduty_openingperiod_and_more'),
+        ('halls', '0002_appointments_windows'),
         ('identity', '0002_person_agents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
