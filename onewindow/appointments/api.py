@@ -148,7 +148,7 @@ def booking_create(request: HttpRequest, payload: BookingIn) -> Any:
     except DomainError:
         services.booking_cancel(user=request.user, booking=booking)
         raise
-    return Status(201, _booking_body(selectors.booking_get(user=request.user, booking_id=booking.pk))
+    return Status(201, _booking_body(selectors.booking_get(user=request.user, booking_id=booking.pk)))
 
 
 @router.get(

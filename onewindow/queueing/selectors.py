@@ -93,7 +93,9 @@ def ticket_wait_estimate(*, ticket: Ticket) -> WaitEstimate | None:
         return None
     waiting = Ticket.objects.filter(line=ticket.line, day=ticket.day, status=TicketStatus.WAITING)
     # Same instant (a pinned clock, a burst at the kiosk): the row created first goes first.
-    before = Q(issued_at__lt=ticket.issued_at) | Q(issued_at=ticket.issued_at, created_at__lt=ticket.created_at)
+    before = Q(issued_at__lt=ticket.issued_at) | Q(
+        issued_at=ticket.issued_at, created_at__lt=ticket.created_at
+    )
     ahead = (
         waiting.filter(before, priority__gt="")
         if ticket.priority

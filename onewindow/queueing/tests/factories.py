@@ -29,7 +29,11 @@ class Hall:
 
 def hall_build(*, centre: ServiceCentre, department: Any, item: Any, clerk: Any) -> Hall:
     stationing = hall_services.stationing_create(
-        actor=None, centre=centre, department=department, mode="comprehensive", stationed_on=dt.date(2024, 1, 2)
+        actor=None,
+        centre=centre,
+        department=department,
+        mode="comprehensive",
+        stationed_on=dt.date(2024, 1, 2),
     )
     hall_services.stationing_items_set(actor=None, stationing=stationing, items=[item])
     hall_services.opening_periods_set(

@@ -75,7 +75,9 @@ def test_a_transferred_ticket_waits_for_the_other_window_only(hall, window_clerk
     _issue(hall)
     ticket = services.ticket_call_next(actor=window_clerk, window=hall.window_1)
     ticket = services.ticket_start(actor=window_clerk, ticket=ticket, window=hall.window_1)
-    ticket = services.ticket_transfer(actor=window_clerk, ticket=ticket, window=hall.window_1, to_window=hall.window_2)
+    ticket = services.ticket_transfer(
+        actor=window_clerk, ticket=ticket, window=hall.window_1, to_window=hall.window_2
+    )
     assert ticket.status == TicketStatus.WAITING and ticket.transfers == 1
     assert services.ticket_call_next(actor=window_clerk, window=hall.window_1) is None
     assert services.ticket_call_next(actor=other, window=hall.window_2).pk == ticket.pk
@@ -110,7 +112,9 @@ def test_the_hall_screen_shows_number_and_window_but_no_name(hall, window_clerk)
 
 
 def test_the_kiosk_issues_a_ticket_and_shows_the_estimate(hall):
-    response = Client().post(reverse("queueing:take", args=[hall.centre.pk]), {"line": str(hall.line.pk), "priority": "disabled"})
+    response = Client().post(
+        reverse("queueing:take", args=[hall.centre.pk]), {"line": str(hall.line.pk), "priority": "disabled"}
+    )
     ticket = Ticket.objects.get()
     assert response.status_code == 302 and ticket.priority == "disabled"
     page = Client().get(response["Location"]).content.decode()
@@ -146,7 +150,9 @@ def test_the_board_query_count_does_not_grow(hall, django_assert_max_num_queries
 
 def test_the_api_takes_a_ticket_and_reads_it(hall):
     response = Client().post(
-        f"/api/v1/queue/centres/{hall.centre.pk}/tickets", {"line_id": str(hall.line.pk)}, content_type="application/json"
+        f"/api/v1/queue/centres/{hall.centre.pk}/tickets",
+        {"line_id": str(hall.line.pk)},
+        content_type="application/json",
     )
     assert response.status_code == 201 and response.json()["number"] == "A001"
     assert Client().get(f"/api/v1/queue/tickets/{response.json()['id']}").json()["position"] == 1
