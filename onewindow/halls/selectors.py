@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from onewindow.catalogue.models import Item
+from onewindow.core import clock
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.halls.models import (
     OpeningPeriod,
@@ -98,6 +99,7 @@ def centre_get(*, centre_id: Any) -> ServiceCentre:
                 "stationings",
                 queryset=Stationing.objects.select_related("department").order_by("department__name"),
             ),
+            Prefetch("opening_periods", queryset=OpeningPeriod.objects.order_by("weekday", "opens")),
             Prefetch(
                 "stationings__items",
                 queryset=StationedItem.objects.select_related("item__published_version").order_by(
@@ -236,6 +238,11 @@ def window_duties(*, centre: ServiceCentre, day: dt.date) -> QuerySet[WindowDuty
         .select_related("window", "user")
         .order_by("window__number", "user__name")
     )
+
+
+def window_duties_all(*, centre: ServiceCentre) -> QuerySet[WindowDuty]:
+    """Every duty of the centre's windows, from today on (the ones that may still be removed)."""
+    return WindowDuty.objects.filter(window__centre=centre, day__gte=clock.today()).select_related("window")
 
 
 def windows_on_duty(*, user: Any, day: dt.date) -> QuerySet[Window]:
