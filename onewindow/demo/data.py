@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from onewindow.core.identifiers import credit_code_check_digit, organisation_code_check_digit
+from onewindow.demo.appointments import appointments_demo_load
 from onewindow.demo.catalogue_import import catalogue_load
 from onewindow.demo.halls import halls_demo_load
 from onewindow.demo.identity import identity_demo_load
@@ -185,6 +186,8 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     created |= identity_demo_load(password=DEMO_PASSWORD, staff_usernames=[p.username for p in PERSONAS])
     step("service centres and their comprehensive windows")
     created |= halls_demo_load(departments=departments)
+    step("hall windows, queue lines, appointment slots and bookings")
+    created |= appointments_demo_load(departments=departments)
     step("licence types, signing keys and licences")
     created |= licences_demo_load(departments=departments)
     step("processes and cases")
