@@ -26,6 +26,7 @@ from onewindow.core import clock
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.halls.selectors import centres_of_staff
 from onewindow.organisations.selectors import staff_is_platform_admin
+from onewindow.queueing.models import QueueLine
 
 CANCELLED_HOLD = dt.timedelta(minutes=30)  # ZMS: a cancelled place comes back only after 30 minutes
 
@@ -180,3 +181,15 @@ def no_show_block_until(*, user: Any, today: dt.date | None = None) -> dt.date |
         days=settings.ONEWINDOW_APPOINTMENT_NO_SHOW_BLOCK_DAYS
     )
     return until if until >= today else None
+
+
+def lines_of_staff(*, user: Any) -> QuerySet[QueueLine]:
+    """The queue lines of the halls the staff member works in (all for the platform), with their slots ahead."""
+    lines = QueueLine.objects.filter(centre__is_active=True)
+    if not staff_is_platform_admin(user=user):
+        lines = lines.filter(centre__in=centres_of_staff(user=user))
+    return (
+        lines.select_related("centre")
+        .annotate(slots_ahead=Count("slots", filter=Q(slots__starts_at__gte=clock.now())))
+        .order_by("centre__name", "prefix")
+    )

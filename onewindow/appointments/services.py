@@ -121,7 +121,7 @@ def slot_serves(slot: Slot, item: Item) -> bool:
 
 
 def _check_slot(*, user: Any, slot: Slot, places: int, exclude: Booking | None = None) -> Slot:
-    locked = Slot.objects.select_for_update().select_related("line__centre").get(pk=slot.pk)
+    locked = Slot.objects.select_for_update(of=("self",)).select_related("line__centre").get(pk=slot.pk)
     first, last = selectors.booking_window()
     day = timezone.localdate(locked.starts_at)
     if not first <= day <= last:
@@ -219,7 +219,11 @@ def booking_preconfirm(
 
 
 def _locked(booking: Booking, *, user: Any, states: Sequence[str]) -> Booking:
-    fresh = Booking.objects.select_for_update().select_related("slot__line__centre").get(pk=booking.pk)
+    fresh = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("slot__line__centre")
+        .get(pk=booking.pk)
+    )
     if user is not None and fresh.user_id != user.pk:
         raise PermissionDenied("只能处理本人的预约。")
     if fresh.status in HELD_STATUSES and fresh.held_until and fresh.held_until <= clock.now():
@@ -351,7 +355,9 @@ def bookings_mark_no_show(*, now: dt.datetime | None = None) -> int:
     now = now or clock.now()
     with transaction.atomic():
         missed = list(
-            Booking.objects.select_for_update().filter(status=BookingStatus.CONFIRMED, slot__ends_at__lt=now)
+            Booking.objects.select_for_update(of=("self",)).filter(
+                status=BookingStatus.CONFIRMED, slot__ends_at__lt=now
+            )
         )
         for booking in missed:
             booking.status = BookingStatus.NO_SHOW

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from onewindow.appointments import selectors, services
 from onewindow.cases.walk_in_views import WALK_IN_SESSION_KEY
 from onewindow.core import clock
-from onewindow.core.errors import DomainError
+from onewindow.core.errors import DomainError, NotFound
 from onewindow.core.view_helpers import refusals_as_http
 
 
@@ -29,7 +29,18 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         day = clock.today()
     bookings = list(selectors.bookings_of_centres(user=request.user, day=day)[:200])
-    return render(request, "appointments/staff/list.html", {"bookings": bookings, "day": day})
+    first, last = selectors.booking_window()
+    return render(
+        request,
+        "appointments/staff/list.html",
+        {
+            "bookings": bookings,
+            "day": day,
+            "lines": list(selectors.lines_of_staff(user=request.user)),
+            "first_day": first,
+            "last_day": last,
+        },
+    )
 
 
 @login_required
@@ -83,3 +94,40 @@ def booking_file_case(request: HttpRequest, booking_id: uuid.UUID) -> HttpRespon
     )
     request.session[WALK_IN_SESSION_KEY] = str(booking.person.pk)
     return redirect(f"{reverse('cases_staff:walk_in')}?item={entry.item_id}")
+
+
+@require_POST
+@login_required
+def slots_generate(request: HttpRequest, line_id: uuid.UUID) -> HttpResponse:
+    """Generate a line's slots over a period from its hall's opening hours (the daily job does the same)."""
+    with refusals_as_http():
+        line = selectors.lines_of_staff(user=request.user).filter(pk=line_id).first()
+        if line is None:
+            raise NotFound("未找到该队列。")
+        try:
+            day_from = dt.date.fromisoformat(request.POST.get("day_from", ""))
+            day_to = dt.date.fromisoformat(request.POST.get("day_to", ""))
+            minutes = int(request.POST.get("minutes", "30"))
+            capacity = int(request.POST.get("capacity", "1"))
+        except ValueError:
+            messages.error(request, _("Give the period, the slot length in minutes and the places per slot."))
+            return redirect("appointments_staff:bookings")
+        if not 0 <= (day_to - day_from).days <= 92:
+            messages.error(request, _("Generate at most three months at a time, the end after the start."))
+            return redirect("appointments_staff:bookings")
+        try:
+            created = services.slots_generate(
+                actor=request.user,
+                line=line,
+                day_from=day_from,
+                day_to=day_to,
+                minutes=minutes,
+                capacity=capacity,
+            )
+        except DomainError as error:
+            if error.status == 403:
+                raise
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(n)s slots were created.") % {"n": created})
+    return redirect("appointments_staff:bookings")

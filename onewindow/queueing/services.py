@@ -124,7 +124,7 @@ def ticket_issue(
 
 
 def _locked(ticket: Ticket, *states: str) -> Ticket:
-    fresh = Ticket.objects.select_for_update().select_related("line").get(pk=ticket.pk)
+    fresh = Ticket.objects.select_for_update(of=("self",)).select_related("line").get(pk=ticket.pk)
     if fresh.status not in states:
         raise DomainError(
             code="ticket.wrong_state",
@@ -163,7 +163,7 @@ def ticket_call_next(*, actor: Any, window: Window) -> Ticket | None:
             code="ticket.window_busy", message="本窗口还有正在呼叫或办理的号码，请先办结或转移。", status=409
         )
     # The window's lines are locked so that two windows calling at once never pick the same ticket.
-    list(QueueLine.objects.select_for_update().filter(windows=window).order_by("pk"))
+    list(QueueLine.objects.select_for_update(of=("self",)).filter(windows=window).order_by("pk"))
     candidate = waiting_for_window(window=window, day=clock.today()).first()
     if candidate is None:
         return None

@@ -16,7 +16,7 @@ from onewindow.core import clock
 from onewindow.core.errors import DomainError, NotFound
 from onewindow.core.view_helpers import refusals_as_http
 from onewindow.halls.models import Window
-from onewindow.halls.selectors import centre_windows, windows_on_duty
+from onewindow.halls.selectors import centre_staff_get, centre_windows, windows_on_duty
 from onewindow.queueing import selectors, services
 from onewindow.queueing.models import TicketStatus
 
@@ -106,3 +106,43 @@ def window_act(request: HttpRequest, window_id: uuid.UUID, action: str) -> HttpR
                 raise
             messages.error(request, error.message)
     return redirect("queueing_staff:desk", window_id=window.pk)
+
+
+@login_required
+def centre_lines(request: HttpRequest, centre_id: uuid.UUID) -> HttpResponse:
+    """A centre's queue lines (window types with their ticket prefix and number range); its administrators
+    open new ones."""
+    with refusals_as_http():
+        centre = centre_staff_get(user=request.user, centre_id=centre_id)
+        windows = list(centre_windows(centre=centre))
+        if request.method == "POST":
+            wanted = set(request.POST.getlist("windows"))
+            try:
+                services.queue_line_create(
+                    actor=request.user,
+                    centre=centre,
+                    name=request.POST.get("name", ""),
+                    prefix=request.POST.get("prefix", ""),
+                    windows=[w for w in windows if str(w.pk) in wanted],
+                    first_number=_number(request.POST.get("first_number"), 1),
+                    last_number=_number(request.POST.get("last_number"), 999),
+                )
+            except DomainError as error:
+                if error.status == 403:
+                    raise
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("The queue line was opened."))
+            return redirect("queueing_staff:lines", centre_id=centre.pk)
+    return render(
+        request,
+        "queueing/staff/lines.html",
+        {"centre": centre, "lines": list(selectors.centre_lines(centre=centre)), "windows": windows},
+    )
+
+
+def _number(value: str | None, default: int) -> int:
+    try:
+        return int(value or default)
+    except ValueError:
+        return -1  # refused by the service with its message

@@ -220,3 +220,21 @@ def test_the_api_books_and_cancels(citizen, slot, hall, client_as):
 
 def test_the_api_refuses_an_unknown_item(citizen, client_as):
     assert client_as(citizen).get("/api/v1/appointments/slots?item_code=nope").status_code == 404
+
+
+def test_the_hall_admin_generates_slots_and_others_are_refused(hall, client_as, bureau, clerk_b):
+    from onewindow.organisations.models import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    admin = MembershipFactory(
+        user=UserFactory(username="bureau_admin", is_staff=True),
+        department=bureau,
+        role=Role.DEPARTMENT_ADMIN,
+    ).user
+    url = reverse("appointments_staff:slots_generate", args=[hall.line.pk])
+    assert client_as(admin).get(reverse("appointments_staff:bookings")).status_code == 200
+    client_as(admin).post(
+        url, {"day_from": "2026-10-08", "day_to": "2026-10-08", "minutes": "60", "capacity": "2"}
+    )
+    assert Slot.objects.filter(line=hall.line, starts_at__date=dt.date(2026, 10, 8), capacity=2).count() == 6
+    assert client_as(clerk_b).post(url, {"day_from": "2026-10-09", "day_to": "2026-10-09"}).status_code == 404

@@ -156,3 +156,13 @@ def test_the_api_takes_a_ticket_and_reads_it(hall):
     )
     assert response.status_code == 201 and response.json()["number"] == "A001"
     assert Client().get(f"/api/v1/queue/tickets/{response.json()['id']}").json()["position"] == 1
+
+
+def test_the_centre_admin_opens_a_line_and_a_bad_prefix_is_refused(hall, bureau_admin, client_as):
+    client = client_as(bureau_admin)
+    url = reverse("queueing_staff:lines", args=[hall.centre.pk])
+    assert client.get(url).status_code == 200
+    client.post(url, {"name": "出件", "prefix": "C", "windows": [str(hall.window_2.pk)]})
+    response = client.post(url, {"name": "坏的", "prefix": "9"}, follow=True)
+    assert "号码前缀应为一至两个字母" in response.content.decode()
+    assert sorted(line.prefix for line in hall.centre.queue_lines.all()) == ["A", "C"]
