@@ -24,6 +24,7 @@ from onewindow.appointments.models import (
     BookingStatus,
     Slot,
     TriageAnswer,
+    TriageQuestion,
 )
 from onewindow.catalogue.models import Item
 from onewindow.core import clock
@@ -143,6 +144,27 @@ def _check_slot(*, user: Any, slot: Slot, places: int, exclude: Booking | None =
     if taken + places > locked.capacity:
         raise DomainError(code="booking.slot_full", message="该时段已约满，请选择其他时段。", status=409)
     return locked
+
+
+@transaction.atomic
+def triage_question_save(*, actor: Any | None, question: TriageQuestion) -> TriageQuestion:
+    """Add or change a question an item asks before booking; a stop answer needs its advice."""
+    question.text = (question.text or "").strip()
+    if not question.text:
+        raise DomainError(code="triage.text_required", message="请填写问题。")
+    if question.stop_answer and not (question.stop_message or "").strip():
+        raise DomainError(
+            code="triage.stop_message_required", message="设置了终止预约的回答时，请填写给办事人的提示。"
+        )
+    created = question._state.adding
+    question.save()
+    audit_record(
+        actor=actor,
+        action="triage_question.create" if created else "triage_question.change",
+        target=question,
+        changes={"item": str(question.item_id), "text": question.text, "stop_answer": question.stop_answer},
+    )
+    return question
 
 
 @transaction.atomic

@@ -96,12 +96,15 @@ def appointments_demo_load(*, departments: dict[str, Department]) -> dict[str, i
     for spec in data["triage"]:
         item = _item(departments, spec)
         questions[item.pk] = [
-            TriageQuestion.objects.create(
-                item=item,
-                position=n,
-                text=q["text"],
-                stop_answer=q["stop_answer"],
-                stop_message=q["stop_message"],
+            appointment_services.triage_question_save(
+                actor=None,
+                question=TriageQuestion(
+                    item=item,
+                    position=n,
+                    text=q["text"],
+                    stop_answer=q["stop_answer"],
+                    stop_message=q["stop_message"],
+                ),
             )
             for n, q in enumerate(spec["questions"])
         ]

@@ -238,3 +238,11 @@ def test_the_hall_admin_generates_slots_and_others_are_refused(hall, client_as, 
     )
     assert Slot.objects.filter(line=hall.line, starts_at__date=dt.date(2026, 10, 8), capacity=2).count() == 6
     assert client_as(clerk_b).post(url, {"day_from": "2026-10-09", "day_to": "2026-10-09"}).status_code == 404
+
+
+def test_a_stop_answer_needs_its_advice(hall):
+    with pytest.raises(DomainError) as refused:
+        services.triage_question_save(
+            actor=None, question=TriageQuestion(item=hall.item, text="已办过？", stop_answer="yes")
+        )
+    assert refused.value.code == "triage.stop_message_required" and TriageQuestion.objects.count() == 0
