@@ -280,6 +280,8 @@ ONEWINDOW_RATE_LIMITS = {
     "public_lookup": (int(os.environ.get("ONEWINDOW_PUBLIC_LOOKUP_PER_MINUTE", "120")), 60),
     # Writes by one signed-in account (drafts, uploads, submissions …) per minute: core.write_rate_middleware.
     "account_write": (int(os.environ.get("ONEWINDOW_ACCOUNT_WRITES_PER_MINUTE", "60")), 60),
+    # Queue tickets taken from one address (a hall's kiosk takes them all: keep it above a busy hour's).
+    "queue_ticket": (int(os.environ.get("ONEWINDOW_QUEUE_TICKETS_PER_HOUR", "600")), 60 * 60),
 }
 # Application forms: the largest serialized form (bytes, UTF-8 JSON), and the longest text and list a field
 # may hold when its JSON Schema sets no maxLength / maxItems.

@@ -13,6 +13,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from onewindow.core.errors import NotFound
+from onewindow.core.ratelimit import client_address, rate_limit_hit
 from onewindow.core.schemas import COMMON_ERRORS, ErrorOut
 from onewindow.halls.selectors import centre_get
 from onewindow.queueing import selectors, services
@@ -93,6 +94,7 @@ def ticket_take(request: HttpRequest, centre_id: uuid.UUID, payload: TicketIn) -
     line = selectors.centre_lines(centre=centre).filter(pk=payload.line_id).first()
     if line is None:
         raise NotFound("未找到该队列。")
+    rate_limit_hit(scope="queue_ticket", key=client_address(request))
     ticket = services.ticket_issue(line=line, source=TicketSource.PHONE, priority=payload.priority)
     return Status(201, _ticket_body(ticket))
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from onewindow.core.errors import DomainError
+from onewindow.core.ratelimit import client_address, rate_limit_hit
 from onewindow.core.view_helpers import refusals_as_http
 from onewindow.halls.selectors import centre_get
 from onewindow.identity.models import Person
@@ -33,6 +34,7 @@ def ticket_take(request: HttpRequest, centre_id: uuid.UUID) -> HttpResponse:
         person = Person.objects.filter(user=request.user).first() if request.user.is_authenticated else None
         source = TicketSource.KIOSK if request.POST.get("source") == "kiosk" else TicketSource.PHONE
         try:
+            rate_limit_hit(scope="queue_ticket", key=client_address(request))
             ticket = services.ticket_issue(
                 line=line,
                 source=source,

@@ -166,3 +166,10 @@ def test_the_centre_admin_opens_a_line_and_a_bad_prefix_is_refused(hall, bureau_
     response = client.post(url, {"name": "坏的", "prefix": "9"}, follow=True)
     assert "号码前缀应为一至两个字母" in response.content.decode()
     assert sorted(line.prefix for line in hall.centre.queue_lines.all()) == ["A", "C"]
+
+
+def test_taking_tickets_is_rate_limited_per_address(hall, settings):
+    settings.ONEWINDOW_RATE_LIMITS = settings.ONEWINDOW_RATE_LIMITS | {"queue_ticket": (2, 3600)}
+    url = reverse("queueing:take", args=[hall.centre.pk])
+    codes = [Client().post(url, {"line": str(hall.line.pk)}).status_code for _ in range(3)]
+    assert codes == [302, 302, 429] and Ticket.objects.count() == 2
