@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,11 +42,13 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--data-dir", default="/tmp/onewindow-queue-bench")
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "onewindow-queue-bench"
+    )
     parser.add_argument("--tickets", type=int, default=300)
     parser.add_argument("--bookings", type=int, default=100)
     args = parser.parse_args()
-    _prepare(args.db, Path(args.data_dir), fresh=True, sqlite_name="queue-bench.sqlite3")
+    _prepare(args.db, args.data_dir, fresh=True, sqlite_name="queue-bench.sqlite3")
 
     import django
 
