@@ -145,3 +145,22 @@ def test_a_cancelled_slot_is_bookable_again_only_after_the_hold(
     expect(other.get_by_role("heading", level=1)).to_have_text("办事人及办理事项")
     assert Booking.objects.filter(slot=slot, user=second.user).exists()
     assert SCREENSHOTS.exists()
+
+
+def test_the_hall_admin_sees_hours_windows_and_duty(new_page, live_server, screenshot, hall, bureau):
+    from onewindow.organisations.models import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    admin = MembershipFactory(
+        user=UserFactory(username="bureau_admin", name="管理员 周", is_staff=True),
+        department=bureau,
+        role=Role.DEPARTMENT_ADMIN,
+    ).user
+    page = signed_in_page(new_page, live_server, admin)
+    page.goto(f"/workbench/halls/{hall.centre.pk}/hall/")
+    expect(page.get_by_label("周一")).to_have_value("09:00-12:00, 13:30-17:00")
+    expect(page.locator("main")).to_contain_text("01 号窗口")
+    _shot(screenshot, page, "10-workbench-hall")
+    page.goto("/workbench/appointments/?day=2026-09-30")
+    expect(page.get_by_role("button", name="生成时段")).to_be_visible()
+    _shot(screenshot, page, "11-workbench-appointments")
