@@ -10,6 +10,7 @@ from onewindow.cases.services.acceptance import (
     case_password_reissue,
     case_refuse,
 )
+from onewindow.cases.services.assisted import case_assisted_file
 from onewindow.cases.services.bundle_forms import (
     bundle_form_layout,
     bundle_form_save,
@@ -70,6 +71,7 @@ from onewindow.cases.services.uploads import content_type_sniff, upload_check
 __all__ = [
     "STATUS_ZH",
     "AcceptedCase",
+    "case_assisted_file",
     "bundle_case_start",
     "bundle_case_submit",
     "bundle_case_withdraw",
