@@ -26,7 +26,10 @@ def home(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "assist/elderly/home.html",
-        {"featured": list(selectors.featured_items(listing=FeaturedList.ELDERLY)), "callback_form": CallbackForm()},
+        {
+            "featured": list(selectors.featured_items(listing=FeaturedList.ELDERLY)),
+            "callback_form": CallbackForm(),
+        },
     )
     # Entering the mode turns the large text on for the rest of the site too.
     response.set_cookie(

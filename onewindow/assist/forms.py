@@ -15,7 +15,9 @@ class ResidentForm(forms.Form):
     """The resident at the point, from their ID card (read by the reader, or typed with the card in hand)."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
-    id_number = forms.CharField(label=_("ID number"), max_length=18, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    id_number = forms.CharField(
+        label=_("ID number"), max_length=18, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     phone = forms.CharField(
         label=_("Mobile phone"),
         max_length=11,
@@ -64,15 +66,22 @@ class ConsentForm(forms.Form):
 class CallbackForm(forms.Form):
     name = forms.CharField(label=_("How should we address you"), max_length=100)
     phone = forms.CharField(
-        label=_("Your mobile phone"), max_length=11, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+        label=_("Your mobile phone"),
+        max_length=11,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     topic = forms.CharField(
-        label=_("What would you like to ask (optional)"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What would you like to ask (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class CallbackCloseForm(forms.Form):
-    outcome = forms.CharField(label=_("Outcome of the call"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.CharField(
+        label=_("Outcome of the call"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class TrackForm(forms.Form):

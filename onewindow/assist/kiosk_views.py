@@ -147,7 +147,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def end(request: HttpRequest) -> HttpResponse:
-    """"退出" or the idle timer: the session ends and the machine is back at its start screen."""
+    """ "退出" or the idle timer: the session ends and the machine is back at its start screen."""
     timed_out = request.POST.get("reason") == "idle"
     if KIOSK_SESSION_KEY in request.session or request.user.is_authenticated:
         kiosk_session_end(request)

@@ -43,7 +43,10 @@ class AssistedFiling(BaseModel):
         verbose_name=_("assisting staff member"),
     )
     resident = models.ForeignKey(
-        "identity.Person", on_delete=models.PROTECT, related_name="assisted_filings", verbose_name=_("resident")
+        "identity.Person",
+        on_delete=models.PROTECT,
+        related_name="assisted_filings",
+        verbose_name=_("resident"),
     )
     consent_method = models.CharField(_("consent"), max_length=10, choices=ConsentMethod.choices)
     # The signature is a PNG (data: URL) drawn by the resident; it identifies them, so it is encrypted.
@@ -67,7 +70,7 @@ class CallbackStatus(models.TextChoices):
 
 
 class CallbackRequest(BaseModel):
-    """"Please call me back" (请给我回电话): someone who finds the site hard asks staff to phone them."""
+    """ "Please call me back" (请给我回电话): someone who finds the site hard asks staff to phone them."""
 
     name = models.CharField(_("name"), max_length=100)
     phone = EncryptedTextField(_("phone"))

@@ -68,7 +68,9 @@ def assist_resident_identify(
         id_number = citizen_id_check(id_number)
     except DomainError as error:
         raise DomainError(
-            code=error.code, message=error.message, problems=[FieldProblem("id_number", error.code, error.message)]
+            code=error.code,
+            message=error.message,
+            problems=[FieldProblem("id_number", error.code, error.message)],
         ) from None
     person = person_by_identifier(id_number)
     if person is None:
@@ -96,7 +98,12 @@ def assist_resident_identify(
 def assist_resident_from_card(*, helper: Any, centre: ServiceCentre, card: IdCard, phone: str = "") -> Person:
     """As :func:`assist_resident_identify`, with what the ID card reader read (the card was on the reader)."""
     return assist_resident_identify(
-        helper=helper, centre=centre, name=card.name, id_number=card.id_number, phone=phone, document_checked=True
+        helper=helper,
+        centre=centre,
+        name=card.name,
+        id_number=card.id_number,
+        phone=phone,
+        document_checked=True,
     )
 
 
@@ -193,7 +200,12 @@ def _filing_create(
     signature: str,
 ) -> AssistedFiling:
     case: Case = case_assisted_file(
-        helper=helper, person=person, item=item, form_data=form_data, materials=materials, assisted_by=centre.name
+        helper=helper,
+        person=person,
+        item=item,
+        form_data=form_data,
+        materials=materials,
+        assisted_by=centre.name,
     )
     filing = AssistedFiling.objects.create(
         case=case,
@@ -241,7 +253,10 @@ def callback_request_create(
         requested_by=user if getattr(user, "is_authenticated", False) else None,
     )
     audit_record(
-        actor=request.requested_by, action="callback_request.create", target=request, changes={"item": str(item.pk) if item else ""}
+        actor=request.requested_by,
+        action="callback_request.create",
+        target=request,
+        changes={"item": str(item.pk) if item else ""},
     )
     return request
 
@@ -271,14 +286,18 @@ def callback_request_close(*, actor: Any, request: CallbackRequest, outcome: str
 
 
 @transaction.atomic
-def featured_items_set(*, actor: Any, listing: str, entries: Sequence[tuple[Item, str]]) -> list[FeaturedItem]:
+def featured_items_set(
+    *, actor: Any, listing: str, entries: Sequence[tuple[Item, str]]
+) -> list[FeaturedItem]:
     """Replace a featured list (e.g. the elderly mode's items) with ``entries`` in order: (item, short label)."""
     problems = []
     for row, (item, label) in enumerate(entries, start=1):
         if item.published_version_id is None:
             problems.append(FieldProblem("item", "item.unpublished", f"第 {row} 项的事项尚未发布。", row=row))
         if not label.strip() or len(label.strip()) > 20:
-            problems.append(FieldProblem("label", "label.invalid", f"第 {row} 项的简称须为 1–20 个字。", row=row))
+            problems.append(
+                FieldProblem("label", "label.invalid", f"第 {row} 项的简称须为 1–20 个字。", row=row)
+            )
     if len({item.pk for item, _ in entries}) != len(entries):
         problems.append(FieldProblem("item", "item.duplicate", "同一事项不能重复列出。"))
     if problems:

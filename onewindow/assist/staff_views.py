@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,16 +15,22 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from onewindow.assist import selectors, services
-from onewindow.assist.forms import AssistItemForm, CallbackCloseForm, ConsentForm, ResidentForm, SandboxCardForm
+from onewindow.assist.forms import (
+    AssistItemForm,
+    CallbackCloseForm,
+    ConsentForm,
+    ResidentForm,
+    SandboxCardForm,
+)
 from onewindow.assist.models import CallbackStatus, ConsentMethod
 from onewindow.catalogue.forms_render import form_data_from_post, form_errors, schema_to_fields
 from onewindow.core.errors import DomainError
+from onewindow.core.plugins import plugin
 from onewindow.core.view_helpers import refusals_as_http
 from onewindow.halls.models import ServiceCentre
 from onewindow.identity.card_readers import SandboxIdCardReader
 from onewindow.identity.models import Person
 from onewindow.identity.services.card_login import card_read
-from onewindow.core.plugins import plugin
 
 PAGE_SIZE = 25
 RESIDENT_SESSION_KEY = "assist_resident"
@@ -54,7 +59,8 @@ def points(request: HttpRequest) -> HttpResponse:
     if len(mine) == 1:
         return redirect("assist_staff:point", centre_id=mine[0].pk)
     if not mine:
-        raise HttpForbidden(gettext("Assisted filing is done by the staff of a township centre or village station."))
+        # Staff of other halls and departments work the call-back list here.
+        return redirect("assist_staff:callbacks")
     return render(request, "assist/staff/points.html", {"points": mine})
 
 
@@ -99,7 +105,9 @@ def _file(request: HttpRequest, centre: ServiceCentre) -> HttpResponse:
             except DomainError as error:
                 form.add_error("id_number", error.message)
             else:
-                messages.info(request, gettext("The card is on the simulated reader: press “Read the ID card”."))
+                messages.info(
+                    request, gettext("The card is on the simulated reader: press “Read the ID card”.")
+                )
                 return redirect("assist_staff:file", centre_id=centre.pk)
         context["card_form"] = form
         return render(request, "assist/staff/file.html", context, status=400)
@@ -121,7 +129,9 @@ def _file(request: HttpRequest, centre: ServiceCentre) -> HttpResponse:
     if person is None:
         return render(request, "assist/staff/file.html", context)
     items = selectors.assist_items()
-    item_form = AssistItemForm(request.POST if step in {"file", "sms_send"} else request.GET or None, items=items)
+    item_form = AssistItemForm(
+        request.POST if step in {"file", "sms_send"} else request.GET or None, items=items
+    )
     context["item_form"] = item_form
     item = item_form.cleaned_data["item"] if item_form.is_bound and item_form.is_valid() else None
     if item is None:
@@ -131,7 +141,9 @@ def _file(request: HttpRequest, centre: ServiceCentre) -> HttpResponse:
     data = form_data_from_post(version.form_schema or {}, request.POST) if posted else {}
     errors = form_errors(version.form_schema or {}, data) if step == "file" else {}
     materials = [m for m in version.materials.all() if m.asked_as_upload]
-    consent_form = ConsentForm(request.POST if posted else None, initial={"consent_method": ConsentMethod.SIGNATURE})
+    consent_form = ConsentForm(
+        request.POST if posted else None, initial={"consent_method": ConsentMethod.SIGNATURE}
+    )
     if step == "sms_send":
         try:
             services.assist_consent_sms_send(helper=request.user, centre=centre, person=person)
@@ -151,7 +163,9 @@ def _file(request: HttpRequest, centre: ServiceCentre) -> HttpResponse:
                 item=item,
                 form_data=data,
                 materials=[
-                    (m, request.FILES[f"material_{m.pk}"]) for m in materials if f"material_{m.pk}" in request.FILES
+                    (m, request.FILES[f"material_{m.pk}"])
+                    for m in materials
+                    if f"material_{m.pk}" in request.FILES
                 ],
                 consent_method=consent_form.cleaned_data["consent_method"],
                 signature=consent_form.cleaned_data["signature"],
@@ -193,7 +207,9 @@ def _identify(request: HttpRequest, centre: ServiceCentre, context: dict[str, An
     context["resident_form"] = form
     if form.is_valid():
         try:
-            person = services.assist_resident_identify(helper=request.user, centre=centre, **form.cleaned_data)
+            person = services.assist_resident_identify(
+                helper=request.user, centre=centre, **form.cleaned_data
+            )
         except DomainError as error:
             if error.code == "forbidden":
                 raise
@@ -203,7 +219,9 @@ def _identify(request: HttpRequest, centre: ServiceCentre, context: dict[str, An
                 form.add_error(None, error.message)
         else:
             request.session[RESIDENT_SESSION_KEY] = {"centre": str(centre.pk), "person": str(person.pk)}
-            messages.success(request, gettext("%(name)s is identified (verified in person).") % {"name": person})
+            messages.success(
+                request, gettext("%(name)s is identified (verified in person).") % {"name": person}
+            )
             return redirect("assist_staff:file", centre_id=centre.pk)
     return render(request, "assist/staff/file.html", context, status=400)
 
@@ -213,7 +231,9 @@ def filing(request: HttpRequest, centre_id: Any, filing_id: Any) -> HttpResponse
     """One assisted filing: what was filed, for whom, the consent, and the case's number once accepted."""
     with refusals_as_http():
         centre = selectors.assist_point_get(user=request.user, centre_id=centre_id)
-        found = selectors.assisted_filings_of_point(user=request.user, centre=centre).filter(pk=filing_id).first()
+        found = (
+            selectors.assisted_filings_of_point(user=request.user, centre=centre).filter(pk=filing_id).first()
+        )
     if found is None:
         raise Http404
     return render(request, "assist/staff/filing.html", {"centre": centre, "filing": found})
@@ -242,8 +262,12 @@ def callback_close(request: HttpRequest, request_id: Any) -> HttpResponse:
         form = CallbackCloseForm(request.POST)
         try:
             if not form.is_valid():
-                raise DomainError(code="callback.outcome_required", message=gettext("Write the outcome of the call."))
-            services.callback_request_close(actor=request.user, request=found, outcome=form.cleaned_data["outcome"])
+                raise DomainError(
+                    code="callback.outcome_required", message=gettext("Write the outcome of the call.")
+                )
+            services.callback_request_close(
+                actor=request.user, request=found, outcome=form.cleaned_data["outcome"]
+            )
         except DomainError as error:
             if error.code == "forbidden":
                 raise

@@ -87,7 +87,9 @@ class HttpIdCardReader:
         if parts.scheme != "https" and not (
             parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost"}
         ):
-            raise ImproperlyConfigured("ONEWINDOW_ID_CARD_READER_URL must be https:// or a service on 127.0.0.1")
+            raise ImproperlyConfigured(
+                "ONEWINDOW_ID_CARD_READER_URL must be https:// or a service on 127.0.0.1"
+            )
         self.url, self.token, self.timeout = url, token, timeout
 
     def read(self, *, terminal: str) -> IdCard:
@@ -102,7 +104,9 @@ class HttpIdCardReader:
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
             # Log the failure, never a card's contents.
             logger.warning("ID card reader %s failed: %s", urlsplit(self.url).hostname, error)
-            raise DomainError(code="id_card.reader_unavailable", message=READER_UNAVAILABLE, status=503) from None
+            raise DomainError(
+                code="id_card.reader_unavailable", message=READER_UNAVAILABLE, status=503
+            ) from None
         if not isinstance(answer, dict) or answer.get("error"):
             raise DomainError(code="id_card.absent", message=NO_CARD)
         return _card(answer.get("name"), answer.get("id_number"))

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         ('cases', '0009_pledges_and_decision_revocation'),
         ('catalogue', '0005_bundle_field_map_material_generated_online'),
         ('halls', '0001_initial'),
-        ('identity', '0003_alter_smschallenge_purpose'),
+        ('identity', '0003_assist_sms_consent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

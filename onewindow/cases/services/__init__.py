@@ -71,7 +71,6 @@ from onewindow.cases.services.uploads import content_type_sniff, upload_check
 __all__ = [
     "STATUS_ZH",
     "AcceptedCase",
-    "case_assisted_file",
     "bundle_case_start",
     "bundle_case_submit",
     "bundle_case_withdraw",
@@ -87,6 +86,7 @@ __all__ = [
     "bundle_stages",
     "bundle_waiting_problems",
     "case_accept",
+    "case_assisted_file",
     "case_conclude",
     "case_correction_request",
     "case_create_and_submit",

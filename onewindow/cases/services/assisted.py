@@ -70,7 +70,11 @@ def case_assisted_file(
         actor=helper,
         action="case.assisted_file",
         target=case,
-        changes={"person": str(person.pk), "point": assisted_by, "level": int(AssuranceLevel(person.assurance_level))},
+        changes={
+            "person": str(person.pk),
+            "point": assisted_by,
+            "level": int(AssuranceLevel(person.assurance_level)),
+        },
     )
     case_hooks_run(CaseHook.STARTED, case=case, actor=helper)
     stored: list[CaseMaterial] = []

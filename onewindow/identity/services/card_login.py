@@ -40,7 +40,9 @@ def login_with_id_card(*, request: HttpRequest, terminal: str) -> Any:
     if card.name != user.name:
         _login_failed(request, label=label, method="id_card", reason="name_mismatch")
         raise DomainError(
-            code="id_card.name_mismatch", message="身份证上的姓名与平台登记的不一致，请到人工窗口核实。", status=403
+            code="id_card.name_mismatch",
+            message="身份证上的姓名与平台登记的不一致，请到人工窗口核实。",
+            status=403,
         )
     login_complete(request=request, user=user, method="id_card")
     return user
