@@ -63,4 +63,6 @@ def callback(request: HttpRequest) -> HttpResponse:
                 return redirect("elderly:home")
         else:
             status = 400
-    return render(request, "assist/elderly/callback.html", {"callback_form": form}, status=status)
+    return render(
+        request, "assist/elderly/callback.html", {"callback_form": form, "large_text": True}, status=status
+    )

@@ -109,11 +109,11 @@ def track(request: HttpRequest) -> HttpResponse:
 def card(request: HttpRequest) -> HttpResponse:
     """Sign in with the ID card on the machine's reader."""
     sandbox = isinstance(plugin("id_card_reader"), SandboxIdCardReader)
-    context: dict[str, Any] = {"sandbox": sandbox, "card_form": SandboxCardForm()}
+    context: dict[str, Any] = {"sandbox": sandbox, "card_form": SandboxCardForm(prefix="card")}
     status = 200
     step = request.POST.get("step") if request.method == "POST" else None
     if step == "sandbox_card" and sandbox:
-        form = SandboxCardForm(request.POST)
+        form = SandboxCardForm(request.POST, prefix="card")
         context["card_form"] = form
         if form.is_valid():
             try:

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from onewindow.assist.models import AssistedFiling, CallbackRequest, CallbackStatus, FeaturedItem
-from onewindow.catalogue.models import Item
+from onewindow.catalogue.models import HandlingForm, Item
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.halls.models import CentreKind, ServiceCentre
 from onewindow.organisations.selectors import staff_is_platform_admin, staff_memberships
@@ -53,8 +53,15 @@ def assist_point_get(*, user: Any, centre_id: Any) -> ServiceCentre:
 
 def assist_items() -> QuerySet[Item]:
     """The items a point may file for a resident: every published item that can be applied for online."""
+    published = Item.objects.filter(published_version__isnull=False)
+    # The handling forms are a JSON list, which SQLite cannot search inside: filtered on the small pairs.
+    online = [
+        pk
+        for pk, forms in published.values_list("pk", "published_version__handling_forms")
+        if {HandlingForm.ONLINE_PC, HandlingForm.ONLINE_MOBILE} & set(forms or [])
+    ]
     return (
-        Item.objects.filter(published_version__isnull=False, published_version__is_online=True)
+        Item.objects.filter(pk__in=online)
         .select_related("published_version", "department")
         .order_by("published_version__name")
     )

@@ -91,14 +91,14 @@ def _file(request: HttpRequest, centre: ServiceCentre) -> HttpResponse:
         "centre": centre,
         "sandbox_reader": _sandbox_reader(),
         "resident_form": ResidentForm(),
-        "card_form": SandboxCardForm(),
+        "card_form": SandboxCardForm(prefix="card"),
     }
     status = 200
     if step == "reset":
         request.session.pop(RESIDENT_SESSION_KEY, None)
         return redirect("assist_staff:file", centre_id=centre.pk)
     if step == "sandbox_card":
-        form = SandboxCardForm(request.POST)
+        form = SandboxCardForm(request.POST, prefix="card")
         if form.is_valid():
             try:
                 SandboxIdCardReader.place(terminal=_terminal(request, centre), **form.cleaned_data)
