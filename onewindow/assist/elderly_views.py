@@ -64,5 +64,5 @@ def callback(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     return render(
-        request, "assist/elderly/callback.html", {"callback_form": form, "large_text": True}, status=status
+        request, "assist/elderly/callback.html", {"callback_form": form}, status=status
     )

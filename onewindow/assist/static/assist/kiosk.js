@@ -13,6 +13,8 @@
     var seconds = parseInt(body.getAttribute("data-kiosk-idle") || "0", 10);
     var endForm = document.getElementById("kiosk-end-form");
     var timer = null;
+    /* The start screen begins a new person's visit: nothing from the previous one stays in the browser. */
+    if (window.location.pathname === body.getAttribute("data-kiosk-home")) { clearClientState(); }
     function expire() {
       clearClientState();
       if (endForm) {
