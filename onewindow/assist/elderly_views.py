@@ -63,6 +63,4 @@ def callback(request: HttpRequest) -> HttpResponse:
                 return redirect("elderly:home")
         else:
             status = 400
-    return render(
-        request, "assist/elderly/callback.html", {"callback_form": form}, status=status
-    )
+    return render(request, "assist/elderly/callback.html", {"callback_form": form}, status=status)

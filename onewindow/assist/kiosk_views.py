@@ -81,6 +81,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     version = item.published_version
+    assert version is not None  # item_published_get finds published items only
     materials = [m for m in version.materials.all() if m.asked_as_upload]
     return _render(request, "guide.html", {"item": item, "version": version, "materials": materials})
 

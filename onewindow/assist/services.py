@@ -48,7 +48,8 @@ CONSENT_TEXT = (
 
 def consent_text(*, person: Person, centre: ServiceCentre, item: Item) -> str:
     """What the resident agrees to, shown above the signature pad and kept with the filing."""
-    return CONSENT_TEXT.format(name=person, point=centre.name, item=item.published_version.name)
+    version = item.published_version
+    return CONSENT_TEXT.format(name=person, point=centre.name, item=version.name if version else item)
 
 
 @transaction.atomic

@@ -47,9 +47,9 @@ def _sandbox_reader() -> bool:
 
 def _resident(request: HttpRequest, centre: ServiceCentre) -> Person | None:
     stored = request.session.get(RESIDENT_SESSION_KEY) or {}
-    if stored.get("centre") != str(centre.pk):
+    if stored.get("centre") != str(centre.pk) or not stored.get("person"):
         return None
-    return Person.objects.select_related("user").filter(pk=stored.get("person")).first()
+    return Person.objects.select_related("user").filter(pk=str(stored["person"])).first()
 
 
 @login_required

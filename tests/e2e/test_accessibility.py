@@ -46,13 +46,13 @@ TAP_TARGETS_JS = """
     seen.add(target);
     const box = target.getBoundingClientRect();
     if (box.width === 0 && box.height === 0) continue;
-    if (box.height < %(min)d || box.width < %(min)d) {
+    if (box.height < TAP_MIN || box.width < TAP_MIN) {
       small.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.name || el.id || '').trim().slice(0, 30)}" ${Math.round(box.width)}×${Math.round(box.height)}`);
     }
   }
   return small;
 }
-""" % {"min": TAP_MIN}
+""".replace("TAP_MIN", str(TAP_MIN))
 
 
 @pytest.fixture
@@ -62,8 +62,12 @@ def world(db):
     department = DepartmentFactory(name="福州市市场监督管理局", short_name="市市场监管局")
     item = case_item(department=department, name="食品经营许可")
     citizen = person(1, name="张三").user
-    clerk = MembershipFactory(user=UserFactory(username="clerk", is_staff=True), department=department, role=Role.WINDOW_CLERK).user
-    reviewer = MembershipFactory(user=UserFactory(username="reviewer", is_staff=True), department=department, role=Role.REVIEWER).user
+    clerk = MembershipFactory(
+        user=UserFactory(username="clerk", is_staff=True), department=department, role=Role.WINDOW_CLERK
+    ).user
+    reviewer = MembershipFactory(
+        user=UserFactory(username="reviewer", is_staff=True), department=department, role=Role.REVIEWER
+    ).user
     case = case_in_state("submitted", user=citizen, item=item)
     station = hall_services.centre_create(
         actor=None,
@@ -76,7 +80,14 @@ def world(db):
         phone="0591-87551234",
     )
     hall_services.window_clerk_assign(actor=None, centre=station, user=clerk)
-    return {"item": item, "citizen": citizen, "clerk": clerk, "reviewer": reviewer, "case": case, "station": station}
+    return {
+        "item": item,
+        "citizen": citizen,
+        "clerk": clerk,
+        "reviewer": reviewer,
+        "case": case,
+        "station": station,
+    }
 
 
 def _pages(world) -> list[tuple[str | None, str]]:
@@ -121,7 +132,9 @@ def test_no_serious_or_critical_axe_violations_on_the_main_pages(new_page, live_
     for who, path in _pages(world):
         page = pages.get(who) or pages.setdefault(who, _page_for(who, world, new_page, live_server))
         response = page.goto(path)
-        assert response is not None and response.status < 400, f"{path}: {response.status if response else '-'}"
+        assert response is not None and response.status < 400, (
+            f"{path}: {response.status if response else '-'}"
+        )
         results = axe.run(page, options=AXE_OPTIONS).response
         for violation in results["violations"]:
             if violation["impact"] in {"serious", "critical"}:

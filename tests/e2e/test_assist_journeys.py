@@ -60,7 +60,9 @@ def station_helper(db):
         phone="0591-87551234",
     )
     helper = MembershipFactory(
-        user=UserFactory(username="helper", name="帮办员 陈秀英", is_staff=True), department=bureau, role=Role.WINDOW_CLERK
+        user=UserFactory(username="helper", name="帮办员 陈秀英", is_staff=True),
+        department=bureau,
+        role=Role.WINDOW_CLERK,
     ).user
     hall_services.window_clerk_assign(actor=None, centre=station, user=helper)
     return station, helper
@@ -80,8 +82,10 @@ def _sign(page) -> None:
 def test_a_village_station_files_for_a_resident_who_then_finds_it_in_my_cases(
     new_page, live_server, screenshot, station_helper
 ):
-    station, helper = station_helper
-    item = case_item(department=DepartmentFactory(name="福州市民政局", short_name="市民政局"), name="高龄津贴申领")
+    _station, helper = station_helper
+    item = case_item(
+        department=DepartmentFactory(name="福州市民政局", short_name="市民政局"), name="高龄津贴申领"
+    )
 
     page = signed_in_page(new_page, live_server, helper)
     page.goto("/workbench/assist/")
@@ -124,7 +128,9 @@ def test_a_village_station_files_for_a_resident_who_then_finds_it_in_my_cases(
     resident.get_by_role("link", name="短信验证码登录").click()
     resident.get_by_label("手机号码").fill(RESIDENT_PHONE)
     resident.get_by_role("button", name="获取验证码").click()
-    resident.get_by_label("短信验证码").fill(resident.get_by_role("note").locator(".sandbox-code").inner_text().strip())
+    resident.get_by_label("短信验证码").fill(
+        resident.get_by_role("note").locator(".sandbox-code").inner_text().strip()
+    )
     resident.get_by_role("button", name="登录", exact=True).click()
     resident.goto("/cases/")
     resident.get_by_role("link", name=re.compile("高龄津贴申领")).first.click()
@@ -134,7 +140,9 @@ def test_a_village_station_files_for_a_resident_who_then_finds_it_in_my_cases(
     assert get_user_model().objects.get(name=RESIDENT_NAME).person.cases.count() == 1
 
 
-def test_the_elderly_mode_on_a_phone_and_a_call_back_staff_see(new_page, live_server, screenshot, station_helper):
+def test_the_elderly_mode_on_a_phone_and_a_call_back_staff_see(
+    new_page, live_server, screenshot, station_helper
+):
     _station, helper = station_helper
     department = DepartmentFactory(name="福州市医疗保障局", short_name="市医保局")
     entries = [
@@ -152,8 +160,12 @@ def test_the_elderly_mode_on_a_phone_and_a_call_back_staff_see(new_page, live_se
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 21
     for label in ("领养老金", "医保参保", "高龄津贴", "老年优待证"):
         expect(page.get_by_role("link", name=re.compile(label))).to_be_visible()
-    expect(page.get_by_role("link", name=re.compile("让家人帮我办"))).to_have_attribute("href", "/accounts/representatives/")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "the page scrolls sideways"
+    expect(page.get_by_role("link", name=re.compile("让家人帮我办"))).to_have_attribute(
+        "href", "/accounts/representatives/"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], (
+        "the page scrolls sideways"
+    )
     screenshot(page, "elderly-home-phone")
     keep("elderly-home-phone")
 
@@ -178,7 +190,9 @@ def test_the_elderly_mode_on_a_phone_and_a_call_back_staff_see(new_page, live_se
 def test_the_kiosk_prints_a_guide_signs_in_by_card_and_signs_out_when_idle(
     new_page, live_server, screenshot, settings
 ):
-    item = published_item(department=DepartmentFactory(name="福州市公安局", short_name="市公安局"), name="居民身份证换领")
+    item = published_item(
+        department=DepartmentFactory(name="福州市公安局", short_name="市公安局"), name="居民身份证换领"
+    )
     person_create(name=RESIDENT_NAME, phone=RESIDENT_PHONE, id_number=RESIDENT_ID)
 
     page = new_page(KIOSK)
@@ -204,7 +218,9 @@ def test_the_kiosk_prints_a_guide_signs_in_by_card_and_signs_out_when_idle(
     page.get_by_role("button", name="读取我的身份证").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{RESIDENT_NAME}，您的办件")
     expect(page.get_by_role("button", name="退出")).to_be_visible()
-    page.evaluate("window.sessionStorage.setItem('draft', '35010219450812'); window.localStorage.setItem('x', '1')")
+    page.evaluate(
+        "window.sessionStorage.setItem('draft', '35010219450812'); window.localStorage.setItem('x', '1')"
+    )
     screenshot(page, "kiosk-signed-in")
     keep("kiosk-signed-in")
 

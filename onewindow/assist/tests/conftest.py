@@ -23,7 +23,9 @@ def signature_png(width: int = 300, height: int = 100) -> str:
     import base64
 
     header = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", width, height)
-    return "data:image/png;base64," + base64.b64encode(header + b"\x08\x06\x00\x00\x00" + b"\x00" * 64).decode()
+    return (
+        "data:image/png;base64," + base64.b64encode(header + b"\x08\x06\x00\x00\x00" + b"\x00" * 64).decode()
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +50,9 @@ def station(bureau):
 @pytest.fixture
 def helper(station, bureau):
     user = MembershipFactory(
-        user=UserFactory(username="helper", name="帮办员 陈秀英", is_staff=True), department=bureau, role=Role.WINDOW_CLERK
+        user=UserFactory(username="helper", name="帮办员 陈秀英", is_staff=True),
+        department=bureau,
+        role=Role.WINDOW_CLERK,
     ).user
     hall_services.window_clerk_assign(actor=None, centre=station, user=user)
     return user

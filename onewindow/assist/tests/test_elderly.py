@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from onewindow.assist import selectors, services
 from onewindow.assist.models import CallbackRequest, CallbackStatus, FeaturedList
+from onewindow.catalogue.tests.factories import published_item
 from onewindow.core.context_processors import LARGE_TEXT_COOKIE
 from onewindow.core.errors import DomainError, PermissionDenied
-from onewindow.catalogue.tests.factories import published_item
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +32,17 @@ def test_a_featured_list_refuses_duplicates_and_long_labels(department_a):
     item = published_item(department=department_a)
     with pytest.raises(DomainError) as refused:
         services.featured_items_set(
-            actor=None, listing=FeaturedList.ELDERLY, entries=[(item, "一"), (item, "这是一个超过二十个字的非常非常非常长的简称啊")]
+            actor=None,
+            listing=FeaturedList.ELDERLY,
+            entries=[(item, "一"), (item, "这是一个超过二十个字的非常非常非常长的简称啊")],
         )
     assert {p.code for p in refused.value.problems} == {"item.duplicate", "label.invalid"}
 
 
 def test_a_call_back_request_is_kept_with_the_phone_encrypted(client):
-    response = client.post(reverse("elderly:callback"), {"name": "王大爷", "phone": "13912345678", "topic": "养老金怎么领"})
+    response = client.post(
+        reverse("elderly:callback"), {"name": "王大爷", "phone": "13912345678", "topic": "养老金怎么领"}
+    )
     assert response.status_code == 302
     request = CallbackRequest.objects.get()
     assert request.phone == "13912345678" and request.phone_masked == "139****5678"
@@ -59,8 +63,14 @@ def test_a_bad_phone_is_a_clear_error_and_nothing_is_written(client):
 def test_call_back_requests_are_rate_limited(client, settings):
     settings.ONEWINDOW_RATE_LIMITS = {**settings.ONEWINDOW_RATE_LIMITS, "callback_request": (2, 3600)}
     for _ in range(2):
-        assert client.post(reverse("elderly:callback"), {"name": "王大爷", "phone": "13912345678"}).status_code == 302
-    assert client.post(reverse("elderly:callback"), {"name": "王大爷", "phone": "13912345678"}).status_code == 429
+        assert (
+            client.post(reverse("elderly:callback"), {"name": "王大爷", "phone": "13912345678"}).status_code
+            == 302
+        )
+    assert (
+        client.post(reverse("elderly:callback"), {"name": "王大爷", "phone": "13912345678"}).status_code
+        == 429
+    )
     assert CallbackRequest.objects.count() == 2
 
 

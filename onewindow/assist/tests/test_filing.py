@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 
 def _resident(helper, station):
     return services.assist_resident_from_card(
-        helper=helper, centre=station, card=IdCard(name=RESIDENT_NAME, id_number=RESIDENT_ID), phone=RESIDENT_PHONE
+        helper=helper,
+        centre=station,
+        card=IdCard(name=RESIDENT_NAME, id_number=RESIDENT_ID),
+        phone=RESIDENT_PHONE,
     )
 
 
@@ -52,17 +55,23 @@ def test_a_registered_resident_is_found_and_the_name_must_match_the_card(helper,
     first = _resident(helper, station)
     assert _resident(helper, station) == first
     with pytest.raises(DomainError) as refused:
-        services.assist_resident_from_card(helper=helper, centre=station, card=IdCard(name="别人", id_number=RESIDENT_ID))
+        services.assist_resident_from_card(
+            helper=helper, centre=station, card=IdCard(name="别人", id_number=RESIDENT_ID)
+        )
     assert refused.value.code == "assist.name_mismatch"
 
 
 def test_only_staff_of_the_point_assist(window_clerk, centre, station, helper):
     card = IdCard(name=RESIDENT_NAME, id_number=RESIDENT_ID)
     with pytest.raises(PermissionDenied):
-        services.assist_resident_from_card(helper=window_clerk, centre=station, card=card, phone=RESIDENT_PHONE)
+        services.assist_resident_from_card(
+            helper=window_clerk, centre=station, card=card, phone=RESIDENT_PHONE
+        )
     # A city centre is not a grassroots point, even for its own clerk.
     with pytest.raises(PermissionDenied):
-        services.assist_resident_from_card(helper=window_clerk, centre=centre, card=card, phone=RESIDENT_PHONE)
+        services.assist_resident_from_card(
+            helper=window_clerk, centre=centre, card=card, phone=RESIDENT_PHONE
+        )
 
 
 def test_a_signed_consent_files_the_case_in_the_residents_name(helper, station, item):
@@ -90,7 +99,9 @@ def test_a_signed_consent_files_the_case_in_the_residents_name(helper, station, 
     assert list(cases_for_applicant(user=person.user)) == [case]
 
 
-@pytest.mark.parametrize("signature", ["", "data:image/png;base64,xx", signature_png(20, 10), "data:text/plain;base64,aGk="])
+@pytest.mark.parametrize(
+    "signature", ["", "data:image/png;base64,xx", signature_png(20, 10), "data:text/plain;base64,aGk="]
+)
 def test_a_missing_or_bogus_signature_is_refused_and_nothing_is_written(helper, station, item, signature):
     person = _resident(helper, station)
     with pytest.raises(DomainError) as refused:
@@ -122,7 +133,9 @@ def test_an_sms_code_is_consent_and_a_wrong_one_is_refused(helper, station, item
         consent_method=ConsentMethod.SMS,
     )
     with pytest.raises(DomainError) as refused:
-        services.assisted_filing_create(**arguments, materials=_materials(item), sms_code="000000" if code != "000000" else "111111")
+        services.assisted_filing_create(
+            **arguments, materials=_materials(item), sms_code="000000" if code != "000000" else "111111"
+        )
     assert refused.value.code == "sms_code.invalid"
     assert not Case.objects.exists()
     filing = services.assisted_filing_create(**arguments, materials=_materials(item), sms_code=code)
@@ -133,7 +146,13 @@ def test_without_consent_nothing_is_filed(helper, station, item):
     person = _resident(helper, station)
     with pytest.raises(DomainError) as refused:
         services.assisted_filing_create(
-            helper=helper, centre=station, person=person, item=item, form_data=FORM, materials=[], consent_method=""
+            helper=helper,
+            centre=station,
+            person=person,
+            item=item,
+            form_data=FORM,
+            materials=[],
+            consent_method="",
         )
     assert refused.value.code == "assist.consent_required"
 

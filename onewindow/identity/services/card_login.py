@@ -19,7 +19,7 @@ NOT_REGISTERED = "该身份证尚未在平台注册。请到人工窗口办理�
 
 def card_read(*, terminal: str) -> IdCard:
     """The card on the terminal's reader (through the ``id_card_reader`` plug-in)."""
-    return plugin("id_card_reader").read(terminal=terminal)  # type: ignore[no-any-return]
+    return plugin("id_card_reader").read(terminal=terminal)
 
 
 def login_with_id_card(*, request: HttpRequest, terminal: str) -> Any:
