@@ -233,3 +233,39 @@ def test_the_kiosk_prints_a_guide_signs_in_by_card_and_signs_out_when_idle(
     keep("kiosk-ended")
     page.goto("/kiosk/mine/")
     expect(page).to_have_url(re.compile(r"/kiosk/card/$"))
+
+
+def test_from_the_elderly_mode_a_parent_authorises_a_daughter_who_then_applies_in_her_name(
+    new_page, live_server, screenshot
+):
+    """委托代理 end to end, reached from 长辈版: the elderly mother authorises her daughter, who switches to act
+    in her name and applies; the case is the mother's."""
+    from tests.factories import person
+
+    item = case_item(
+        department=DepartmentFactory(name="福州市民政局", short_name="市民政局"), name="高龄津贴申领"
+    )
+    mother = person(161, name="林阿婆")
+    daughter = person(162, name="林小红")
+
+    page = signed_in_page(new_page, live_server, mother.user, PHONE)
+    page.goto("/elderly/")
+    page.get_by_role("link", name=re.compile("让家人帮我办")).click()
+    page.get_by_label("代理人的手机号码或身份证号码").fill(daughter.phone)
+    page.get_by_label("以我的名义申请办事、提交材料").check()
+    page.get_by_label("有效期至").fill("2027-06-30")
+    page.get_by_role("button", name="授权").click()
+    expect(page.get_by_role("cell", name="林小红", exact=False).first).to_be_visible()
+    screenshot(page, "elderly-family-authorised-phone")
+
+    helper = signed_in_page(new_page, live_server, daughter.user)
+    helper.goto("/accounts/")
+    helper.get_by_label("代他人办事").select_option(label="林阿婆")
+    helper.locator("form[action$='acting-for-person/']").get_by_role("button", name="切换").click()
+    expect(helper.get_by_role("status").first).to_contain_text("林阿婆")
+    helper.goto(f"/cases/apply/{item.implementation_code}/")
+    helper.get_by_role("button", name="开始申请").click()
+    expect(helper.get_by_role("heading", level=1)).to_contain_text("高龄津贴申领")
+    screenshot(helper, "elderly-family-applies")
+    case = mother.cases.get()
+    assert case.person_agency is not None and case.person_agency.agent == daughter
