@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "onewindow.appointments",
     "onewindow.licences",
     "onewindow.secmon",
+    "onewindow.assist",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -131,6 +132,7 @@ MIDDLEWARE = [
     "onewindow.core.access.StaffAreaMiddleware",
     "onewindow.identity.middleware.ActingForMiddleware",
     "onewindow.identity.session_middleware.SessionActivityMiddleware",
+    "onewindow.assist.middleware.KioskIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -277,6 +279,8 @@ ONEWINDOW_RATE_LIMITS = {
     "sms_verify": (10, 15 * 60),
     "register": (10, 60 * 60),
     "identity_verify": (10, 60 * 60),
+    # "请给我回电话" requests from the elderly mode (onewindow.assist), per client address.
+    "callback_request": (5, 60 * 60),
     "public_lookup": (int(os.environ.get("ONEWINDOW_PUBLIC_LOOKUP_PER_MINUTE", "120")), 60),
     # Writes by one signed-in account (drafts, uploads, submissions …) per minute: core.write_rate_middleware.
     "account_write": (int(os.environ.get("ONEWINDOW_ACCOUNT_WRITES_PER_MINUTE", "60")), 60),
@@ -308,6 +312,9 @@ ONEWINDOW_PLUGINS: dict[str, str | dict[str, object]] = {
     "virus_scanner": os.environ.get(
         "ONEWINDOW_VIRUS_SCANNER", "onewindow.cases.scanners.SandboxVirusScanner"
     ),
+    "id_card_reader": os.environ.get(
+        "ONEWINDOW_ID_CARD_READER", "onewindow.identity.card_readers.SandboxIdCardReader"
+    ),
 }
 # Uploaded materials: the largest file accepted; how long (working days) a correction may take before the
 # case is withdrawn (退件).
@@ -332,6 +339,18 @@ if os.environ.get("ONEWINDOW_SMS_GATEWAY_URL"):
             "sign_name": os.environ.get("ONEWINDOW_SMS_SIGN_NAME", "一网通办"),
         },
     }
+
+if os.environ.get("ONEWINDOW_ID_CARD_READER_URL"):
+    ONEWINDOW_PLUGINS["id_card_reader"] = {
+        "class": "onewindow.identity.card_readers.HttpIdCardReader",
+        "options": {
+            "url": os.environ["ONEWINDOW_ID_CARD_READER_URL"],
+            "token": os.environ.get("ONEWINDOW_ID_CARD_READER_TOKEN", ""),
+        },
+    }
+# Self-service machines (/kiosk/): a signed-in kiosk session ends after this many idle seconds, on the
+# server and in the browser (国办发〔2020〕45号 asks for automatic sign-out on shared machines).
+ONEWINDOW_KIOSK_IDLE_SECONDS = int(os.environ.get("ONEWINDOW_KIOSK_IDLE_SECONDS", "120"))
 
 # How long a scheduler's lease lasts without a heartbeat before another machine may take over.
 ONEWINDOW_SCHEDULER_LEASE_SECONDS = 60

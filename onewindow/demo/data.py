@@ -15,6 +15,7 @@ from django.db import transaction
 
 from onewindow.core.identifiers import credit_code_check_digit, organisation_code_check_digit
 from onewindow.demo.appointments import appointments_demo_load
+from onewindow.demo.assist import assist_demo_load
 from onewindow.demo.catalogue_import import catalogue_load
 from onewindow.demo.halls import halls_demo_load
 from onewindow.demo.identity import identity_demo_load
@@ -126,6 +127,14 @@ PERSONAS = [
     Persona("clerk_tax", "窗口受理员 宋佳", "tax", (Role.WINDOW_CLERK,), "市税务局 窗口受理"),
     Persona("reviewer_tax", "审核员 唐杰", "tax", (Role.REVIEWER,), "市税务局 审核（联合审核）"),
     Persona("approver_tax", "审批员 韩冰", "tax", (Role.APPROVER,), "市税务局 审批"),
+    # A village service station's staff member (onewindow.assist): files for residents who cannot go online.
+    Persona(
+        "helper",
+        "帮办员 陈秀英",
+        "gulou",
+        (Role.WINDOW_CLERK,),
+        "三坊七巷社区便民服务站 帮办代办（为不会上网的群众代为申请）",
+    ),
     Persona(
         "admin", "平台管理员 周强", "data", (Role.PLATFORM_ADMIN,), "平台管理员（可进入后台）", superuser=True
     ),
@@ -188,6 +197,8 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     created |= halls_demo_load(departments=departments)
     step("hall windows, queue lines, appointment slots and bookings")
     created |= appointments_demo_load(departments=departments)
+    step("grassroots points and the elderly mode")
+    created |= assist_demo_load(departments=departments)
     step("licence types, signing keys and licences")
     created |= licences_demo_load(departments=departments)
     step("processes and cases")

@@ -246,6 +246,8 @@ class SmsPurpose(models.TextChoices):
     LOGIN = "login", _("sign-in")
     PASSWORD_RESET = "password_reset", _("password reset")
     PHONE_CHANGE = "phone_change", _("phone number change")
+    # A resident's consent to a grassroots point filing for them (帮办代办, onewindow.assist).
+    ASSIST_CONSENT = "assist_consent", _("consent to assisted filing")
 
 
 class SmsChallenge(BaseModel):

@@ -42,7 +42,10 @@ def test_portal_home_large_text_and_language_switch(page, new_page, screenshot, 
     expect(page.get_by_role("search").first.get_by_role("searchbox")).to_be_visible()
     expect(page.get_by_role("link", name="登录")).to_be_visible()
 
-    page.get_by_role("button", name="大字版（适老化）").click()
+    # The large-text switch leads into the elderly mode (长辈版), which turns large text on everywhere.
+    page.get_by_role("link", name="长辈版").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("您要办什么？")
+    page.goto("/")
     expect(page.locator("html")).to_have_class(re.compile("large-text"))
     expect(page.get_by_role("button", name="标准字号")).to_have_attribute("aria-pressed", "true")
     screenshot(page, "portal-home-large-text")

@@ -10,6 +10,7 @@ from onewindow.cases.services.acceptance import (
     case_password_reissue,
     case_refuse,
 )
+from onewindow.cases.services.assisted import case_assisted_file
 from onewindow.cases.services.bundle_forms import (
     bundle_form_layout,
     bundle_form_save,
@@ -85,6 +86,7 @@ __all__ = [
     "bundle_stages",
     "bundle_waiting_problems",
     "case_accept",
+    "case_assisted_file",
     "case_conclude",
     "case_correction_request",
     "case_create_and_submit",

@@ -65,6 +65,7 @@ PURPOSE_TEXT: dict[str, str] = {
     SmsPurpose.LOGIN: "登录",
     SmsPurpose.PASSWORD_RESET: "重置密码",
     SmsPurpose.PHONE_CHANGE: "更换手机号码",
+    SmsPurpose.ASSIST_CONSENT: "同意便民服务站代为办理事项",
 }
 
 

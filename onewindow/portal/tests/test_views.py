@@ -18,7 +18,8 @@ def test_the_home_page_is_in_chinese_by_default(client):
     assert response.status_code == 200
     assert '<html lang="zh-hans"' in page
     assert "一次申报，一码追踪" in page
-    assert "大字版（适老化）" in page
+    # The large-text switch leads into the elderly mode 长辈版 (which turns large text on).
+    assert 'href="/elderly/">长辈版</a>' in page
 
 
 def test_the_home_page_lists_departments_by_region(client, django_assert_max_num_queries):

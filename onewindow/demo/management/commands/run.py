@@ -121,6 +121,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  portal {url}/   workbench {url}/workbench/   admin {url}/admin/   health {url}/healthz"
         )
+        self.stdout.write(f"  elderly mode {url}/elderly/   kiosk {url}/kiosk/")
         if demo:
             self.stdout.write(f"  demo staff accounts, password {DEMO_PASSWORD}:")
             for persona in PERSONAS:
