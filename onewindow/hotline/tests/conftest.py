@@ -73,8 +73,13 @@ def hotline_supervisor(office):
 def noise(urban, environment, housing):
     """夜间施工噪音: the city's rule sends it to 城管 with 住建 as co-handler; 5 working days."""
     category = DispatchCategory.objects.create(
-        code="CG-001", name="夜间施工噪音", group="城市管理", keywords="噪音,施工,夜间", limit_days=5,
-        lead_department=environment, description="建筑工地夜间施工噪音扰民",
+        code="CG-001",
+        name="夜间施工噪音",
+        group="城市管理",
+        keywords="噪音,施工,夜间",
+        limit_days=5,
+        lead_department=environment,
+        description="建筑工地夜间施工噪音扰民",
     )
     rule = RoutingRule.objects.create(category=category, region=urban.region, lead_department=urban)
     rule.co_departments.add(housing)
