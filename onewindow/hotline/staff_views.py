@@ -144,9 +144,8 @@ def _act(
         if form_class is not None:
             form = form_class(request.POST)
             if not form.is_valid():
-                for errors in form.errors.values():
-                    for error in errors:
-                        messages.error(request, error)
+                for error in form.errors.values():
+                    messages.error(request, " ".join(str(message) for message in error))
                 return redirect("hotline_staff:ticket", pk=pk)
             data = form.cleaned_data
         try:
