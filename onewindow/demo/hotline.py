@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from onewindow.catalogue.models import Item
 from onewindow.consult import services as consult
 from onewindow.hotline import services as hotline
-from onewindow.hotline.models import DispatchCategory, HotlineOffice, Open311Client, RoutingRule
+from onewindow.hotline.models import DispatchCategory, HotlineOffice, Open311Client, RoutingRule, Ticket
 from onewindow.identity.services.people import person_by_identifier
 from onewindow.organisations.models import Department, Membership, Region, Role
 
@@ -81,7 +81,7 @@ def hotline_demo_load(*, departments: dict[str, Department]) -> dict[str, int]:
     client = Open311Client.objects.filter(name="演示 Open311 客户端").first()
     if client is None:
         client = hotline.open311_client_register(actor=None, name="演示 Open311 客户端")[0]
-    tickets = []
+    tickets: list[Ticket] = []
     for spec in data["tickets"]:
         region = Region.objects.get(code=spec["region"]) if spec.get("region") else None
         fields = dict(

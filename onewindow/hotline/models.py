@@ -282,6 +282,22 @@ class Dispatch(BaseModel):
         return f"{self.ticket.number} → {self.department.name}"
 
 
+EVENT_LABELS = {
+    "create": _("received"),
+    "dispatch": _("dispatched"),
+    "sign": _("signed for"),
+    "return": _("returned"),
+    "return_rejected": _("return rejected"),
+    "redispatch": _("re-dispatched"),
+    "co_opinion": _("co-handler's opinion"),
+    "respond": _("responded"),
+    "call_back": _("called back"),
+    "merged": _("merged into another ticket"),
+    "merge": _("duplicate merged in"),
+    "escalate": _("escalated"),
+}
+
+
 class TicketEvent(BaseModel):
     """One line of the ticket's timeline; ``public_note`` is what Open311 shows as status_notes."""
 
@@ -304,3 +320,6 @@ class TicketEvent(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.ticket.number} {self.action}"
+
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))

@@ -22,14 +22,29 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def hotline_setup(db, department_a):
-    office = HotlineOffice.objects.create(department=DepartmentFactory(name="福州市12345便民服务平台", short_name="12345"))
-    operator = MembershipFactory(user=UserFactory(username="operator", name="话务员 孙悦", is_staff=True), department=office.department, role=Role.WINDOW_CLERK).user
-    DispatchCategory.objects.create(code="SC-001", name="食品安全", group="市场监管", keywords="食品,变质,餐馆", limit_days=5,
-                                    lead_department=department_a, description="食品安全问题")
+    office = HotlineOffice.objects.create(
+        department=DepartmentFactory(name="福州市12345便民服务平台", short_name="12345")
+    )
+    operator = MembershipFactory(
+        user=UserFactory(username="operator", name="话务员 孙悦", is_staff=True),
+        department=office.department,
+        role=Role.WINDOW_CLERK,
+    ).user
+    DispatchCategory.objects.create(
+        code="SC-001",
+        name="食品安全",
+        group="市场监管",
+        keywords="食品,变质,餐馆",
+        limit_days=5,
+        lead_department=department_a,
+        description="食品安全问题",
+    )
     return operator
 
 
-def test_a_request_from_a_phone_is_dispatched_answered_and_rated(new_page, live_server, screenshot, citizen, clerk_a, hotline_setup):
+def test_a_request_from_a_phone_is_dispatched_answered_and_rated(
+    new_page, live_server, screenshot, citizen, clerk_a, hotline_setup
+):
     operator = hotline_setup
     phone = signed_in_page(new_page, live_server, citizen, PHONE)
     phone.goto("/hotline/")
@@ -76,7 +91,9 @@ def test_a_request_from_a_phone_is_dispatched_answered_and_rated(new_page, live_
     screenshot(public, "hotline/public-statistics")
 
 
-def test_a_question_on_a_guide_is_answered_by_the_department(new_page, live_server, screenshot, citizen, clerk_a, department_a):
+def test_a_question_on_a_guide_is_answered_by_the_department(
+    new_page, live_server, screenshot, citizen, clerk_a, department_a
+):
     item = published_item(department=department_a, name="食品经营许可")
     page = signed_in_page(new_page, live_server, citizen)
     page.goto(f"/services/items/{item.implementation_code}/")
@@ -88,7 +105,9 @@ def test_a_question_on_a_guide_is_answered_by_the_department(new_page, live_serv
     screenshot(page, "hotline/citizen-question")
     staff = signed_in_page(new_page, live_server, clerk_a)
     staff.goto(f"/workbench/consult/questions/{question.pk}/")
-    staff.get_by_role("textbox", name=re.compile("^答复")).fill("请携带营业执照、身份证原件和经营场所证明办理。")
+    staff.get_by_role("textbox", name=re.compile("^答复")).fill(
+        "请携带营业执照、身份证原件和经营场所证明办理。"
+    )
     staff.get_by_role("button", name="发送答复").click()
     expect(staff.get_by_text("答复已发送给提问人。")).to_be_visible()
     screenshot(staff, "hotline/department-question-answered")
