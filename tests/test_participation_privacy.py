@@ -9,13 +9,30 @@ from django.test import Client
 
 from onewindow.consult import services as consult_services
 from onewindow.hotline import services
-from onewindow.hotline.models import Channel, Ticket
-from tests.factories import DepartmentFactory, person, valid_citizen_id
+from onewindow.hotline.models import Channel, DispatchCategory, HotlineOffice, Ticket
+from tests.factories import DepartmentFactory, MembershipFactory, UserFactory, person, valid_citizen_id
 
 pytestmark = pytest.mark.django_db
 
 
-def test_no_public_answer_or_page_reveals_a_caller_or_asker(at, operator, noise, urban, urban_clerk):
+@pytest.fixture
+def office_and_department(db):
+    office = HotlineOffice.objects.create(department=DepartmentFactory(name="福州市12345便民服务平台"))
+    operator = MembershipFactory(
+        user=UserFactory(username="operator", is_staff=True), department=office.department
+    ).user
+    urban = DepartmentFactory(name="福州市城市管理委员会")
+    urban_clerk = MembershipFactory(
+        user=UserFactory(username="urban_clerk", is_staff=True), department=urban
+    ).user
+    noise = DispatchCategory.objects.create(
+        code="CG-001", name="夜间施工噪音", group="城市管理", limit_days=5, lead_department=urban
+    )
+    return operator, noise, urban, urban_clerk
+
+
+def test_no_public_answer_or_page_reveals_a_caller_or_asker(at, office_and_department):
+    operator, noise, urban, urban_clerk = office_and_department
     citizen = person(7, name="欧阳娜娜")
     id_number = valid_citizen_id(7)
     api_key = services.open311_client_register(actor=None, name="随手拍")[1]
