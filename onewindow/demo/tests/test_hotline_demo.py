@@ -18,7 +18,12 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_has_the_catalogue_and_tickets_at_every_stage(demo):
     assert DispatchCategory.objects.count() == 8
     statuses = set(Ticket.objects.values_list("status", flat=True))
-    assert {TicketStatus.MERGED, TicketStatus.RETURNED, TicketStatus.CLOSED, TicketStatus.RESPONDED} <= statuses
+    assert {
+        TicketStatus.MERGED,
+        TicketStatus.RETURNED,
+        TicketStatus.CLOSED,
+        TicketStatus.RESPONDED,
+    } <= statuses
     assert Ticket.objects.filter(channel=Channel.OPEN311).exists()
     users = get_user_model().objects
     assert is_operator(users.get(username="operator")) and is_office_decider(users.get(username="supervisor"))
