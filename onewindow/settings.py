@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "onewindow.licences",
     "onewindow.secmon",
     "onewindow.assist",
+    "onewindow.hotline",
+    "onewindow.consult",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -532,3 +534,11 @@ ONEWINDOW_SECMON_WATCHED_PATHS = ["/cases/", "/workbench/", "/api/v1/cases", "/a
 # 网络安全法 art. 21: logs kept at least six months; the pruning job never goes below 180 days.
 ONEWINDOW_SECMON_RETENTION_DAYS = int(os.environ.get("ONEWINDOW_SECMON_RETENTION_DAYS", "400"))
 ONEWINDOW_PERIODIC_JOBS.append(("onewindow.secmon.tasks.security_events_prune_job", 24 * 60 * 60))
+
+# 12345 hotline (onewindow.hotline): working days after the dispatch within which a department may return a
+# ticket outside its duties (退单); later it must handle it. Overdue tickets are escalated every hour.
+ONEWINDOW_HOTLINE_RETURN_DAYS = int(os.environ.get("ONEWINDOW_HOTLINE_RETURN_DAYS", "1"))
+ONEWINDOW_PERIODIC_JOBS.append(("onewindow.hotline.tasks.tickets_escalate_job", 60 * 60))
+# 我要问 and 投诉建议 (onewindow.consult): answer and handling time limits in working days.
+ONEWINDOW_CONSULT_ANSWER_DAYS = int(os.environ.get("ONEWINDOW_CONSULT_ANSWER_DAYS", "5"))
+ONEWINDOW_COMPLAINT_DAYS = int(os.environ.get("ONEWINDOW_COMPLAINT_DAYS", "15"))

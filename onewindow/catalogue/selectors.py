@@ -109,6 +109,25 @@ def item_joint_departments(*, item: Item, version: ItemVersion) -> list[Departme
     return list(version.joint_departments.all())
 
 
+# Answered questions that became the item's FAQ after review: the consult app (above the catalogue) registers.
+FaqProvider = Callable[[Item], "list[dict[str, str]]"]
+_faq_providers: list[FaqProvider] = []
+
+
+def faq_provider_register(provider: FaqProvider) -> None:
+    """Add ``provider(item) -> [{"q": ..., "a": ...}]``: published entries appended to the guide's FAQ."""
+    if provider not in _faq_providers:
+        _faq_providers.append(provider)
+
+
+def item_faq(*, item: Item, version: ItemVersion) -> list[dict[str, str]]:
+    """The guide's FAQ: the version's own entries, then every registered provider's for the item."""
+    entries = [entry for entry in version.faq if isinstance(entry, dict)]
+    for provider in _faq_providers:
+        entries.extend(provider(item))
+    return entries
+
+
 def theme_names(themes: Any) -> list[str]:
     """Theme names once each: the national 自然人 and 法人 lists share names (社会保障, 医疗卫生, 设立变更,
     准营准办), and an item under both would otherwise show the same label twice."""

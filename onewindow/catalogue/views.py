@@ -40,6 +40,7 @@ from onewindow.catalogue.selectors import (
     bundle_materials,
     bundle_merged_form,
     bundles_published,
+    item_faq,
     item_joint_departments,
     item_published_get,
     item_versions_public_log,
@@ -207,7 +208,7 @@ def guide_context(item: Item) -> dict[str, Any]:
         "themes": theme_names(version.themes.all()),
         "joint_departments": item_joint_departments(item=item, version=version),
         "intermediaries": list(item.intermediary_services.select_related("department")),
-        "faq": [entry for entry in version.faq if isinstance(entry, dict)],
+        "faq": item_faq(item=item, version=version),
         "fee_items": [entry for entry in version.fee_items if isinstance(entry, dict)],
         "has_form": bool((version.form_schema or {}).get("properties")),
     }

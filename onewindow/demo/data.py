@@ -18,6 +18,7 @@ from onewindow.demo.appointments import appointments_demo_load
 from onewindow.demo.assist import assist_demo_load
 from onewindow.demo.catalogue_import import catalogue_load
 from onewindow.demo.halls import halls_demo_load
+from onewindow.demo.hotline import hotline_demo_load
 from onewindow.demo.identity import identity_demo_load
 from onewindow.demo.licences import licences_demo_load
 from onewindow.demo.workflow import workflow_demo_load
@@ -107,6 +108,10 @@ PERSONAS = [
     Persona("head", "局长 周强", "market", (Role.HEAD,), "市市场监管局 负责人（批准延期）"),
     Persona("deptadmin", "部门管理员 刘洋", "market", (Role.DEPARTMENT_ADMIN,), "市市场监管局 部门管理员"),
     Persona("supervisor", "监察员 赵敏", "data", (Role.SUPERVISOR,), "市数据管理局 电子监察"),
+    # 市数据管理局 runs the 12345 office in the demo: the operator takes calls; the supervisor decides returns.
+    Persona(
+        "operator", "话务员 孙悦", "data", (Role.WINDOW_CLERK,), "12345 热线话务员（接听、派单、并单、回访）"
+    ),
     # The departments of the demo's parallel joint reviews (demo/workflow.py): a window clerk, a reviewer and
     # an approver in each, so every step of the demo processes has someone to do it.
     Persona("clerk_market", "窗口受理员 林雪", "market", (Role.WINDOW_CLERK,), "市市场监管局 窗口受理"),
@@ -203,4 +208,6 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     created |= licences_demo_load(departments=departments)
     step("processes and cases")
     created |= workflow_demo_load(departments=departments)
+    step("12345 hotline, questions and complaints")
+    created |= hotline_demo_load(departments=departments)
     return created
