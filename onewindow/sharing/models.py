@@ -170,6 +170,11 @@ class AccessLogEntry(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def field_labels(self) -> list[str]:
+        """The asked fields by their names in the catalogue."""
+        return self.resource.field_names(list(self.fields_asked))
+
 
 class AccessLogHead(models.Model):
     """The one row writers lock to append to the access log (the chain's last position and hash)."""
