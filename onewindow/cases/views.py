@@ -160,11 +160,11 @@ class ChecklistEntry:
 
     @property
     def may_upload(self) -> bool:
-        """Asked as an upload, or shared data the platform could not fetch: then the applicant may upload
-        it instead (trust level C) rather than be stuck."""
+        """Asked as an upload, or shared data the platform tried and could not fetch (its note says why):
+        then the applicant may upload it instead (trust level C) rather than be stuck."""
         if self.material.asked_as_upload:
             return True
-        return self.material.source == MaterialSource.SHARED and not self.uploads
+        return self.material.source == MaterialSource.SHARED and not self.uploads and bool(self.notes)
 
     @property
     def required(self) -> bool:
@@ -382,7 +382,9 @@ def material_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         if upload is None:
             raise DomainError(code="upload_missing", message="请先选择要上传的文件。")
         shared_missing = (
-            material.source == MaterialSource.SHARED and not case.materials.filter(material=material).exists()
+            material.source == MaterialSource.SHARED
+            and not case.materials.filter(material=material).exists()
+            and any(note.material_key == material.key for note in case_notes(case, audience="applicant"))
         )
         if material.obtained_by_platform and not shared_missing:
             raise DomainError(code="upload_not_needed", message="该材料由平台自动获取，无需上传。")
