@@ -71,6 +71,12 @@ def query_reference() -> str:
 @transaction.atomic
 def log_append(**columns: Any) -> AccessLogEntry:
     """Append one signed, time-stamped entry after the current head (writers queue on the head row)."""
+    if not AccessLogHead.objects.filter(pk=1).exists():
+        # Made by migration 0002; a flushed database (tests) has none: start it after the last entry there is.
+        last = AccessLogEntry.objects.order_by("-seq").first()
+        AccessLogHead.objects.get_or_create(
+            pk=1, defaults={"seq": last.seq if last else 0, "entry_hash": last.entry_hash if last else GENESIS}
+        )
     head = AccessLogHead.objects.select_for_update().get(pk=1)
     key = log_key()
     entry = AccessLogEntry(
