@@ -75,7 +75,8 @@ def log_append(**columns: Any) -> AccessLogEntry:
         # Made by migration 0002; a flushed database (tests) has none: start it after the last entry there is.
         last = AccessLogEntry.objects.order_by("-seq").first()
         AccessLogHead.objects.get_or_create(
-            pk=1, defaults={"seq": last.seq if last else 0, "entry_hash": last.entry_hash if last else GENESIS}
+            pk=1,
+            defaults={"seq": last.seq if last else 0, "entry_hash": last.entry_hash if last else GENESIS},
         )
     head = AccessLogHead.objects.select_for_update().get(pk=1)
     key = log_key()

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from onewindow.sharing.models import AccessLogEntry, FormCheck, SharedResource, SharingApproval
 
@@ -9,7 +12,7 @@ class SharedResourceAdmin(admin.ModelAdmin):
     list_filter = ["sharing_class", "registry"]
     search_fields = ["code", "name"]
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # the access log refers to it
 
 
@@ -20,13 +23,13 @@ class SharingApprovalAdmin(admin.ModelAdmin):
     list_display = ["resource", "consumer", "purpose", "status", "valid_until"]
     list_filter = ["status"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

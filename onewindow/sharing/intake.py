@@ -40,7 +40,7 @@ PLATFORM_LABEL = "一网通办平台（申请时自动获取）"
 def _subject(case: Case, kind: str) -> str:
     """Whom the case is about, as the registry keys it: the company's credit code, or the applicant's ID."""
     if kind == SubjectKind.COMPANY:
-        return case.company.credit_code if case.company_id else ""
+        return case.company.credit_code if case.company is not None else ""
     return case.applicant.id_number or ""
 
 

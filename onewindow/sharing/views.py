@@ -52,8 +52,9 @@ def resource_detail(request: HttpRequest, code: str) -> HttpResponse:
         resource = selectors.resource_get(code=code)
     departments = list(selectors.admin_departments(user=request.user))
     error, posted = "", {}
+    fields, purpose = request.POST.getlist("fields"), request.POST.get("purpose", "")
     if request.method == "POST":
-        posted = {"fields": request.POST.getlist("fields"), "purpose": request.POST.get("purpose", "")}
+        posted = {"fields": fields, "purpose": purpose}
         consumer = next((d for d in departments if str(d.pk) == request.POST.get("department")), None)
         try:
             if consumer is None:
@@ -62,8 +63,8 @@ def resource_detail(request: HttpRequest, code: str) -> HttpResponse:
                 actor=request.user,
                 resource=resource,
                 consumer=consumer,
-                fields=posted["fields"],
-                purpose=posted["purpose"],
+                fields=fields,
+                purpose=purpose,
                 basis=request.POST.get("basis", ""),
                 valid_until=_posted_date(request.POST.get("valid_until", "")),
             )
