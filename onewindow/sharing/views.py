@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onewindow.cases.models import Case
+from onewindow.core import clock
 from onewindow.core.errors import DomainError
 from onewindow.core.view_helpers import refusals_as_http
 from onewindow.identity.models import Person
@@ -106,7 +107,7 @@ def approval_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sharing/approval_list.html",
-        {"incoming": incoming, "outgoing": outgoing, "today": dt.date.today(), "current": "approvals"},
+        {"incoming": incoming, "outgoing": outgoing, "today": clock.today(), "current": "approvals"},
     )
 
 

@@ -59,3 +59,17 @@ def test_a_garbled_answer_counts_as_a_failure(monkeypatch):
     monkeypatch.setattr(registry, "_post", lambda body: (_ for _ in ()).throw(ValueError("no found flag")))
     with pytest.raises(RegistryUnavailable):
         registry.fetch(subject="X")
+
+
+def test_the_sandbox_is_switched_off_and_on_by_command(settings, tmp_path, capsys):
+    from django.core.management import call_command
+
+    settings.DATA_DIR = tmp_path
+    settings.ONEWINDOW_REGISTRY_SANDBOX_DOWN = []
+    sandbox = registries.SandboxRegistry("population", str(tmp_path / "none.json"))
+    call_command("registry_sandbox", "down", "population")
+    with pytest.raises(RegistryUnavailable):
+        sandbox.fetch(subject="350102199003070012")
+    call_command("registry_sandbox", "up", "population")
+    assert sandbox.fetch(subject="350102199003070012").found is False
+    assert "none" in capsys.readouterr().out
