@@ -117,6 +117,10 @@ class SharingApproval(BaseModel):
     def __str__(self) -> str:
         return f"{self.consumer} · {self.resource} · {self.purpose}"
 
+    @property
+    def field_labels(self) -> list[str]:
+        return self.resource.field_names(list(self.fields))
+
 
 class QueryOutcome(models.TextChoices):
     ANSWERED = "answered", _("answered")
