@@ -26,6 +26,7 @@ from onewindow.licences.api import router as licences_router
 from onewindow.licences.holder_api import router as licence_holders_router
 from onewindow.organisations.api import router as organisations_router
 from onewindow.queueing.api import router as queueing_router
+from onewindow.sharing.api import router as sharing_router
 from onewindow.workdays.api import router as workdays_router
 
 
@@ -75,6 +76,7 @@ api.add_router("/", queueing_router)
 api.add_router("/", appointments_router)
 api.add_router("/", licences_router)
 api.add_router("/", licence_holders_router)
+api.add_router("/", sharing_router)
 
 
 def _error(

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "onewindow.assist",
     "onewindow.hotline",
     "onewindow.consult",
+    "onewindow.sharing",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -514,6 +515,36 @@ ONEWINDOW_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT
 ONEWINDOW_AUDIT_CHECKPOINT_KEY_FILE = Path(
     os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_KEY_FILE", DATA_DIR / "audit_checkpoint_key")
 )
+# The data-sharing platform (issue #13): the access log's Ed25519 signing key, and the registry connectors —
+# the sandbox unless ONEWINDOW_REGISTRY_<NAME>_URL names a relay of the real registry (docs/deploy.md).
+ONEWINDOW_SHARING_LOG_KEY_FILE = Path(
+    os.environ.get("ONEWINDOW_SHARING_LOG_KEY_FILE", DATA_DIR / "sharing_log_key")
+)
+ONEWINDOW_REGISTRY_SANDBOX_DOWN = [
+    name for name in os.environ.get("ONEWINDOW_REGISTRY_SANDBOX_DOWN", "").split(",") if name.strip()
+]
+for _registry in ("population", "market", "real_estate", "marriage", "social_insurance", "birth"):
+    _url = os.environ.get(f"ONEWINDOW_REGISTRY_{_registry.upper()}_URL", "")
+    if _url:
+        ONEWINDOW_PLUGINS[f"registry.{_registry}"] = {
+            "class": "onewindow.sharing.registries.HttpRegistry",
+            "options": {
+                "name": _registry,
+                "url": _url,
+                "token": os.environ.get(f"ONEWINDOW_REGISTRY_{_registry.upper()}_TOKEN", ""),
+                "timeout": float(os.environ.get("ONEWINDOW_REGISTRY_TIMEOUT", "5")),
+                "retries": int(os.environ.get("ONEWINDOW_REGISTRY_RETRIES", "2")),
+                "breaker_failures": int(os.environ.get("ONEWINDOW_REGISTRY_BREAKER_FAILURES", "5")),
+                "breaker_seconds": float(os.environ.get("ONEWINDOW_REGISTRY_BREAKER_SECONDS", "30")),
+            },
+        }
+    elif _registry == "market":
+        ONEWINDOW_PLUGINS["registry.market"] = "onewindow.sharing.registries.SandboxMarketRegistry"
+    else:
+        ONEWINDOW_PLUGINS[f"registry.{_registry}"] = {
+            "class": "onewindow.sharing.registries.SandboxRegistry",
+            "options": {"name": _registry},
+        }
 ONEWINDOW_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_SECONDS", "300"))
 ONEWINDOW_PERIODIC_JOBS.append(
     ("onewindow.core.tasks.audit_checkpoint_job", ONEWINDOW_AUDIT_CHECKPOINT_SECONDS)

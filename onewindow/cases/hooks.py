@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -28,6 +29,9 @@ class CaseHook(enum.StrEnum):
     # A life event's later stage is about to start: + earlier (the concluded cases of the stages before), so
     # what they produced (a licence) is attached to ``case`` before its automatic pre-review.
     STAGE_STARTING = "stage_starting"
+    # The application is being received (submitted or resubmitted), before its automatic pre-review: the
+    # platform may still attach what it holds and check the form against the registries.
+    RECEIVING = "receiving"
 
 
 _registry: dict[CaseHook, list[Callable[..., None]]] = defaultdict(list)
@@ -47,3 +51,27 @@ def case_hook_register(hook: CaseHook, handler: Callable[..., None], *, order: i
 def case_hooks_run(hook: CaseHook, **kwargs: Any) -> None:
     for handler in list(_registry[hook]):
         handler(**kwargs)
+
+
+@dataclass(frozen=True)
+class CaseNote:
+    """Something an app above cases has to say on a case page: about one material (``material_key``) or the
+    whole case; ``audience`` is ``applicant`` or ``staff``; ``level`` is ``info`` or ``warning``."""
+
+    text: str
+    audience: str
+    material_key: str = ""
+    level: str = "info"
+
+
+_note_providers: list[Callable[..., list[CaseNote]]] = []
+
+
+def case_notes_provider_register(provider: Callable[..., list[CaseNote]]) -> None:
+    """``provider(case=...)`` returns notes for the case pages (the data-sharing app's registry checks)."""
+    if provider not in _note_providers:
+        _note_providers.append(provider)
+
+
+def case_notes(case: Any, *, audience: str) -> list[CaseNote]:
+    return [note for provider in _note_providers for note in provider(case=case) if note.audience == audience]

@@ -273,6 +273,10 @@ class TrustLevel(models.TextChoices):
     D = "D", _("D: replaced by the applicant's signed pledge")
 
 
+# A material the data-sharing gateway fetched carries the gateway's query reference, which starts so.
+SHARED_DATA_REFERENCE_PREFIX = "GX"
+
+
 class MaterialStatus(models.TextChoices):
     OK = "ok", _("in order")
     DEFECTIVE = "defective", _("defective")
@@ -320,6 +324,11 @@ class CaseMaterial(BaseModel):
 
     def __str__(self) -> str:
         return self.original_name or self.material.name
+
+    @property
+    def from_shared_data(self) -> bool:
+        """Fetched from a registry through the data-sharing gateway (A · 共享数据 · 已核验)."""
+        return self.trust_level == TrustLevel.A and self.reference.startswith(SHARED_DATA_REFERENCE_PREFIX)
 
 
 class EventAction(models.TextChoices):

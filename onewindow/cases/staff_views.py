@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from onewindow.cases import selectors, services
+from onewindow.cases.hooks import case_notes
 from onewindow.cases.models import OPEN_STATUSES, Case, CaseStatus, ExtensionStatus, ProcedureKind
 from onewindow.cases.notices import notice_filename, notice_links, notice_pdf
 from onewindow.cases.notifications import case_notifications
@@ -323,6 +324,8 @@ def _case_page(
             "applicant": case.applicant,
             "fields": schema_to_fields(version.form_schema or {}, version.form_ui or {}, data=case.form_data),
             "materials": _materials(case, guide),
+            # Registry checks of the form and shared-data fetches (the data-sharing app answers).
+            "registry_notes": case_notes(case, audience="staff"),
             "events": list(case.events.all()),
             "deliveries": list(case_notifications(case)),
             "corrections": list(case.correction_requests.all()),

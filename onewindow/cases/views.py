@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onewindow.cases import selectors, services
+from onewindow.cases.hooks import case_notes
 from onewindow.cases.models import (
     Case,
     CaseMaterial,
@@ -35,7 +36,7 @@ from onewindow.cases.models import (
 )
 from onewindow.cases.notices import notice_filename, notice_links, notice_pdf
 from onewindow.catalogue import forms_render
-from onewindow.catalogue.models import Item, Material, Necessity
+from onewindow.catalogue.models import Item, Material, MaterialSource, Necessity
 from onewindow.catalogue.pdf import pdf_response
 from onewindow.catalogue.selectors import item_published_get
 from onewindow.core.errors import DomainError, FieldProblem, NotFound
@@ -154,6 +155,16 @@ class ChecklistEntry:
     uploads: list[CaseMaterial]
     problem: str = ""
     error: str = ""
+    # What the platform has to say about it (e.g. the registry had no record): shown to the applicant.
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def may_upload(self) -> bool:
+        """Asked as an upload, or shared data the platform tried and could not fetch (its note says why):
+        then the applicant may upload it instead (trust level C) rather than be stuck."""
+        if self.material.asked_as_upload:
+            return True
+        return self.material.source == MaterialSource.SHARED and not self.uploads and bool(self.notes)
 
     @property
     def required(self) -> bool:
@@ -203,6 +214,9 @@ def _checklist(case: Case, notice: CorrectionRequest | None, errors: dict[str, s
     uploads: dict[Any, list[CaseMaterial]] = {}
     for row in case.materials.all():
         uploads.setdefault(row.material_id, []).append(row)
+    notes: dict[str, list[str]] = {}
+    for note in case_notes(case, audience="applicant"):
+        notes.setdefault(note.material_key, []).append(note.text)
     return [
         ChecklistEntry(
             material=material,
@@ -211,6 +225,7 @@ def _checklist(case: Case, notice: CorrectionRequest | None, errors: dict[str, s
             if case.status == CaseStatus.CORRECTION_REQUESTED
             else "",
             error=errors.get(material.key, ""),
+            notes=notes.get(material.key, []),
         )
         for material in case.item_version.materials.all()
     ]
@@ -366,7 +381,12 @@ def material_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     try:
         if upload is None:
             raise DomainError(code="upload_missing", message="请先选择要上传的文件。")
-        if material.obtained_by_platform:
+        shared_missing = (
+            material.source == MaterialSource.SHARED
+            and not case.materials.filter(material=material).exists()
+            and any(note.material_key == material.key for note in case_notes(case, audience="applicant"))
+        )
+        if material.obtained_by_platform and not shared_missing:
             raise DomainError(code="upload_not_needed", message="该材料由平台自动获取，无需上传。")
         # A double-clicked or resent upload form carries the same key: the file is attached once.
         services.case_material_attach(

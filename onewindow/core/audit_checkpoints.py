@@ -55,7 +55,12 @@ def checkpoint_key_file() -> Path:
 
 def _private_key() -> Ed25519PrivateKey:
     """The signing key, generated once (0600) on first use."""
-    path = checkpoint_key_file()
+    return ed25519_key_file(checkpoint_key_file())
+
+
+def ed25519_key_file(path: Path) -> Ed25519PrivateKey:
+    """The Ed25519 private key in ``path``, generated there (0600, PKCS#8 PEM) on first use; also the data
+    sharing access log's key."""
     if not path.exists():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(

@@ -21,6 +21,7 @@ from onewindow.demo.halls import halls_demo_load
 from onewindow.demo.hotline import hotline_demo_load
 from onewindow.demo.identity import identity_demo_load
 from onewindow.demo.licences import licences_demo_load
+from onewindow.demo.sharing_demo import sharing_demo_load
 from onewindow.demo.workflow import workflow_demo_load
 from onewindow.organisations.models import Department, ExerciseLevel, Region, Role
 from onewindow.organisations.services import department_create, membership_grant, region_create
@@ -206,6 +207,8 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     created |= assist_demo_load(departments=departments)
     step("licence types, signing keys and licences")
     created |= licences_demo_load(departments=departments)
+    step("shared resources and approvals")
+    created |= sharing_demo_load(departments=departments)
     step("processes and cases")
     created |= workflow_demo_load(departments=departments)
     step("12345 hotline, questions and complaints")

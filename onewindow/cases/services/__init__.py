@@ -58,6 +58,7 @@ from onewindow.cases.services.intake import (
 from onewindow.cases.services.materials import (
     case_material_attach,
     case_material_attach_reference,
+    case_material_attach_shared,
     case_material_remove,
 )
 from onewindow.cases.services.pledges import (
@@ -98,6 +99,7 @@ __all__ = [
     "case_lock",
     "case_material_attach",
     "case_material_attach_reference",
+    "case_material_attach_shared",
     "case_material_hand_over",
     "case_material_pledge",
     "case_material_remove",

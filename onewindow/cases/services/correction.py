@@ -68,6 +68,14 @@ def case_correction_request(
             code="correction_material_not_in_guide",
             message=f"补正告知只能列出办事指南中的申请材料，以下材料不在指南中：{'、'.join(outside)}。",
         )
+    # 国务院令716 art. 7: what the platform fetched and verified from shared data is never asked again.
+    shared = {row.material_id for row in case.materials.all() if row.from_shared_data}
+    fetched = [m.name for m, _ in problems if m.pk in shared]
+    if fetched:
+        raise DomainError(
+            code="correction_shared_data",
+            message=f"以下材料已通过数据共享获取并核验（A 级），不能要求申请人补正提交：{'、'.join(fetched)}。",
+        )
     items, seen = [], set()
     for material, problem in problems:
         if material.pk in seen:

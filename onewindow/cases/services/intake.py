@@ -280,6 +280,8 @@ def _generated_materials_attach(case: Case, *, actor: Any) -> None:
 
 def case_receive(case: Case, *, actor: Any, action: str) -> Case:
     """Run the automatic pre-review on a locked case and record its receipt (first submission or resubmission)."""
+    # Shared data still missing is fetched, and the form checked against the registries, before the check.
+    case_hooks_run(CaseHook.RECEIVING, case=case, actor=actor)
     _problems_raise(submission_problems(case))
     _generated_materials_attach(case, actor=actor)
     now = clock.now()

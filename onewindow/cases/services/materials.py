@@ -8,7 +8,14 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from onewindow.cases.models import Case, CaseMaterial, CaseStatus, MaterialStatus, TrustLevel
+from onewindow.cases.models import (
+    SHARED_DATA_REFERENCE_PREFIX,
+    Case,
+    CaseMaterial,
+    CaseStatus,
+    MaterialStatus,
+    TrustLevel,
+)
 from onewindow.cases.services._common import (
     applicant_check,
     case_lock,
@@ -137,6 +144,35 @@ def case_material_attach_reference(
         upload=ContentFile(content, name=name),
         trust=trust_level,
         user=user,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def case_material_attach_shared(
+    *, case: Case, actor: Any, material: Material, reference: str, content: bytes, name: str
+) -> CaseMaterial:
+    """The platform itself answers a material with a record fetched through the data-sharing gateway
+    (国务院令716 art. 7: no resubmission): trust level A, the gateway's query reference kept. The platform acts
+    here, not the applicant, so a window clerk's walk-in or a life event's next stage gets it too."""
+    case = case_lock(case, allowed={CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED}, doing="添加材料")
+    material = _material_of(case, material)
+    if material.source not in REFERENCE_SOURCES:
+        raise DomainError(
+            code="material_not_by_reference",
+            message=f"“{material.name}”须由申请人提交，不能从电子证照库或共享数据中获取。",
+        )
+    if not reference.startswith(SHARED_DATA_REFERENCE_PREFIX) or len(reference) > REFERENCE_MAX_LENGTH:
+        raise DomainError(code="reference_invalid", message="材料的证照标识或数据编号无效。")
+    earlier = case.materials.filter(material=material, reference=reference).first()
+    if earlier is not None:
+        return earlier
+    return _attach(
+        case=case,
+        material=material,
+        upload=ContentFile(content, name=name),
+        trust=TrustLevel.A,
+        user=actor,
         reference=reference,
     )
 
