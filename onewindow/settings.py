@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "onewindow.workdays",
     "onewindow.catalogue",
     "onewindow.halls",
+    "onewindow.ratings",
     "onewindow.cases",
     "onewindow.workflow",
     "onewindow.licences",
@@ -489,3 +490,14 @@ ONEWINDOW_SECMON_WATCHED_PATHS = ["/cases/", "/workbench/", "/api/v1/cases", "/a
 # 网络安全法 art. 21: logs kept at least six months; the pruning job never goes below 180 days.
 ONEWINDOW_SECMON_RETENTION_DAYS = int(os.environ.get("ONEWINDOW_SECMON_RETENTION_DAYS", "400"))
 ONEWINDOW_PERIODIC_JOBS.append(("onewindow.secmon.tasks.security_events_prune_job", 24 * 60 * 60))
+# --- 好差评 (issue #14; onewindow.ratings) ------------------------------------------------------------------
+# A bad rating is fixed within this many working days on the legal calendar (德州: 5; Sichuan: 15).
+ONEWINDOW_RATINGS_RECTIFY_WORKING_DAYS = int(os.environ.get("ONEWINDOW_RATINGS_RECTIFY_WORKING_DAYS", "5"))
+ONEWINDOW_PERIODIC_JOBS.append(("onewindow.ratings.tasks.rectifications_escalate_job", 60 * 60))
+# Ratings by SMS reply and phone keypad arrive from the operator's gateway, signed with a shared secret.
+ONEWINDOW_PLUGINS["ratings_inbound"] = "onewindow.ratings.inbound.SandboxInboundGateway"
+if os.environ.get("ONEWINDOW_RATINGS_INBOUND_SECRET"):
+    ONEWINDOW_PLUGINS["ratings_inbound"] = {
+        "class": "onewindow.ratings.inbound.SignedInboundGateway",
+        "options": {"secret": os.environ["ONEWINDOW_RATINGS_INBOUND_SECRET"]},
+    }

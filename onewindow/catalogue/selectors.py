@@ -109,6 +109,26 @@ def item_joint_departments(*, item: Item, version: ItemVersion) -> list[Departme
     return list(version.joint_departments.all())
 
 
+# 好差评 figures of an item or a department: the ratings app (above the catalogue) registers itself here.
+RatingSummaryProvider = Callable[..., "dict[str, Any] | None"]
+_rating_summary_providers: list[RatingSummaryProvider] = []
+
+
+def rating_summary_provider_register(provider: RatingSummaryProvider) -> None:
+    """Add ``provider(item=…, department=…) -> {"count", "good_rate", …} | None``."""
+    if provider not in _rating_summary_providers:
+        _rating_summary_providers.append(provider)
+
+
+def rating_summary(*, item: Item | None = None, department: Department | None = None) -> dict[str, Any] | None:
+    """The public 好评率 and count of ratings of an item or a department (None without a ratings app)."""
+    for provider in _rating_summary_providers:
+        summary = provider(item=item, department=department)
+        if summary is not None:
+            return summary
+    return None
+
+
 def theme_names(themes: Any) -> list[str]:
     """Theme names once each: the national 自然人 and 法人 lists share names (社会保障, 医疗卫生, 设立变更,
     准营准办), and an item under both would otherwise show the same label twice."""
