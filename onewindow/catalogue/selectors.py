@@ -120,7 +120,9 @@ def rating_summary_provider_register(provider: RatingSummaryProvider) -> None:
         _rating_summary_providers.append(provider)
 
 
-def rating_summary(*, item: Item | None = None, department: Department | None = None) -> dict[str, Any] | None:
+def rating_summary(
+    *, item: Item | None = None, department: Department | None = None
+) -> dict[str, Any] | None:
     """The public 好评率 and count of ratings of an item or a department (None without a ratings app)."""
     for provider in _rating_summary_providers:
         summary = provider(item=item, department=department)

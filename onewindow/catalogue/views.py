@@ -41,10 +41,10 @@ from onewindow.catalogue.selectors import (
     bundle_merged_form,
     bundles_published,
     item_joint_departments,
-    rating_summary,
     item_published_get,
     item_versions_public_log,
     items_published,
+    rating_summary,
     theme_names,
     themes_list,
 )

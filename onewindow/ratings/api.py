@@ -51,7 +51,9 @@ class FiguresOut(Schema):
     positive_rate: float | None = Field(description="好评率 %: levels 1–3 ÷ all")
     bad: int
     rectified_in_time: int
-    rectification_rate: float | None = Field(description="差评整改率 %: bad ratings fixed in time ÷ bad ratings")
+    rectification_rate: float | None = Field(
+        description="差评整改率 %: bad ratings fixed in time ÷ bad ratings"
+    )
 
 
 class ChannelOut(Schema):
@@ -148,10 +150,17 @@ def ratings_report(request: HttpRequest, month: str) -> Any:
         "month": f"{first:%Y-%m}",
         "overall": _figures(report.overall),
         "by_channel": [
-            {"channel": row["channel"], "counts": row["counts"], "total": row["total"], "positive_rate": row["good_rate"]}
+            {
+                "channel": row["channel"],
+                "counts": row["counts"],
+                "total": row["total"],
+                "positive_rate": row["good_rate"],
+            }
             for row in report.by_channel
         ],
-        "departments": [{"department": row["name"], **_figures(row["figures"])} for row in report.departments],
+        "departments": [
+            {"department": row["name"], **_figures(row["figures"])} for row in report.departments
+        ],
         "items": [
             {
                 "implementation_code": row["code"],
@@ -162,6 +171,3 @@ def ratings_report(request: HttpRequest, month: str) -> Any:
             for row in report.items
         ],
     }
-
-
-

@@ -23,6 +23,10 @@ def indicator_rows(*, online: bool, post: QueryDict | None = None) -> list[dict[
     """The optional indicators the form asks about, with what was posted (to show the form again)."""
     keys = ONLINE_INDICATORS if online else OFFLINE_INDICATORS
     return [
-        {"key": key, "label": label, "value": (post.get(f"indicator_{key}") if post is not None else "") or ""}
+        {
+            "key": key,
+            "label": label,
+            "value": (post.get(f"indicator_{key}") if post is not None else "") or "",
+        }
         for key, label in keys.items()
     ]

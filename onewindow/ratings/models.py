@@ -208,7 +208,9 @@ class CallBack(BaseModel):
 
     rectification = models.ForeignKey(Rectification, on_delete=models.CASCADE, related_name="callbacks")
     called_at = models.DateTimeField(_("called at"))
-    caller = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     caller_label = models.CharField(_("called by"), max_length=200)
     reached = models.BooleanField(_("reached the rater"), default=True)
     result = models.TextField(_("result of the call"))

@@ -183,7 +183,9 @@ def report_month(*, month: dt.date) -> MonthReport:
     names = dict(Department.objects.filter(pk__in=by_department).values_list("pk", "name"))
     items = {
         item.pk: item
-        for item in Item.objects.filter(pk__in=[key[1] for key in by_item]).select_related("published_version")
+        for item in Item.objects.filter(pk__in=[key[1] for key in by_item]).select_related(
+            "published_version"
+        )
     }
     channel_labels = dict(Channel.choices)
     by_channel = []
@@ -201,7 +203,8 @@ def report_month(*, month: dt.date) -> MonthReport:
                 }
             )
     levels = [
-        {"level": level, "label": label, "count": sum(grid[c][level] for c in grid)} for level, label in Level.choices
+        {"level": level, "label": label, "count": sum(grid[c][level] for c in grid)}
+        for level, label in Level.choices
     ]
     departments = sorted(
         ({"id": pk, "name": names.get(pk, ""), "figures": f} for pk, f in by_department.items()),
@@ -253,7 +256,9 @@ def report_months() -> list[dt.date]:
     return list(RatingCounter.objects.values_list("month", flat=True).distinct().order_by("-month")[:36])
 
 
-def public_summary(*, item: Item | None = None, department: Department | None = None) -> dict[str, Any] | None:
+def public_summary(
+    *, item: Item | None = None, department: Department | None = None
+) -> dict[str, Any] | None:
     """好评率 and the number of ratings of an item or a department over the last twelve months (the guide
     and department pages), from the counters."""
     rows = RatingCounter.objects.all()
@@ -266,7 +271,11 @@ def public_summary(*, item: Item | None = None, department: Department | None = 
     today = clock.today()
     since = dt.date(today.year - 1, today.month, 1)
     figures = Figures()
-    for row in rows.filter(month__gte=since).values("level").annotate(n=Sum("ratings"), fixed=Sum("rectified_in_time")):
+    for row in (
+        rows.filter(month__gte=since)
+        .values("level")
+        .annotate(n=Sum("ratings"), fixed=Sum("rectified_in_time"))
+    ):
         figures.add(row["level"], row["n"] or 0, row["fixed"] or 0)
     return {
         "count": figures.total,

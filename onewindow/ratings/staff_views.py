@@ -53,7 +53,9 @@ def supervision(request: HttpRequest) -> HttpResponse:
 @login_required
 def rectification_detail(request: HttpRequest, rectification_id: uuid.UUID) -> HttpResponse:
     with refusals_as_http():
-        rectification = selectors.rectification_staff_get(user=request.user, rectification_id=rectification_id)
+        rectification = selectors.rectification_staff_get(
+            user=request.user, rectification_id=rectification_id
+        )
     department = rectification.department
     return render(
         request,
@@ -71,7 +73,9 @@ def rectification_detail(request: HttpRequest, rectification_id: uuid.UUID) -> H
 
 def _act(request: HttpRequest, rectification_id: uuid.UUID, action: str) -> HttpResponse:
     with refusals_as_http():
-        rectification = selectors.rectification_staff_get(user=request.user, rectification_id=rectification_id)
+        rectification = selectors.rectification_staff_get(
+            user=request.user, rectification_id=rectification_id
+        )
         post = request.POST
         try:
             if action == "contact":
@@ -83,7 +87,9 @@ def _act(request: HttpRequest, rectification_id: uuid.UUID, action: str) -> Http
                         "r": rectification,
                         "rating": rectification.rating,
                         "may_act": True,
-                        "may_review": staff_supervises(user=request.user, department=rectification.department),
+                        "may_review": staff_supervises(
+                            user=request.user, department=rectification.department
+                        ),
                         "outcomes": Outcome.choices,
                         "contact": contact,
                     },

@@ -24,7 +24,9 @@ def rectification_escalated_notify(*, rectification_id: str) -> int:
     """Mail the supervisors covering the department that an overdue bad rating was escalated (no rater
     identity in the message)."""
     rectification = (
-        Rectification.objects.select_related("department__region", "rating__item__published_version").filter(pk=rectification_id).first()
+        Rectification.objects.select_related("department__region", "rating__item__published_version")
+        .filter(pk=rectification_id)
+        .first()
     )
     if rectification is None:
         return 0
@@ -35,7 +37,8 @@ def rectification_escalated_notify(*, rectification_id: str) -> int:
         {
             m.user.email
             for m in supervisors
-            if m.user.email and (m.role == Role.PLATFORM_ADMIN or covers(m.department, rectification.department))
+            if m.user.email
+            and (m.role == Role.PLATFORM_ADMIN or covers(m.department, rectification.department))
         }
     )
     if not recipients:

@@ -58,7 +58,10 @@ def rate_case(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         try:
             with refusals_as_http():
                 services.rating_submit(
-                    case=case, rater=request.user, channel=channel, **rating_fields(request.POST, online=not case.walk_in)
+                    case=case,
+                    rater=request.user,
+                    channel=channel,
+                    **rating_fields(request.POST, online=not case.walk_in),
                 )
         except DomainError as refused:
             error = refused
@@ -98,7 +101,9 @@ def rate_window(request: HttpRequest, centre_id: uuid.UUID, window_code: str) ->
         except DomainError as refused:
             error = refused
         else:
-            return render(request, "ratings/thanks.html", {"centre": centre, "window_code": window_code, "via": channel})
+            return render(
+                request, "ratings/thanks.html", {"centre": centre, "window_code": window_code, "via": channel}
+            )
     return render(
         request,
         "ratings/rate_window.html",
@@ -189,9 +194,17 @@ def report_export(request: HttpRequest) -> HttpResponse:
     for row in figures.by_channel:
         writer.writerow([row["label"], *row["counts"], row["total"], row["good_rate"]])
     overall = figures.overall
-    writer.writerow([_("All channels"), *[row["count"] for row in figures.levels], overall.total, overall.good_rate])
+    writer.writerow(
+        [_("All channels"), *[row["count"] for row in figures.levels], overall.total, overall.good_rate]
+    )
     writer.writerow([])
-    header = [_("Ratings"), _("Positive rate (%)"), _("Bad ratings"), _("Fixed in time"), _("Rectification rate (%)")]
+    header = [
+        _("Ratings"),
+        _("Positive rate (%)"),
+        _("Bad ratings"),
+        _("Fixed in time"),
+        _("Rectification rate (%)"),
+    ]
     writer.writerow([_("Department"), *header])
     for row in figures.departments:
         f = row["figures"]
@@ -200,16 +213,39 @@ def report_export(request: HttpRequest) -> HttpResponse:
     writer.writerow([_("Item code"), _("Item"), _("Department"), *header])
     for row in figures.items:
         f = row["figures"]
-        writer.writerow([row["code"], row["name"], row["department"], f.total, f.good_rate, f.bad, f.rectified, f.rectify_rate])
+        writer.writerow(
+            [
+                row["code"],
+                row["name"],
+                row["department"],
+                f.total,
+                f.good_rate,
+                f.bad,
+                f.rectified,
+                f.rectify_rate,
+            ]
+        )
     writer.writerow([])
-    writer.writerow([_("Bad ratings"), _("Case number"), _("Item"), _("Department"), _("Channel"), _("Level"), _("Rectification")])
+    writer.writerow(
+        [
+            _("Bad ratings"),
+            _("Case number"),
+            _("Item"),
+            _("Department"),
+            _("Channel"),
+            _("Level"),
+            _("Rectification"),
+        ]
+    )
     for rating in selectors.bad_ratings_public(month=month).iterator(chunk_size=2000):
         rectification = getattr(rating, "rectification", None)
         writer.writerow(
             [
                 f"{rating.rated_at:%Y-%m-%d}",
                 rating.case.number if rating.case and rating.case.number else "",
-                rating.item.published_version.name if rating.item and rating.item.published_version else _("Window service"),
+                rating.item.published_version.name
+                if rating.item and rating.item.published_version
+                else _("Window service"),
                 rating.department.name,
                 rating.get_channel_display(),
                 rating.get_level_display(),

@@ -22,7 +22,10 @@ def _key(rating: Rating) -> str:
 def counter_add(rating: Rating, *, ratings: int = 0, rectified_in_time: int = 0) -> None:
     """Add to the counter row of ``rating``'s month, department, item, channel and level (creating it)."""
     key = _key(rating)
-    changes = {"ratings": F("ratings") + ratings, "rectified_in_time": F("rectified_in_time") + rectified_in_time}
+    changes = {
+        "ratings": F("ratings") + ratings,
+        "rectified_in_time": F("rectified_in_time") + rectified_in_time,
+    }
     if RatingCounter.objects.filter(month=rating.month, key=key).update(**changes):
         return
     try:

@@ -98,7 +98,9 @@ def _save(rating: Rating) -> Rating:
         with transaction.atomic():
             rating.save(force_insert=True)
     except IntegrityError:
-        raise DomainError("rating.already_rated", "这次办理已经评价过了，每次办理只能评价一次。", status=409) from None
+        raise DomainError(
+            "rating.already_rated", "这次办理已经评价过了，每次办理只能评价一次。", status=409
+        ) from None
     counter_add(rating, ratings=1)
     if rating.level in BAD_LEVELS:
         # 谁办理谁负责: the department that handled the case answers for the bad rating.
@@ -136,7 +138,9 @@ def rating_submit(
     if channel not in CASE_CHANNELS | INBOUND_CHANNELS:
         raise DomainError("rating.channel", "评价渠道无效。")
     if not case_rateable(case):
-        raise DomainError("rating.not_ended", "办件尚未办结（或受理、撤回），办理结束后即可评价。", status=409)
+        raise DomainError(
+            "rating.not_ended", "办件尚未办结（或受理、撤回），办理结束后即可评价。", status=409
+        )
     online = not case.walk_in
     level_value, cleaned, comment = _clean(level=level, indicators=indicators, comment=comment, online=online)
     now = clock.now()
@@ -232,7 +236,9 @@ def rating_inbound_submit(*, phone: str, text: str, channel: str) -> Rating:
         raise DomainError("rating.channel", "评价渠道无效。")
     text = (text or "").strip()
     if not text or text[0] not in "12345":
-        raise DomainError("rating.inbound_text", "请回复数字 1—5：1 非常满意，2 满意，3 基本满意，4 不满意，5 非常不满意。")
+        raise DomainError(
+            "rating.inbound_text", "请回复数字 1—5：1 非常满意，2 满意，3 基本满意，4 不满意，5 非常不满意。"
+        )
     person = (
         Person.objects.select_related("user").filter(phone_hash=phone_hash(phone)).first() if phone else None
     )

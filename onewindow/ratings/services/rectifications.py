@@ -39,7 +39,9 @@ def _locked(rectification: Rectification) -> Rectification:
 def _text(value: str, field: str, message: str) -> str:
     value = (value or "").strip()
     if not value or len(value) > TEXT_MAX:
-        raise DomainError("rectification.invalid", message, problems=[FieldProblem(field, "required", message)])
+        raise DomainError(
+            "rectification.invalid", message, problems=[FieldProblem(field, "required", message)]
+        )
     return value
 
 
@@ -84,7 +86,9 @@ def rectification_callback_record(
     rectification = _locked(rectification)
     _department_check(actor, rectification)
     if rectification.status not in {RectificationStatus.OPEN, RectificationStatus.CALLED_BACK}:
-        raise DomainError("rectification.state", "该差评已整改完毕或正在申诉复核，不能再登记回访。", status=409)
+        raise DomainError(
+            "rectification.state", "该差评已整改完毕或正在申诉复核，不能再登记回访。", status=409
+        )
     result = _text(result, "result", "请填写回访情况（不超过 2000 字）。")
     name = getattr(actor, "name", "") or actor.get_username()
     callback = CallBack.objects.create(
@@ -122,7 +126,9 @@ def rectification_resolve(
         )
     if rectification.rating.rater_id and not rectification.callbacks.filter(reached=True).exists():
         raise DomainError(
-            "rectification.callback_required", "实名差评须先回访评价人（回访率 100%），再登记整改结果。", status=409
+            "rectification.callback_required",
+            "实名差评须先回访评价人（回访率 100%），再登记整改结果。",
+            status=409,
         )
     note = _text(note, "note", "请填写整改情况（不超过 2000 字）。")
     now = clock.now()

@@ -43,7 +43,9 @@ def concluded_case(citizen, item, clerk_a, approver_a, at):
     case = case_in_state("accepted", user=citizen, item=item, clerk=clerk_a)
     case_services.case_process_start(case=case, actor=clerk_a)
     case.refresh_from_db()
-    return case_services.case_conclude(case=case, actor=approver_a, code=ConclusionCode.APPROVED, result="许可证")
+    return case_services.case_conclude(
+        case=case, actor=approver_a, code=ConclusionCode.APPROVED, result="许可证"
+    )
 
 
 @pytest.fixture

@@ -14,9 +14,13 @@ from onewindow.ratings.models import Rating, RatingCounter, Rectification, Recti
 
 
 @pytest.mark.django_db
-def test_a_very_dissatisfied_rating_opens_a_rectification_due_in_five_working_days(concluded_case, citizen, at):
+def test_a_very_dissatisfied_rating_opens_a_rectification_due_in_five_working_days(
+    concluded_case, citizen, at
+):
     at("2026-09-29")
-    rating = services.rating_submit(case=concluded_case, rater=citizen, channel="qr", level=5, comment="等太久")
+    rating = services.rating_submit(
+        case=concluded_case, rater=citizen, channel="qr", level=5, comment="等太久"
+    )
     rectification = Rectification.objects.get(rating=rating)
     assert rectification.department == concluded_case.department
     # 2026-09-29 + 5 working days skips the National Day holidays (10-01 … 10-08).
@@ -62,7 +66,12 @@ def test_a_case_still_in_process_cannot_be_rated(citizen, item, clerk_a, at):
 def test_bad_input_is_refused_with_every_problem_and_nothing_written(concluded_case, citizen):
     with pytest.raises(DomainError) as refused:
         services.rating_submit(
-            case=concluded_case, rater=citizen, channel="web", level=9, indicators={"attitude": 1}, comment="x" * 501
+            case=concluded_case,
+            rater=citizen,
+            channel="web",
+            level=9,
+            indicators={"attitude": 1},
+            comment="x" * 501,
         )
     assert {p.field for p in refused.value.problems} == {"level", "attitude", "comment"}
     assert not Rating.objects.exists()
@@ -78,7 +87,8 @@ def test_the_page_offers_no_preselected_level_and_a_way_out(concluded_case, citi
 @pytest.mark.django_db
 def test_the_citizen_rates_from_the_page_with_the_qr_channel(concluded_case, citizen, client_as):
     response = client_as(citizen).post(
-        f"/rate/case/{concluded_case.pk}/?via=qr", {"level": "5", "indicator_efficiency": "5", "comment": "慢"}
+        f"/rate/case/{concluded_case.pk}/?via=qr",
+        {"level": "5", "indicator_efficiency": "5", "comment": "慢"},
     )
     assert response.status_code == 302
     rating = Rating.objects.get()
@@ -87,7 +97,9 @@ def test_the_citizen_rates_from_the_page_with_the_qr_channel(concluded_case, cit
 
 @pytest.mark.django_db
 def test_a_window_visit_is_rated_without_a_case_but_not_by_staff(centre, clerk_a, client):
-    response = client.post(f"/rate/window/{centre.pk}/A03/?via=tablet", {"level": "4", "indicator_attitude": "4"})
+    response = client.post(
+        f"/rate/window/{centre.pk}/A03/?via=tablet", {"level": "4", "indicator_attitude": "4"}
+    )
     assert response.status_code == 200
     rating = Rating.objects.get()
     assert (rating.window_code, rating.channel, rating.rater) == ("A03", "tablet", None)
@@ -100,7 +112,9 @@ def test_a_window_visit_is_rated_without_a_case_but_not_by_staff(centre, clerk_a
 def test_an_sms_reply_rates_the_senders_latest_ended_case(concluded_case, citizen, client):
     phone = citizen.person.phone
     response = client.post(
-        "/api/v1/ratings/inbound/sms", {"phone": phone, "text": "4 材料要求不清楚"}, content_type="application/json"
+        "/api/v1/ratings/inbound/sms",
+        {"phone": phone, "text": "4 材料要求不清楚"},
+        content_type="application/json",
     )
     assert response.status_code == 201, response.content
     rating = Rating.objects.get()
@@ -118,7 +132,10 @@ def test_a_signed_gateway_refuses_an_unsigned_message(settings, concluded_case, 
 
     settings.ONEWINDOW_PLUGINS = {
         **settings.ONEWINDOW_PLUGINS,
-        "ratings_inbound": {"class": "onewindow.ratings.inbound.SignedInboundGateway", "options": {"secret": "s"}},
+        "ratings_inbound": {
+            "class": "onewindow.ratings.inbound.SignedInboundGateway",
+            "options": {"secret": "s"},
+        },
     }
     plugins_reset()
     try:
@@ -137,7 +154,9 @@ def test_a_signed_gateway_refuses_an_unsigned_message(settings, concluded_case, 
 def test_the_api_rates_once_and_refuses_staff(concluded_case, citizen, clerk_a, client_as):
     url = f"/api/v1/cases/{concluded_case.pk}/rating"
     assert client_as(clerk_a).post(url, {"level": 1}, content_type="application/json").status_code == 404
-    response = client_as(citizen).post(url, {"level": 5, "channel": "mobile"}, content_type="application/json")
+    response = client_as(citizen).post(
+        url, {"level": 5, "channel": "mobile"}, content_type="application/json"
+    )
     assert response.status_code == 201 and response.json()["bad"] is True
     again = client_as(citizen).post(url, {"level": 1}, content_type="application/json")
     assert again.status_code == 409
@@ -157,12 +176,16 @@ def test_the_item_and_department_pages_show_the_positive_rate(concluded_case, ci
 def test_the_notices_carry_the_rating_qr(refused_case):
     from onewindow.cases.notices import _notice_context, notice_html
 
-    assert _notice_context(refused_case, "refusal")["rating_url"].endswith(f"/rate/case/{refused_case.pk}/?via=qr")
+    assert _notice_context(refused_case, "refusal")["rating_url"].endswith(
+        f"/rate/case/{refused_case.pk}/?via=qr"
+    )
     assert "notice-rate" in notice_html(refused_case, "refusal")
 
 
 @pytest.mark.django_db
-def test_overdue_rectifications_escalate_once_and_tell_the_supervisors(concluded_case, citizen, supervisor, at):
+def test_overdue_rectifications_escalate_once_and_tell_the_supervisors(
+    concluded_case, citizen, supervisor, at
+):
     supervisor.email = "sup@example.org"
     supervisor.save()
     at("2026-09-29")
