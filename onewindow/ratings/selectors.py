@@ -37,9 +37,11 @@ def percent(part: int, whole: int) -> float | None:
 
 def rateable_case_get(*, user: Any, case_id: uuid.UUID | str) -> Case:
     """The signed-in applicant's own case (another person's is a 404, whatever its state)."""
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound("未找到该办件，或您无权评价。")
     case = (
         Case.objects.select_related("item__published_version", "department", "applicant", "item_version")
-        .filter(pk=case_id, applicant__user_id=getattr(user, "pk", None))
+        .filter(pk=case_id, applicant__user_id=user.pk)
         .first()
     )
     if case is None:
