@@ -18,6 +18,7 @@ from onewindow.demo.catalogue_import import catalogue_load
 from onewindow.demo.halls import halls_demo_load
 from onewindow.demo.identity import identity_demo_load
 from onewindow.demo.licences import licences_demo_load
+from onewindow.demo.ratings import ratings_demo_load
 from onewindow.demo.workflow import workflow_demo_load
 from onewindow.organisations.models import Department, ExerciseLevel, Region, Role
 from onewindow.organisations.services import department_create, membership_grant, region_create
@@ -105,6 +106,7 @@ PERSONAS = [
     Persona("head", "局长 周强", "market", (Role.HEAD,), "市市场监管局 负责人（批准延期）"),
     Persona("deptadmin", "部门管理员 刘洋", "market", (Role.DEPARTMENT_ADMIN,), "市市场监管局 部门管理员"),
     Persona("supervisor", "监察员 赵敏", "data", (Role.SUPERVISOR,), "市数据管理局 电子监察"),
+    Persona("head_approval", "局长 陈刚", "approval", (Role.HEAD,), "市审批局 负责人（差评回访与整改）"),
     # The departments of the demo's parallel joint reviews (demo/workflow.py): a window clerk, a reviewer and
     # an approver in each, so every step of the demo processes has someone to do it.
     Persona("clerk_market", "窗口受理员 林雪", "market", (Role.WINDOW_CLERK,), "市市场监管局 窗口受理"),
@@ -189,4 +191,6 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     created |= licences_demo_load(departments=departments)
     step("processes and cases")
     created |= workflow_demo_load(departments=departments)
+    step("好差评 (ratings and rectifications)")
+    created |= ratings_demo_load()
     return created
