@@ -4,6 +4,7 @@ supervisor's appeals to review and escalated items."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,9 +18,16 @@ from onewindow.core.errors import DomainError
 from onewindow.core.view_helpers import refusals_as_http
 from onewindow.ratings import selectors, services
 from onewindow.ratings.access import staff_may_call_back, staff_supervises
-from onewindow.ratings.models import Outcome, RectificationStatus
+from onewindow.ratings.models import OFFLINE_INDICATORS, ONLINE_INDICATORS, Level, Outcome, RectificationStatus
 
 PAGE_SIZE = 50
+
+
+def _indicators(rating: Any) -> list[tuple[str, str]]:
+    """The rating's indicators as (label, level) for the page."""
+    labels = {**OFFLINE_INDICATORS, **ONLINE_INDICATORS}
+    levels = dict(Level.choices)
+    return [(str(labels.get(key, key)), str(levels.get(value, value))) for key, value in rating.indicators.items()]
 
 
 @require_safe
@@ -67,6 +75,7 @@ def rectification_detail(request: HttpRequest, rectification_id: uuid.UUID) -> H
             "may_review": staff_supervises(user=request.user, department=department),
             "outcomes": Outcome.choices,
             "contact": None,
+            "indicators": _indicators(rectification.rating),
         },
     )
 
@@ -92,6 +101,7 @@ def _act(request: HttpRequest, rectification_id: uuid.UUID, action: str) -> Http
                         ),
                         "outcomes": Outcome.choices,
                         "contact": contact,
+                        "indicators": _indicators(rectification.rating),
                     },
                 )
             if action == "callback":

@@ -199,7 +199,7 @@ def report_export(request: HttpRequest) -> HttpResponse:
     )
     writer.writerow([])
     header = [
-        _("Ratings"),
+        _("Number of ratings"),
         _("Positive rate (%)"),
         _("Bad ratings"),
         _("Fixed in time"),
