@@ -18,7 +18,13 @@ from onewindow.core.errors import DomainError
 from onewindow.core.view_helpers import refusals_as_http
 from onewindow.ratings import selectors, services
 from onewindow.ratings.access import staff_may_call_back, staff_supervises
-from onewindow.ratings.models import OFFLINE_INDICATORS, ONLINE_INDICATORS, Level, Outcome, RectificationStatus
+from onewindow.ratings.models import (
+    OFFLINE_INDICATORS,
+    ONLINE_INDICATORS,
+    Level,
+    Outcome,
+    RectificationStatus,
+)
 
 PAGE_SIZE = 50
 
@@ -27,7 +33,9 @@ def _indicators(rating: Any) -> list[tuple[str, str]]:
     """The rating's indicators as (label, level) for the page."""
     labels = {**OFFLINE_INDICATORS, **ONLINE_INDICATORS}
     levels = dict(Level.choices)
-    return [(str(labels.get(key, key)), str(levels.get(value, value))) for key, value in rating.indicators.items()]
+    return [
+        (str(labels.get(key, key)), str(levels.get(value, value))) for key, value in rating.indicators.items()
+    ]
 
 
 @require_safe
