@@ -61,7 +61,7 @@ def seed_ratings(count: int, rng: random.Random) -> dict[str, object]:
         item_id, department_id = items[n % len(items)]
         month = months[n % len(months)]
         level = rng.choices(Level.values, LEVEL_WEIGHTS)[0]
-        channel = channels[n % len(channels)]
+        channel = channels[(n // len(items)) % len(channels)]
         moment = timezone.make_aware(
             dt.datetime.combine(month + dt.timedelta(days=rng.randrange(27)), dt.time(9 + n % 8, n % 60))
         )
@@ -115,15 +115,15 @@ SELECT setseed(%(seed)s);
 INSERT INTO ratings_rating (id, created_at, updated_at, case_id, handled_at, department_id, item_id, centre_id,
   window_code, channel, level, online, indicators, comment, rater_id, rated_at, month, excluded, excluded_reason)
 SELECT gen_random_uuid(), now(), now(), NULL, NULL, i.department_id, i.item_id, NULL, '',
-  (ARRAY['web','mobile','qr','tablet','kiosk','phone','sms'])[1 + g %% 7],
+  (ARRAY['web','mobile','qr','tablet','kiosk','phone','sms'])[1 + (g / %(items)s) %% 7],
   CASE WHEN r < 0.70 THEN 1 WHEN r < 0.86 THEN 2 WHEN r < 0.94 THEN 3 WHEN r < 0.98 THEN 4 ELSE 5 END,
-  g %% 7 < 2, '{}'::jsonb, '', NULL,
+  (g / %(items)s) %% 7 < 2, '{}'::jsonb, '', NULL,
   m + ((g / 12) %% 27) * interval '1 day' + interval '9 hours' + (g %% 480) * interval '1 minute', m, false, ''
 FROM (
   SELECT g, random() AS r, (date_trunc('month', current_date) - (g %% 12) * interval '1 month')::date AS m
   FROM generate_series(0, %(count)s - 1) AS g
 ) AS s
-JOIN bench_items i ON i.rn = s.g %% (SELECT count(*) FROM bench_items);
+JOIN bench_items i ON i.rn = s.g %% %(items)s;
 INSERT INTO ratings_ratingcounter (id, created_at, updated_at, month, department_id, item_id, channel, level, key,
   ratings, rectified_in_time)
 SELECT gen_random_uuid(), now(), now(), month, department_id, item_id, channel, level,
@@ -139,13 +139,13 @@ def seed_ratings_postgresql(count: int, seed: int) -> dict[str, object]:
     the minutes Python objects would take; the counters are then grouped from the rows."""
     from django.db import connection
 
+    from onewindow.catalogue.models import Item
     from onewindow.ratings.models import RatingCounter
 
+    items = Item.objects.exclude(published_version=None).count()
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(PG_SEED, {"count": count, "seed": (seed % 100) / 100})
-        cursor.execute("SELECT count(*) FROM bench_items")
-        items = cursor.fetchone()[0]
+        cursor.execute(PG_SEED, {"count": count, "seed": (seed % 100) / 100, "items": items})
     return {
         "ratings": count,
         "counter_rows": RatingCounter.objects.count(),

@@ -105,6 +105,12 @@ class Rating(BaseModel):
         ]
         indexes = [
             models.Index(fields=["month", "level", "-rated_at"], name="rating_month_level"),
+            # The public list of a month's bad ratings, newest first, without reading the good ones.
+            models.Index(
+                fields=["month", "-rated_at"],
+                condition=models.Q(level__gte=4, excluded=False),
+                name="rating_bad_month",
+            ),
             models.Index(fields=["department", "-rated_at"], name="rating_department"),
         ]
 

@@ -185,9 +185,9 @@ def report_month(*, month: dt.date) -> MonthReport:
     names = dict(Department.objects.filter(pk__in=by_department).values_list("pk", "name"))
     items = {
         item.pk: item
-        for item in Item.objects.filter(pk__in=[key[1] for key in by_item]).select_related(
-            "published_version"
-        )
+        for item in Item.objects.filter(pk__in=[key[1] for key in by_item])
+        .select_related("published_version")
+        .only("pk", "implementation_code", "published_version__name")
     }
     channel_labels = dict(Channel.choices)
     by_channel = []
