@@ -102,3 +102,36 @@ def test_a_staff_account_cannot_rate_for_the_applicant(new_page, live_server, co
     response = page.goto(f"/rate/case/{concluded_case.pk}/")
     assert response is not None and response.status == 404
     assert not Rating.objects.exists()
+
+
+def test_a_window_visit_is_rated_on_the_hall_tablet_and_an_appeal_reaches_the_supervisor(
+    new_page, live_server, screenshot, centre, bureau, supervisor
+):
+    head = staff("head_bureau", "陈局长", bureau, Role.HEAD)
+    tablet = new_page(PHONE)
+    tablet.goto(f"/rate/window/{centre.pk}/A03/?via=tablet")
+    expect(tablet.get_by_role("heading", name="评价 A03 号窗口")).to_be_visible()
+    tablet.get_by_label("不满意", exact=True).check()
+    tablet.get_by_label("服务态度").select_option(label="不满意")
+    screenshot(tablet, "ratings-5-window-tablet")
+    tablet.get_by_role("button", name="提交评价").click()
+    expect(tablet.get_by_role("heading", name="感谢您的评价，评价已记录。")).to_be_visible()
+    rating = Rating.objects.get()
+    assert (rating.channel, rating.window_code, rating.rater_id) == ("tablet", "A03", None)
+
+    desk = signed_in_page(new_page, live_server, head)
+    desk.goto(f"/workbench/ratings/{rating.rectification.pk}/")
+    desk.get_by_label("申诉理由").fill("监控显示当时窗口无人办理，疑为误评")
+    desk.get_by_role("button", name="提交监察复核").click()
+    expect(desk.get_by_text("申诉已提交监察人员复核。")).to_be_visible()
+
+    review = signed_in_page(new_page, live_server, supervisor)
+    review.goto("/workbench/ratings/supervision/")
+    review.get_by_role("link", name=re.compile(bureau.name)).click()
+    review.get_by_label("申诉成立：剔除该评价").check()
+    review.get_by_label("复核意见").fill("经调取监控核实为误评，予以剔除")
+    review.get_by_role("button", name="登记复核结果").click()
+    expect(review.get_by_text("复核结果已登记。")).to_be_visible()
+    screenshot(review, "ratings-6-supervisor-review")
+    rating.refresh_from_db()
+    assert rating.excluded
