@@ -27,6 +27,7 @@ from onewindow.licences.holder_api import router as licence_holders_router
 from onewindow.organisations.api import router as organisations_router
 from onewindow.queueing.api import router as queueing_router
 from onewindow.sharing.api import router as sharing_router
+from onewindow.ratings.api import router as ratings_router
 from onewindow.workdays.api import router as workdays_router
 
 
@@ -77,6 +78,7 @@ api.add_router("/", appointments_router)
 api.add_router("/", licences_router)
 api.add_router("/", licence_holders_router)
 api.add_router("/", sharing_router)
+api.add_router("/", ratings_router)
 
 
 def _error(

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "onewindow.workdays",
     "onewindow.catalogue",
     "onewindow.halls",
+    "onewindow.ratings",
     "onewindow.cases",
     "onewindow.queueing",
     "onewindow.workflow",
@@ -573,3 +574,14 @@ ONEWINDOW_PERIODIC_JOBS.append(("onewindow.hotline.tasks.tickets_escalate_job", 
 # 我要问 and 投诉建议 (onewindow.consult): answer and handling time limits in working days.
 ONEWINDOW_CONSULT_ANSWER_DAYS = int(os.environ.get("ONEWINDOW_CONSULT_ANSWER_DAYS", "5"))
 ONEWINDOW_COMPLAINT_DAYS = int(os.environ.get("ONEWINDOW_COMPLAINT_DAYS", "15"))
+# --- 好差评 (issue #14; onewindow.ratings) ------------------------------------------------------------------
+# A bad rating is fixed within this many working days on the legal calendar (德州: 5; Sichuan: 15).
+ONEWINDOW_RATINGS_RECTIFY_WORKING_DAYS = int(os.environ.get("ONEWINDOW_RATINGS_RECTIFY_WORKING_DAYS", "5"))
+ONEWINDOW_PERIODIC_JOBS.append(("onewindow.ratings.tasks.rectifications_escalate_job", 60 * 60))
+# Ratings by SMS reply and phone keypad arrive from the operator's gateway, signed with a shared secret.
+ONEWINDOW_PLUGINS["ratings_inbound"] = "onewindow.ratings.inbound.SandboxInboundGateway"
+if os.environ.get("ONEWINDOW_RATINGS_INBOUND_SECRET"):
+    ONEWINDOW_PLUGINS["ratings_inbound"] = {
+        "class": "onewindow.ratings.inbound.SignedInboundGateway",
+        "options": {"secret": os.environ["ONEWINDOW_RATINGS_INBOUND_SECRET"]},
+    }

@@ -48,6 +48,10 @@ PAGE_SIZE = 20
 MESSAGES_SHOWN = 50
 # The applicant may withdraw until the case is accepted (then only the department can end it).
 WITHDRAWABLE = frozenset({CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED})
+# The end states at which the applicant is asked to rate (好差评): concluded, refused, withdrawn.
+RATEABLE_STATUSES = frozenset(
+    {CaseStatus.CONCLUDED, CaseStatus.DELIVERED, CaseStatus.NOT_ACCEPTED, CaseStatus.WITHDRAWN}
+)
 # Accepted cases: the applicant may get a new query password for tracking.
 TRACKABLE = frozenset(
     {
@@ -278,6 +282,8 @@ def _case_render(
             # A life event's item tracks under the life event's one number and password (its page has it).
             "can_reissue": case.status in TRACKABLE and bool(case.number) and case.parent_id is None,
             "notices": notice_links(case),
+            # 好差评 at every end state (the ratings app serves the page; one rating per handling there).
+            "can_rate": case.status in RATEABLE_STATUSES and case.bundle_id is None,
             "password": password,
             "idempotency_key": _fresh_key(),
             "accept": ", ".join(sorted({".pdf", ".ofd", ".jpg", ".jpeg", ".png"})),

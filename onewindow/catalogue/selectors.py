@@ -126,6 +126,22 @@ def item_faq(*, item: Item, version: ItemVersion) -> list[dict[str, str]]:
     for provider in _faq_providers:
         entries.extend(provider(item))
     return entries
+# 好差评 figures of an item or a department: the ratings app (above the catalogue) registers itself here.
+RatingSummaryProvider = Callable[..., "dict[str, Any] | None"]
+_rating_summary_providers: list[RatingSummaryProvider] = []
+def rating_summary_provider_register(provider: RatingSummaryProvider) -> None:
+    """Add ``provider(item=…, department=…) -> {"count", "good_rate", …} | None``."""
+    if provider not in _rating_summary_providers:
+        _rating_summary_providers.append(provider)
+def rating_summary(
+    *, item: Item | None = None, department: Department | None = None
+) -> dict[str, Any] | None:
+    """The public 好评率 and count of ratings of an item or a department (None without a ratings app)."""
+    for provider in _rating_summary_providers:
+        summary = provider(item=item, department=department)
+        if summary is not None:
+            return summary
+    return None
 
 
 def theme_names(themes: Any) -> list[str]:

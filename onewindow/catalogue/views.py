@@ -45,6 +45,7 @@ from onewindow.catalogue.selectors import (
     item_published_get,
     item_versions_public_log,
     items_published,
+    rating_summary,
     theme_names,
     themes_list,
 )
@@ -131,7 +132,11 @@ def department(request: HttpRequest, department_id: str) -> HttpResponse:
     """Every published item of one implementing body."""
     body = department_get(department_id=department_id)
     return _item_list(
-        request, title=body.name, items=items_published().filter(department=body), department=body
+        request,
+        title=body.name,
+        items=items_published().filter(department=body),
+        department=body,
+        rating_summary=rating_summary(department=body),
     )
 
 
@@ -221,6 +226,7 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     item = item_published_get(implementation_code=code)
     context = guide_context(item)
     context["change_log"] = item_versions_public_log(item=item)
+    context["rating_summary"] = rating_summary(item=item)
     context["bundles"] = [bundle for bundle in item.bundles.all() if bundle.is_published]
     return render(request, "catalogue/item_detail.html", context)
 
