@@ -21,6 +21,7 @@ from onewindow.core import clock
 from onewindow.core.errors import DomainError
 from onewindow.core.view_helpers import refusals_as_http
 from onewindow.halls.models import ServiceCentre
+from onewindow.hotline.selectors import hotline_month_figures
 from onewindow.ratings import selectors, services
 from onewindow.ratings.forms import indicator_rows, rating_fields
 from onewindow.ratings.models import Channel, Level, Outcome, RectificationStatus, Rerate
@@ -177,6 +178,8 @@ def report(request: HttpRequest) -> HttpResponse:
             "months": selectors.report_months(),
             "level_labels": Level.choices,
             "outcomes": dict(Outcome.choices),
+            # The monthly release puts the 12345 figures beside the ratings (Guangdong's 效能监督 release).
+            "hotline": hotline_month_figures(year=month.year, month=month.month),
         },
     )
 
@@ -225,6 +228,18 @@ def report_export(request: HttpRequest) -> HttpResponse:
                 f.rectify_rate,
             ]
         )
+    writer.writerow([])
+    hotline = hotline_month_figures(year=month.year, month=month.month)
+    writer.writerow([_("12345 hotline in %(year)s-%(month)s") % {"year": month.year, "month": month.month}])
+    for label, key in (
+        (_("Requests received"), "received"),
+        (_("Response rate"), "response_rate"),
+        (_("On-time rate"), "on_time_rate"),
+        (_("Satisfaction"), "satisfaction_rate"),
+        (_("Duplicates merged"), "merged"),
+        (_("Escalated"), "escalated"),
+    ):
+        writer.writerow([label, "" if hotline[key] is None else hotline[key]])
     writer.writerow([])
     writer.writerow(
         [
