@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onewindow.catalogue import forms_render
@@ -35,6 +36,7 @@ from onewindow.catalogue.models import (
 )
 from onewindow.catalogue.pdf import pdf_render, pdf_response
 from onewindow.catalogue.prefill import form_prefill_for
+from onewindow.catalogue.public_cache import public_generation
 from onewindow.catalogue.selectors import (
     bundle_get,
     bundle_materials,
@@ -155,7 +157,7 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """The search box: ranked items and life events, "did you mean" suggestions, and matching departments."""
     q = (request.GET.get("q") or "").strip()[:100]
-    result = catalogue_search.search_catalogue(q, 50) if q else None
+    result = catalogue_search.search_catalogue_cached(q, 50) if q else None
     hits: list[dict[str, Any]] = []
     if result and result.hits:
         item_refs = [h.ref for h in result.hits if h.kind == "item"]
@@ -219,8 +221,10 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The full guide, downloads, the public change log and the way to apply."""
     item = item_published_get(implementation_code=code)
     context = guide_context(item)
-    context["change_log"] = item_versions_public_log(item=item)
-    context["bundles"] = [bundle for bundle in item.bundles.all() if bundle.is_published]
+    # Lazy: a cached guide fragment (item_detail.html, keyed by the publication generation) reads neither.
+    context["change_log"] = SimpleLazyObject(lambda: list(item_versions_public_log(item=item)))
+    context["bundles"] = SimpleLazyObject(lambda: [b for b in item.bundles.all() if b.is_published])
+    context["public_generation"] = public_generation()
     return render(request, "catalogue/item_detail.html", context)
 
 
