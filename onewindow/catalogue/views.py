@@ -4,8 +4,9 @@ guide with its printable PDF and application form; life-event bundles. The publi
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Iterable, Sequence
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from django.conf import settings
@@ -44,6 +45,7 @@ from onewindow.catalogue.selectors import (
     bundles_published,
     item_joint_departments,
     item_published_get,
+    item_published_head,
     item_versions_public_log,
     items_published,
     theme_names,
@@ -219,13 +221,31 @@ def guide_context(item: Item) -> dict[str, Any]:
 @_found
 def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The full guide, downloads, the public change log and the way to apply."""
-    item = item_published_get(implementation_code=code)
-    context = guide_context(item)
-    # Lazy: a cached guide fragment (item_detail.html, keyed by the publication generation) reads neither.
-    context["change_log"] = SimpleLazyObject(lambda: list(item_versions_public_log(item=item)))
-    context["bundles"] = SimpleLazyObject(lambda: [b for b in item.bundles.all() if b.is_published])
-    context["public_generation"] = public_generation()
+    item = item_published_head(implementation_code=code)
+
+    def body() -> dict[str, Any]:
+        full = item_published_get(implementation_code=code)
+        return guide_context(full) | {
+            "change_log": list(item_versions_public_log(item=full)),
+            "bundles": [bundle for bundle in full.bundles.all() if bundle.is_published],
+        }
+
+    # The guide's body is a fragment cached under the publication generation (item_detail.html): every value
+    # it reads is lazy, so a cached guide costs one query (the item for the title), not nine (issue #18).
+    loaded = SimpleLazyObject(body)
+    context: dict[str, Any] = {
+        key: SimpleLazyObject(partial(operator.getitem, loaded, key)) for key in GUIDE_BODY_KEYS
+    }
+    context |= {"item": item, "version": _guide(item), "public_generation": public_generation()}
     return render(request, "catalogue/item_detail.html", context)
+
+
+# What the guide's body reads besides ``item`` and ``version`` (guide_context and the page's own lists).
+GUIDE_BODY_KEYS = (
+    "materials", "materials_to_bring", "item_type", "level", "case_type", "is_immediate", "service_objects",
+    "handling_forms", "online_depth", "result_type", "cross_region", "assurance", "themes", "joint_departments",
+    "intermediaries", "faq", "fee_items", "has_form", "change_log", "bundles",
+)  # fmt: skip
 
 
 @require_safe

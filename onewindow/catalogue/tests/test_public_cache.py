@@ -69,3 +69,14 @@ def test_search_results_are_cached_until_the_index_changes(monkeypatch):
     other = published_item(name="市政设施建设类审批（施工许可）")
     again = catalogue_search.search_catalogue_cached("施工许可")
     assert calls and {hit.ref for hit in again.hits} == {item.implementation_code, other.implementation_code}
+
+
+def test_the_lazy_guide_body_offers_everything_the_guide_context_holds():
+    from onewindow.catalogue.views import GUIDE_BODY_KEYS, guide_context
+
+    item = published_item()
+    assert set(guide_context(item)) - {"item", "version"} <= set(GUIDE_BODY_KEYS)
+
+
+def test_an_unknown_or_unpublished_guide_is_still_a_404(client):
+    assert client.get(reverse("catalogue:item", args=["11350100M000000000000000000000X"])).status_code == 404
