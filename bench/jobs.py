@@ -50,7 +50,9 @@ def _timed(function: Callable[[], Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "onewindow-http-bench")
     parser.add_argument("--output", type=Path)

@@ -159,31 +159,37 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """The search box: ranked items and life events, "did you mean" suggestions, and matching departments."""
     q = (request.GET.get("q") or "").strip()[:100]
-    result = catalogue_search.search_catalogue_cached(q, 50) if q else None
-    hits: list[dict[str, Any]] = []
-    if result and result.hits:
-        item_refs = [h.ref for h in result.hits if h.kind == "item"]
-        bundle_refs = [h.ref for h in result.hits if h.kind == "bundle"]
-        items = {
-            i.implementation_code: i for i in items_published().filter(implementation_code__in=item_refs)
-        }
-        bundles = {b.code: b for b in Bundle.objects.filter(is_published=True, code__in=bundle_refs)}
-        for hit in result.hits:
-            record = (items if hit.kind == "item" else bundles).get(hit.ref)
-            if record is not None:
-                hits.append({"kind": hit.kind, "record": record})
-    departments = list(departments_list(q=q)[:10]) if q else []
-    return render(
-        request,
-        "catalogue/search.html",
-        {
-            "q": q,
+
+    def results() -> dict[str, Any]:
+        result = catalogue_search.search_catalogue_cached(q, 50) if q else None
+        hits: list[dict[str, Any]] = []
+        if result and result.hits:
+            item_refs = [h.ref for h in result.hits if h.kind == "item"]
+            bundle_refs = [h.ref for h in result.hits if h.kind == "bundle"]
+            items = {
+                i.implementation_code: i for i in items_published().filter(implementation_code__in=item_refs)
+            }
+            bundles = {b.code: b for b in Bundle.objects.filter(is_published=True, code__in=bundle_refs)}
+            for hit in result.hits:
+                record = (items if hit.kind == "item" else bundles).get(hit.ref)
+                if record is not None:
+                    hits.append({"kind": hit.kind, "record": record})
+        return {
             "hits": hits,
             "corrected_query": result.corrected_query if result else None,
             "suggestions": result.suggestions if result else [],
-            "departments": departments,
-        },
-    )
+            "departments": list(departments_list(q=q)[:10]) if q else [],
+        }
+
+    # Lazy: the results are a fragment cached under the publication generation (search.html); a cached
+    # search reads nothing here and renders no result card (half of a search page, issue #18).
+    loaded = SimpleLazyObject(results)
+    context: dict[str, Any] = {
+        key: SimpleLazyObject(partial(operator.getitem, loaded, key))
+        for key in ("hits", "corrected_query", "suggestions", "departments")
+    }
+    context |= {"q": q, "public_generation": public_generation()}
+    return render(request, "catalogue/search.html", context)
 
 
 # --- the item guide ------------------------------------------------------------------------------------

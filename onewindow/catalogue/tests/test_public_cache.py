@@ -80,3 +80,15 @@ def test_the_lazy_guide_body_offers_everything_the_guide_context_holds():
 
 def test_an_unknown_or_unpublished_guide_is_still_a_404(client):
     assert client.get(reverse("catalogue:item", args=["11350100M000000000000000000000X"])).status_code == 404
+
+
+def test_a_repeated_search_page_reads_nothing_but_a_new_publication_shows(
+    client, django_assert_max_num_queries
+):
+    published_item(name="建筑工程施工许可证核发")
+    url = reverse("catalogue:search") + "?q=施工许可"
+    assert "建筑工程施工许可证核发" in client.get(url).content.decode()
+    with django_assert_max_num_queries(2):  # the session and nothing of the catalogue
+        assert "建筑工程施工许可证核发" in client.get(url).content.decode()
+    published_item(name="市政设施建设类审批（施工许可）")
+    assert "市政设施建设类审批（施工许可）" in client.get(url).content.decode()
