@@ -512,6 +512,9 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=int, default=20, help="per wrk run")
     parser.add_argument(
+        "--warmup", type=int, default=10, help="seconds of unrecorded load per endpoint first"
+    )
+    parser.add_argument(
         "--pairs", type=int, default=3, help="interleaved onewindow/floor pairs per measurement"
     )
     parser.add_argument("--submission-clients", type=int, nargs="*", default=[1, 4, 16])
