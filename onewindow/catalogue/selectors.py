@@ -42,6 +42,15 @@ def item_published_get(*, implementation_code: str) -> Item:
     return item
 
 
+def item_published_head(*, implementation_code: str) -> Item:
+    """One published item with its version, department and region (one query, nothing prefetched): enough
+    for a page's title and breadcrumbs when its body comes from the cache."""
+    item = items_published().filter(implementation_code=implementation_code.upper()).first()
+    if item is None:
+        raise NotFound("未找到该事项，或该事项尚未发布。")
+    return item
+
+
 def item_versions_public_log(*, item: Item) -> QuerySet[ItemVersion]:
     """The public change log (动态调整记录): every version that was ever published, newest first."""
     return item.versions.filter(published_at__isnull=False).order_by("-number")
