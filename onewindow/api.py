@@ -26,8 +26,8 @@ from onewindow.licences.api import router as licences_router
 from onewindow.licences.holder_api import router as licence_holders_router
 from onewindow.organisations.api import router as organisations_router
 from onewindow.queueing.api import router as queueing_router
-from onewindow.sharing.api import router as sharing_router
 from onewindow.ratings.api import router as ratings_router
+from onewindow.sharing.api import router as sharing_router
 from onewindow.workdays.api import router as workdays_router
 
 

@@ -135,13 +135,19 @@ def item_faq(*, item: Item, version: ItemVersion) -> list[dict[str, str]]:
     for provider in _faq_providers:
         entries.extend(provider(item))
     return entries
+
+
 # 好差评 figures of an item or a department: the ratings app (above the catalogue) registers itself here.
 RatingSummaryProvider = Callable[..., "dict[str, Any] | None"]
 _rating_summary_providers: list[RatingSummaryProvider] = []
+
+
 def rating_summary_provider_register(provider: RatingSummaryProvider) -> None:
     """Add ``provider(item=…, department=…) -> {"count", "good_rate", …} | None``."""
     if provider not in _rating_summary_providers:
         _rating_summary_providers.append(provider)
+
+
 def rating_summary(
     *, item: Item | None = None, department: Department | None = None
 ) -> dict[str, Any] | None:

@@ -21,8 +21,8 @@ from onewindow.demo.halls import halls_demo_load
 from onewindow.demo.hotline import hotline_demo_load
 from onewindow.demo.identity import identity_demo_load
 from onewindow.demo.licences import licences_demo_load
-from onewindow.demo.sharing_demo import sharing_demo_load
 from onewindow.demo.ratings import ratings_demo_load
+from onewindow.demo.sharing_demo import sharing_demo_load
 from onewindow.demo.workflow import workflow_demo_load
 from onewindow.organisations.models import Department, ExerciseLevel, Region, Role
 from onewindow.organisations.services import department_create, membership_grant, region_create
