@@ -91,6 +91,9 @@ class BrowserSessionAuth(SessionAuth):
             return None
         return super()._get_key(request)
 
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
+        return super().authenticate(request, key) if key is not None else None
+
 
 def session_or_token(*scopes: str) -> list[Any]:
     """``auth=`` for an endpoint: a bearer token with these scopes, or a signed-in browser."""

@@ -2,7 +2,6 @@
 its department's administrators) or an administrator's browser session manages subscriptions and reads the
 delivery log; a token sees and changes only its own system's subscriptions."""
 
-from __future__ import annotations
 
 import datetime as dt
 import uuid

@@ -3,7 +3,6 @@ releases, approves, returns, transfers and comments on tasks. Each endpoint call
 service as the workbench (``views.py``), so the rules, the scoping (another department's task is 403) and the
 audit entries are the same."""
 
-from __future__ import annotations
 
 import datetime as dt
 import uuid
