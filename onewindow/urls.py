@@ -54,6 +54,7 @@ urlpatterns = [
     path("workbench/catalogue/", include("onewindow.catalogue.staff_urls")),
     path("workbench/security/", include("onewindow.secmon.urls")),
     path("workbench/halls/", include("onewindow.halls.staff_urls")),
+    path("workbench/webhooks/", include("onewindow.webhooks.urls")),
     path("workbench/", include("onewindow.workbench.urls")),
     path("services/", include("onewindow.catalogue.urls")),
     path("halls/", include("onewindow.halls.urls")),

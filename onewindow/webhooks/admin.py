@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from onewindow.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    """Read-only: subscriptions are made on the workbench page or over the API, through the services."""
+
+    list_display = ("application", "department", "url", "active", "created_at")
+    list_filter = ("active",)
+    exclude = ("secret",)
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(WebhookEvent, WebhookDelivery, WebhookAttempt)
+class WebhookLogAdmin(admin.ModelAdmin):
+    """The outbox and the delivery log are records: never edited by hand."""
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
