@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import HttpBearer
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from onewindow.core.errors import DomainError
+from onewindow.core.session_auth import BrowserSessionAuth
 
 # Endpoint families whose scope is split into reading and writing (``cases:read`` / ``cases:write``): a
 # department system that only watches cases should not be able to decide them. The family's own name
@@ -80,19 +80,6 @@ class AccessTokenAuth(HttpBearer):
         request.user = oauth_request.user
         request.access_token = access_token  # type: ignore[attr-defined]
         return oauth_request.user
-
-
-class BrowserSessionAuth(SessionAuth):
-    """The signed-in browser: its session cookie, CSRF-checked on writes. A request without the cookie is
-    not a browser session at all, so it is passed on (to a 401) without a CSRF verdict that would hide why."""
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-            return None
-        return super()._get_key(request)
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
-        return super().authenticate(request, key) if key is not None else None
 
 
 def session_or_token(*scopes: str) -> list[Any]:
