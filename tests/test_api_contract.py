@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
-from django.test import Client
 from django.db import close_old_connections
+from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance

@@ -117,7 +117,10 @@ def _check_every_write(send: Any, caller: dict[str, str]) -> None:
         status, body, headers = send(method, path, cookies={}, headers=full)
         assert status < 500, (label, body)
         if token_accepted:
-            assert body.get("code") not in ("csrf_failed", "unauthenticated", "insufficient_scope"), (label, body)
+            assert body.get("code") not in ("csrf_failed", "unauthenticated", "insufficient_scope"), (
+                label,
+                body,
+            )
         else:
             # Only the person's own browser may do this: a token is not a sign-in here.
             assert (status, body["code"]) == (401, "unauthenticated"), (label, body)
@@ -126,7 +129,9 @@ def _check_every_write(send: Any, caller: dict[str, str]) -> None:
         status, body, headers = send(method, path, cookies={}, headers=narrow)
         if token_accepted:
             assert (status, body["code"]) == (403, "insufficient_scope"), (label, body)
-            assert headers["WWW-Authenticate"].startswith('Bearer realm="onewindow", error="insufficient_scope"')
+            assert headers["WWW-Authenticate"].startswith(
+                'Bearer realm="onewindow", error="insufficient_scope"'
+            )
         else:
             assert (status, body["code"]) == (401, "unauthenticated"), (label, body)
 
@@ -140,7 +145,9 @@ def test_every_write_through_a_real_http_server(live_server_flushable, live_serv
 
 
 def test_an_unknown_token_is_401_with_an_invalid_token_challenge(db):
-    answer = Client().post("/api/v1/tasks/00000000-0000-0000-0000-000000000000/claim", HTTP_AUTHORIZATION="Bearer nope")
+    answer = Client().post(
+        "/api/v1/tasks/00000000-0000-0000-0000-000000000000/claim", HTTP_AUTHORIZATION="Bearer nope"
+    )
 
     assert answer.status_code == 401
     assert 'error="invalid_token"' in answer["WWW-Authenticate"]

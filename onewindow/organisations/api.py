@@ -7,11 +7,11 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from onewindow.core.session_auth import BrowserSessionAuth
 from onewindow.core.errors import DomainError, PermissionDenied
 from onewindow.core.identifiers import credit_code_check
 from onewindow.core.pagination import Pages
 from onewindow.core.schemas import COMMON_ERRORS, ErrorOut
+from onewindow.core.session_auth import BrowserSessionAuth
 from onewindow.organisations.models import BodyNature, Department, ExerciseLevel, Region
 from onewindow.organisations.selectors import (
     department_get,

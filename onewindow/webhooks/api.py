@@ -2,7 +2,6 @@
 its department's administrators) or an administrator's browser session manages subscriptions and reads the
 delivery log; a token sees and changes only its own system's subscriptions."""
 
-
 import datetime as dt
 import uuid
 from typing import Any, Literal
@@ -33,7 +32,9 @@ class EventTypeOut(Schema):
 
 
 class SubscriptionIn(Schema):
-    url: str = Field(..., max_length=500, description="the receiver: https:// (or http:// inside the network)")
+    url: str = Field(
+        ..., max_length=500, description="the receiver: https:// (or http:// inside the network)"
+    )
     events: list[str] = Field(..., max_length=50, description="event names, or `*` for every event")
     department_id: uuid.UUID = Field(..., description="the department whose cases and tasks are reported")
     client_id: str | None = Field(
@@ -247,7 +248,9 @@ def webhook_deliveries(request: HttpRequest, filters: Query[DeliveryFilter]) -> 
     summary="One delivery with every attempt",
 )
 def webhook_delivery(request: HttpRequest, delivery_id: uuid.UUID) -> dict[str, Any]:
-    delivery = selectors.delivery_get(user=request.user, delivery_id=delivery_id, application=_application(request))
+    delivery = selectors.delivery_get(
+        user=request.user, delivery_id=delivery_id, application=_application(request)
+    )
     return _detail(delivery)
 
 
@@ -277,4 +280,6 @@ def webhook_redeliver(request: HttpRequest, delivery_id: uuid.UUID) -> dict[str,
     application = _application(request)
     delivery = selectors.delivery_get(user=request.user, delivery_id=delivery_id, application=application)
     services.delivery_redeliver(actor=request.user, delivery=delivery)
-    return _detail(selectors.delivery_get(user=request.user, delivery_id=delivery_id, application=application))
+    return _detail(
+        selectors.delivery_get(user=request.user, delivery_id=delivery_id, application=application)
+    )

@@ -16,11 +16,15 @@ class SubscriptionForm(forms.Form):
     application = forms.ModelChoiceField(
         label=_("Department system"), queryset=get_application_model().objects.none(), empty_label=None
     )
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), empty_label=None)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), empty_label=None
+    )
     url = forms.CharField(
         label=_("Receiver URL"),
         max_length=500,
-        help_text=_("The system's address that receives the events, e.g. https://system.example.gov.cn/hooks"),
+        help_text=_(
+            "The system's address that receives the events, e.g. https://system.example.gov.cn/hooks"
+        ),
     )
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=list(EVENT_TYPES.items()), widget=forms.CheckboxSelectMultiple

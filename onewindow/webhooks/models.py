@@ -82,7 +82,10 @@ class WebhookDelivery(BaseModel):
     """One event to one subscription: pending until the receiver answers 2xx, retried with back-off."""
 
     subscription = models.ForeignKey(
-        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("subscription")
+        WebhookSubscription,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("subscription"),
     )
     event = models.ForeignKey(
         WebhookEvent, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("event")

@@ -17,9 +17,7 @@ from onewindow.workflow.models import WorkTask
 
 
 def _task(task_id: str) -> WorkTask | None:
-    return (
-        WorkTask.objects.select_related("case__item", "case__item_version").filter(pk=task_id).first()
-    )
+    return WorkTask.objects.select_related("case__item", "case__item_version").filter(pk=task_id).first()
 
 
 @receiver(audit_recorded, dispatch_uid="webhooks.audit_recorded")
@@ -41,11 +39,11 @@ def on_audit_recorded(sender: Any, entry: Any, **kwargs: Any) -> None:
                 data={"case": case_data(case), "actor": entry.actor_label},
             )
     elif entry.action.startswith("workflow.task_"):
-        event_type = TASK_VERBS.get(entry.action.removeprefix("workflow.task_"))
-        task = _task(entry.target_id) if event_type else None
-        if event_type and task is not None:
+        task_event = TASK_VERBS.get(entry.action.removeprefix("workflow.task_"))
+        task = _task(entry.target_id) if task_event else None
+        if task_event and task is not None:
             services.webhook_event_record(
-                event_type=event_type,
+                event_type=task_event,
                 department_id=task.department_id,
                 data={"task": task_data(task), "case": case_data(task.case), "actor": entry.actor_label},
             )

@@ -14,7 +14,11 @@ from onewindow.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSu
 
 
 def _scope(user: Any, application: Any | None) -> Q:
-    scope = Q() if staff_is_platform_admin(user=user) else Q(department_id__in=staff_admin_department_ids(user=user))
+    scope = (
+        Q()
+        if staff_is_platform_admin(user=user)
+        else Q(department_id__in=staff_admin_department_ids(user=user))
+    )
     if application is not None:
         scope &= Q(application=application)
     return scope
@@ -39,7 +43,9 @@ def subscription_get(
 ) -> WebhookSubscription:
     """One subscription: unknown is 404, another department's (or another system's) 403."""
     subscription = (
-        WebhookSubscription.objects.select_related("application", "department").filter(pk=subscription_id).first()
+        WebhookSubscription.objects.select_related("application", "department")
+        .filter(pk=subscription_id)
+        .first()
     )
     if subscription is None:
         raise NotFound("未找到该订阅。")
@@ -52,7 +58,7 @@ def deliveries_for(
     *,
     user: Any,
     application: Any | None = None,
-    subscription_id: uuid.UUID | str | None = None,
+    subscription_id: uuid.UUID | None = None,
     status: str | None = None,
 ) -> QuerySet[WebhookDelivery]:
     """Deliveries of the subscriptions ``user`` may manage, newest first."""
@@ -62,14 +68,18 @@ def deliveries_for(
         deliveries = deliveries.filter(subscription_id=subscription_id)
     if status:
         deliveries = deliveries.filter(status=status)
-    return deliveries.select_related("event", "subscription__application", "subscription__department").order_by(
-        "-created_at"
-    )
+    return deliveries.select_related(
+        "event", "subscription__application", "subscription__department"
+    ).order_by("-created_at")
 
 
-def delivery_get(*, user: Any, delivery_id: uuid.UUID | str, application: Any | None = None) -> WebhookDelivery:
+def delivery_get(
+    *, user: Any, delivery_id: uuid.UUID | str, application: Any | None = None
+) -> WebhookDelivery:
     delivery = (
-        WebhookDelivery.objects.select_related("event", "subscription__application", "subscription__department")
+        WebhookDelivery.objects.select_related(
+            "event", "subscription__application", "subscription__department"
+        )
         .filter(pk=delivery_id)
         .first()
     )

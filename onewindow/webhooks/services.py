@@ -48,7 +48,9 @@ def _clean(url: str, events: Sequence[str]) -> tuple[str, list[str]]:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.fragment or len(url) > 500:
         problems.append(
-            FieldProblem("url", "webhook.url_invalid", "接收地址无效：须是以 https:// 或 http:// 开头的完整地址。")
+            FieldProblem(
+                "url", "webhook.url_invalid", "接收地址无效：须是以 https:// 或 http:// 开头的完整地址。"
+            )
         )
     chosen = sorted(set(events or []))
     unknown = [name for name in chosen if name not in EVENT_TYPES and name != ALL_EVENTS]
@@ -122,9 +124,7 @@ def subscription_secret_rotate(*, actor: Any, subscription: WebhookSubscription)
     return str(subscription.secret)
 
 
-def webhook_event_record(
-    *, event_type: str, department_id: Any, data: dict[str, Any]
-) -> WebhookEvent | None:
+def webhook_event_record(*, event_type: str, department_id: Any, data: dict[str, Any]) -> WebhookEvent | None:
     """Write the event and one delivery per subscription that wants it, in the caller's transaction (the
     outbox); the sends are queued to commit with it. None when nobody subscribed."""
     subscriptions = [
@@ -183,7 +183,9 @@ def _claim(delivery_id: Any) -> WebhookDelivery | None:
         if delivery is None or (delivery.next_attempt_at and delivery.next_attempt_at > now):
             return None
         delivery.attempts += 1
-        delivery.next_attempt_at = now + dt.timedelta(seconds=int(settings.ONEWINDOW_WEBHOOK_SEND_LEASE_SECONDS))
+        delivery.next_attempt_at = now + dt.timedelta(
+            seconds=int(settings.ONEWINDOW_WEBHOOK_SEND_LEASE_SECONDS)
+        )
         delivery.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
         return delivery
 

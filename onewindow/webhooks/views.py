@@ -101,7 +101,11 @@ def webhook_home(request: HttpRequest) -> HttpResponse:
             page=page,
             filter_status=filter_status,
             statuses=DeliveryStatus.choices,
-            headers={"event_id": HEADER_EVENT_ID, "timestamp": HEADER_TIMESTAMP, "signature": HEADER_SIGNATURE},
+            headers={
+                "event_id": HEADER_EVENT_ID,
+                "timestamp": HEADER_TIMESTAMP,
+                "signature": HEADER_SIGNATURE,
+            },
         ),
         status=status,
     )

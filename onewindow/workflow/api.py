@@ -3,7 +3,6 @@ releases, approves, returns, transfers and comments on tasks. Each endpoint call
 service as the workbench (``views.py``), so the rules, the scoping (another department's task is 403) and the
 audit entries are the same."""
 
-
 import datetime as dt
 import uuid
 from typing import Any, Literal
@@ -11,8 +10,8 @@ from typing import Any, Literal
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.responses import Status
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from onewindow.core.errors import DomainError, NotFound
 from onewindow.core.pagination import Pages
@@ -85,7 +84,9 @@ class CommentIn(Schema):
 
 class ReturnIn(Schema):
     opinion: str = Field(..., min_length=1, max_length=2000)
-    to_step_id: uuid.UUID | None = Field(None, description="an earlier step of the process; default: the one before")
+    to_step_id: uuid.UUID | None = Field(
+        None, description="an earlier step of the process; default: the one before"
+    )
 
 
 class TransferIn(Schema):

@@ -56,7 +56,7 @@ def at(monkeypatch):
 
 @pytest.fixture
 def system(platform_admin):
-    application, secret = department_system(platform_admin)
+    application, _secret = department_system(platform_admin)
     return application
 
 
@@ -123,7 +123,7 @@ def receiver(settings):
     state = Receiver({})
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             self.send_response(state.handle(self.headers, body))
             self.send_header("Content-Length", "0")

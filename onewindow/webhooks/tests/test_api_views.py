@@ -20,7 +20,11 @@ def token_of(system):
     def make(user, scope="openid webhooks"):
         raw = f"wh-{user.username}-{scope.replace(' ', '_')}"
         AccessToken.objects.create(
-            user=user, application=system, token=raw, scope=scope, expires=timezone.now() + dt.timedelta(hours=1)
+            user=user,
+            application=system,
+            token=raw,
+            scope=scope,
+            expires=timezone.now() + dt.timedelta(hours=1),
         )
         return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
@@ -30,7 +34,11 @@ def token_of(system):
 def test_a_system_subscribes_with_its_token_and_gets_the_secret_once(token_of, head_a, department_a, system):
     answer = Client(enforce_csrf_checks=True).post(
         "/api/v1/webhooks/subscriptions",
-        {"url": "https://system.example.gov.cn/hooks", "events": ["task.created"], "department_id": str(department_a.pk)},
+        {
+            "url": "https://system.example.gov.cn/hooks",
+            "events": ["task.created"],
+            "department_id": str(department_a.pk),
+        },
         content_type="application/json",
         **token_of(head_a),
     )
@@ -53,7 +61,11 @@ def test_a_token_without_the_webhooks_scope_is_refused(token_of, head_a):
 def test_a_clerk_may_not_subscribe(token_of, clerk_a, department_a):
     answer = Client().post(
         "/api/v1/webhooks/subscriptions",
-        {"url": "https://system.example.gov.cn/hooks", "events": ["*"], "department_id": str(department_a.pk)},
+        {
+            "url": "https://system.example.gov.cn/hooks",
+            "events": ["*"],
+            "department_id": str(department_a.pk),
+        },
         content_type="application/json",
         **token_of(clerk_a),
     )
@@ -124,7 +136,12 @@ def test_the_page_subscribes_and_shows_the_secret_once(client_as, platform_admin
 def test_a_bad_url_is_shown_on_the_form(client_as, platform_admin, system, department_a):
     page = client_as(platform_admin).post(
         "/workbench/webhooks/",
-        {"application": system.pk, "department": department_a.pk, "url": "ftp://x", "events": ["task.created"]},
+        {
+            "application": system.pk,
+            "department": department_a.pk,
+            "url": "ftp://x",
+            "events": ["task.created"],
+        },
     )
 
     assert page.status_code == 400

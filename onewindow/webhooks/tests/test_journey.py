@@ -31,7 +31,9 @@ def test_a_department_system_is_told_of_a_new_task_and_works_it_over_the_api(
     receiver.secret_of["s"] = signing_secret
     browser = Client()
     browser.force_login(clerk_a)
-    token = code_flow(browser, application, client_secret, scope="openid tasks:read tasks:write")["access_token"]
+    token = code_flow(browser, application, client_secret, scope="openid tasks:read tasks:write")[
+        "access_token"
+    ]
     api = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {token}")
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -55,7 +55,10 @@ def test_case_events_follow_the_status(subscribe, start):
 
     start()
 
-    assert set(WebhookEvent.objects.values_list("event_type", flat=True)) <= {"case.accepted", "case.in_process"}
+    assert set(WebhookEvent.objects.values_list("event_type", flat=True)) <= {
+        "case.accepted",
+        "case.in_process",
+    }
     assert WebhookEvent.objects.filter(event_type="case.accepted").exists()
 
 
@@ -86,7 +89,7 @@ def test_another_departments_subscription_gets_nothing(subscribe, start, departm
 
 
 def test_a_delivery_is_signed_over_the_timestamp_and_the_body(subscribe, start, transport, at):
-    subscription, secret = subscribe(events=["task.created"])
+    _subscription, secret = subscribe(events=["task.created"])
     start()
     delivery = WebhookDelivery.objects.get()
 
@@ -95,9 +98,15 @@ def test_a_delivery_is_signed_over_the_timestamp_and_the_body(subscribe, start, 
     (sent,) = transport.sent
     headers = sent["headers"]
     timestamp = int(headers["X-Onewindow-Timestamp"])
-    assert headers["X-Onewindow-Signature"] == signature_compute(secret=secret, timestamp=timestamp, body=sent["body"])
+    assert headers["X-Onewindow-Signature"] == signature_compute(
+        secret=secret, timestamp=timestamp, body=sent["body"]
+    )
     assert signature_verify(
-        secret=secret, timestamp=timestamp, body=sent["body"], signature=headers["X-Onewindow-Signature"], now=timestamp
+        secret=secret,
+        timestamp=timestamp,
+        body=sent["body"],
+        signature=headers["X-Onewindow-Signature"],
+        now=timestamp,
     )
     assert headers["X-Onewindow-Event-Id"] == str(delivery.event_id)
     assert headers["X-Onewindow-Event"] == "task.created"
@@ -177,7 +186,9 @@ def test_a_delivery_left_by_a_dead_worker_is_sent_again_after_its_lease(
     assert len(transport.sent) == 1
 
 
-def test_redeliver_sends_the_same_event_again(subscribe, start, transport, platform_admin, django_capture_on_commit_callbacks):
+def test_redeliver_sends_the_same_event_again(
+    subscribe, start, transport, platform_admin, django_capture_on_commit_callbacks
+):
     subscribe(events=["task.created"])
     start()
     delivery = WebhookDelivery.objects.get()
@@ -193,7 +204,11 @@ def test_redeliver_sends_the_same_event_again(subscribe, start, transport, platf
 def test_only_administrators_subscribe(system, clerk_a, department_a):
     with pytest.raises(DomainError) as refused:
         services.subscription_create(
-            actor=clerk_a, application=system, department=department_a, url="https://x.example/h", events=["*"]
+            actor=clerk_a,
+            application=system,
+            department=department_a,
+            url="https://x.example/h",
+            events=["*"],
         )
 
     assert refused.value.status == 403

@@ -188,7 +188,9 @@ def test_release_puts_a_claimed_task_back(start, clerk_a, bearer):
     assert released.json()["status"]["code"] == TaskStatus.READY
 
 
-def test_the_inbox_list_has_a_bounded_number_of_queries(start, clerk_a, bearer, django_assert_max_num_queries):
+def test_the_inbox_list_has_a_bounded_number_of_queries(
+    start, clerk_a, bearer, django_assert_max_num_queries
+):
     for _ in range(3):
         start()
     headers = bearer(clerk_a)
