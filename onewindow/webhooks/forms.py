@@ -27,7 +27,7 @@ class SubscriptionForm(forms.Form):
         ),
     )
     events = forms.MultipleChoiceField(
-        label=_("Events"), choices=list(EVENT_TYPES.items()), widget=forms.CheckboxSelectMultiple
+        label=_("Events to send"), choices=list(EVENT_TYPES.items()), widget=forms.CheckboxSelectMultiple
     )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
 

@@ -32,7 +32,7 @@ class WebhookSubscription(BaseModel):
         verbose_name=_("department"),
     )
     url = models.URLField(_("receiver URL"), max_length=500)
-    events = models.JSONField(_("events"), default=list)
+    events = models.JSONField(_("events to send"), default=list)
     description = models.CharField(_("description"), max_length=200, blank=True)
     # HMAC key: needed in clear to sign, so encrypted at rest rather than hashed.
     secret = EncryptedTextField(_("signing secret"))
@@ -74,7 +74,7 @@ class WebhookEvent(BaseModel):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("pending")
-    SUCCEEDED = "succeeded", _("delivered")
+    SUCCEEDED = "succeeded", _("delivered to the receiver")
     FAILED = "failed", _("failed (gave up)")
 
 
