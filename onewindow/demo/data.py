@@ -18,6 +18,7 @@ from onewindow.demo.catalogue_import import catalogue_load
 from onewindow.demo.halls import halls_demo_load
 from onewindow.demo.identity import identity_demo_load
 from onewindow.demo.licences import licences_demo_load
+from onewindow.demo.webhooks import webhooks_demo_load
 from onewindow.demo.workflow import workflow_demo_load
 from onewindow.organisations.models import Department, ExerciseLevel, Region, Role
 from onewindow.organisations.services import department_create, membership_grant, region_create
@@ -187,6 +188,8 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     created |= halls_demo_load(departments=departments)
     step("licence types, signing keys and licences")
     created |= licences_demo_load(departments=departments)
+    step("webhook subscriptions of the demo department systems")
+    created |= webhooks_demo_load(departments=departments)
     step("processes and cases")
     created |= workflow_demo_load(departments=departments)
     return created

@@ -4,6 +4,7 @@ department administrators their departments'."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -132,7 +133,12 @@ def webhook_delivery(request: HttpRequest, delivery_id: Any) -> HttpResponse:
     return render(
         request,
         "webhooks/delivery.html",
-        _context(request, delivery=delivery, attempts=selectors.delivery_attempts(delivery=delivery)),
+        _context(
+            request,
+            delivery=delivery,
+            attempts=selectors.delivery_attempts(delivery=delivery),
+            payload_json=json.dumps(delivery.event.payload, ensure_ascii=False, indent=2),
+        ),
     )
 
 
