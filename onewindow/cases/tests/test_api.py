@@ -100,7 +100,9 @@ def test_create_with_the_same_idempotency_key_returns_the_same_case(applicant, i
 
 
 def test_the_same_idempotency_key_with_another_form_is_422_and_writes_nothing(applicant, item):
-    post(applicant, "/cases", {"item": item.implementation_code, "form_data": FORM}, HTTP_IDEMPOTENCY_KEY="k2")
+    post(
+        applicant, "/cases", {"item": item.implementation_code, "form_data": FORM}, HTTP_IDEMPOTENCY_KEY="k2"
+    )
 
     response = post(
         applicant,
@@ -115,7 +117,9 @@ def test_the_same_idempotency_key_with_another_form_is_422_and_writes_nothing(ap
 
 
 def test_the_same_idempotency_key_with_submit_changed_is_422(applicant, item):
-    post(applicant, "/cases", {"item": item.implementation_code, "form_data": FORM}, HTTP_IDEMPOTENCY_KEY="k3")
+    post(
+        applicant, "/cases", {"item": item.implementation_code, "form_data": FORM}, HTTP_IDEMPOTENCY_KEY="k3"
+    )
 
     response = post(
         applicant,

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_systems_are_subscribed_and_have_deliveries(demo):
-    subscriptions = {s.application.client_id: s for s in WebhookSubscription.objects.select_related("application")}
+    subscriptions = {
+        s.application.client_id: s for s in WebhookSubscription.objects.select_related("application")
+    }
     assert subscriptions["demo-department-system"].department.short_name == "市市场监管局"
     assert subscriptions["demo-second-system"].events == ["*"]
     assert WebhookDelivery.objects.filter(event__event_type="task.created").exists()
