@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "oauth2_provider",
+    # django-ninja's own Swagger UI and Redoc files, served from our origin (the CSP allows no CDN).
+    "ninja",
     "onewindow.core",
     "onewindow.accounts",
     "onewindow.identity",
@@ -115,6 +117,7 @@ INSTALLED_APPS = [
     "onewindow.hotline",
     "onewindow.consult",
     "onewindow.sharing",
+    "onewindow.webhooks",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -319,7 +322,19 @@ ONEWINDOW_PLUGINS: dict[str, str | dict[str, object]] = {
     "id_card_reader": os.environ.get(
         "ONEWINDOW_ID_CARD_READER", "onewindow.identity.card_readers.SandboxIdCardReader"
     ),
+    # How webhook deliveries leave: the sandbox answers 200 and sends nothing (the quick start).
+    "webhook_transport": os.environ.get(
+        "ONEWINDOW_WEBHOOK_TRANSPORT", "onewindow.webhooks.transports.SandboxWebhookTransport"
+    ),
 }
+# Webhooks: a receiver gets this long to answer; a failed delivery is retried after base, 2×base, 4×base …
+# seconds (at most max between tries) up to max_attempts times — with the defaults, for about 15 hours. A
+# worker's send holds a delivery for the lease; if it dies, the delivery is due again when the lease ends.
+ONEWINDOW_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("ONEWINDOW_WEBHOOK_TIMEOUT_SECONDS", "10"))
+ONEWINDOW_WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("ONEWINDOW_WEBHOOK_RETRY_BASE_SECONDS", "30"))
+ONEWINDOW_WEBHOOK_RETRY_MAX_SECONDS = int(os.environ.get("ONEWINDOW_WEBHOOK_RETRY_MAX_SECONDS", "3600"))
+ONEWINDOW_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("ONEWINDOW_WEBHOOK_MAX_ATTEMPTS", "20"))
+ONEWINDOW_WEBHOOK_SEND_LEASE_SECONDS = int(os.environ.get("ONEWINDOW_WEBHOOK_SEND_LEASE_SECONDS", "120"))
 # Uploaded materials: the largest file accepted; how long (working days) a correction may take before the
 # case is withdrawn (退件).
 ONEWINDOW_UPLOAD_MAX_BYTES = int(os.environ.get("ONEWINDOW_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
@@ -397,7 +412,12 @@ OAUTH2_PROVIDER = {
         "profile": "姓名、认证等级、代办企业",
         "phone": "手机号码（脱敏）",
         "idcard": "身份证号码（脱敏）",
-        "cases": "查询和办理办件",
+        "cases": "查询和办理办件（读写，等同 cases:read + cases:write）",
+        "cases:read": "查询办件",
+        "cases:write": "办理办件（申请、受理、办结等）",
+        "tasks:read": "查看部门待办",
+        "tasks:write": "办理部门待办（签收、通过、退回、转办、意见）",
+        "webhooks": "管理事件订阅与投递记录",
         "licences": "查询电子证照",
     },
     "DEFAULT_SCOPES": ["openid", "profile"],
@@ -426,6 +446,10 @@ OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"], OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEYS_
     DATA_DIR
 )
 
+# DOT's default, named so that models pointing at the department systems (webhook subscriptions) can
+# depend on the swappable model in their migrations.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
 
@@ -439,6 +463,7 @@ ONEWINDOW_PERIODIC_JOBS = [
     ("onewindow.cases.tasks.cases_deemed_accept_job", 60 * 60),
     ("onewindow.cases.tasks.cases_withdraw_uncorrected_job", 6 * 60 * 60),
     ("onewindow.cases.tasks.cases_notifications_retry", 60),
+    ("onewindow.webhooks.tasks.webhook_deliveries_due_job", 60),
     ("onewindow.licences.tasks.licences_expire_job", 24 * 60 * 60),
     ("onewindow.licences.tasks.licence_expiry_reminders_job", 24 * 60 * 60),
     ("onewindow.appointments.tasks.bookings_expire_job", 5 * 60),

@@ -61,6 +61,7 @@ urlpatterns = [
     path("workbench/consult/", include("onewindow.consult.staff_urls")),
     path("workbench/sharing/", include("onewindow.sharing.urls")),
     path("workbench/ratings/", include("onewindow.ratings.staff_urls")),
+    path("workbench/webhooks/", include("onewindow.webhooks.urls")),
     path("workbench/", include("onewindow.workbench.urls")),
     path("services/", include("onewindow.catalogue.urls")),
     path("halls/", include("onewindow.halls.urls")),

@@ -23,6 +23,7 @@ from onewindow.demo.identity import identity_demo_load
 from onewindow.demo.licences import licences_demo_load
 from onewindow.demo.ratings import ratings_demo_load
 from onewindow.demo.sharing_demo import sharing_demo_load
+from onewindow.demo.webhooks import webhooks_demo_load
 from onewindow.demo.workflow import workflow_demo_load
 from onewindow.organisations.models import Department, ExerciseLevel, Region, Role
 from onewindow.organisations.services import department_create, membership_grant, region_create
@@ -211,6 +212,8 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     created |= licences_demo_load(departments=departments)
     step("shared resources and approvals")
     created |= sharing_demo_load(departments=departments)
+    step("webhook subscriptions of the demo department systems")
+    created |= webhooks_demo_load(departments=departments)
     step("processes and cases")
     created |= workflow_demo_load(departments=departments)
     step("12345 hotline, questions and complaints")
