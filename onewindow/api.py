@@ -24,6 +24,7 @@ from onewindow.identity.api import router as identity_router
 from onewindow.licences.api import router as licences_router
 from onewindow.licences.holder_api import router as licence_holders_router
 from onewindow.organisations.api import router as organisations_router
+from onewindow.payments.api import router as payments_router
 from onewindow.workdays.api import router as workdays_router
 
 
@@ -71,6 +72,7 @@ api.add_router("/", cases_router)
 api.add_router("/", halls_router)
 api.add_router("/", licences_router)
 api.add_router("/", licence_holders_router)
+api.add_router("/", payments_router)
 
 
 def _error(

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "onewindow.workflow",
     "onewindow.licences",
     "onewindow.secmon",
+    "onewindow.payments",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -305,6 +306,26 @@ ONEWINDOW_PLUGINS: dict[str, str | dict[str, object]] = {
         "ONEWINDOW_VIRUS_SCANNER", "onewindow.cases.scanners.SandboxVirusScanner"
     ),
 }
+# Payments (docs/deploy.md): the sandbox provider unless WeChat Pay's merchant settings are given. Secrets come
+# from the environment or from files (mounted secrets): the APIv3 key as ONEWINDOW_WECHATPAY_APIV3_KEY or
+# ..._APIV3_KEY_FILE, the merchant's private key and the platform certificate as PEM file paths.
+ONEWINDOW_PLUGINS["payment_provider"] = "onewindow.payments.providers.SandboxPaymentProvider"
+if os.environ.get("ONEWINDOW_WECHATPAY_MCHID"):
+    ONEWINDOW_PLUGINS["payment_provider"] = {
+        "class": "onewindow.payments.providers.WeChatPayProvider",
+        "options": {
+            "merchant_id": os.environ["ONEWINDOW_WECHATPAY_MCHID"],
+            "app_id": os.environ["ONEWINDOW_WECHATPAY_APPID"],
+            "merchant_serial": os.environ["ONEWINDOW_WECHATPAY_SERIAL"],
+            "merchant_key_path": os.environ["ONEWINDOW_WECHATPAY_KEY_FILE"],
+            "platform_cert_path": os.environ["ONEWINDOW_WECHATPAY_PLATFORM_CERT_FILE"],
+            "apiv3_key": os.environ.get("ONEWINDOW_WECHATPAY_APIV3_KEY", ""),
+            "apiv3_key_path": os.environ.get("ONEWINDOW_WECHATPAY_APIV3_KEY_FILE", ""),
+            "notify_url": os.environ["ONEWINDOW_WECHATPAY_NOTIFY_URL"],
+        },
+    }
+# 票据代码 of the platform's 财政电子票据 (issued by the finance bureau to the collecting authority).
+ONEWINDOW_RECEIPT_CODE = os.environ.get("ONEWINDOW_RECEIPT_CODE", "35010126")
 # Uploaded materials: the largest file accepted; how long (working days) a correction may take before the
 # case is withdrawn (退件).
 ONEWINDOW_UPLOAD_MAX_BYTES = int(os.environ.get("ONEWINDOW_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
@@ -414,6 +435,8 @@ ONEWINDOW_PERIODIC_JOBS = [
     ("onewindow.cases.tasks.cases_notifications_retry", 60),
     ("onewindow.licences.tasks.licences_expire_job", 24 * 60 * 60),
     ("onewindow.licences.tasks.licence_expiry_reminders_job", 24 * 60 * 60),
+    ("onewindow.payments.tasks.payment_orders_expire_job", 5 * 60),
+    ("onewindow.payments.tasks.reconciliation_daily_job", 24 * 60 * 60),
 ]
 
 # --- Topology: pgbouncer, read replica, Redis sessions, metrics (issue #17; docs/deploy.md) -------------

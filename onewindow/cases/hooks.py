@@ -47,3 +47,18 @@ def case_hook_register(hook: CaseHook, handler: Callable[..., None], *, order: i
 def case_hooks_run(hook: CaseHook, **kwargs: Any) -> None:
     for handler in list(_registry[hook]):
         handler(**kwargs)
+
+
+# Sections other apps add to the applicant's case page (e.g. what is due and how to pay): each provider
+# returns rendered HTML, or "" when it has nothing to show for the case.
+_sections: list[Callable[..., str]] = []
+
+
+def case_section_register(provider: Callable[..., str]) -> None:
+    """Show ``provider(case=, request=)``'s HTML on the applicant's case page."""
+    if provider not in _sections:
+        _sections.append(provider)
+
+
+def case_sections_render(**kwargs: Any) -> list[str]:
+    return [html for provider in _sections if (html := provider(**kwargs))]

@@ -351,6 +351,11 @@ class EventAction(models.TextChoices):
     STEP_RETURNED = "step_returned", _("step returned")
     STEP_TRANSFERRED = "step_transferred", _("step transferred")
     STEP_OPINION = "step_opinion", _("opinion added")
+    # Fees (缴费), written by onewindow.payments.
+    FEE_DUE = "fee_due", _("awaiting payment")
+    FEE_PAID = "fee_paid", _("fee paid")
+    FEE_WAIVED = "fee_waived", _("fee waived")
+    FEE_REFUNDED = "fee_refunded", _("fee refunded")
 
 
 class CaseEvent(BaseModel):
