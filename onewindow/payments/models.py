@@ -351,3 +351,6 @@ class ReceiptCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["code", "year"], name="payments_receipt_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.year}: {self.last}"

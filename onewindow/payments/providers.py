@@ -246,6 +246,8 @@ class WeChatPayProvider:
         self._apiv3_key = _secret(apiv3_key, apiv3_key_path).encode()
         self.notify_url = notify_url
         self.base_url = base_url or self.base_url
+        if not self.base_url.startswith("https://"):
+            raise ValueError("the WeChat Pay API is reached over https only")
         self.timeout = timeout
         if len(self._apiv3_key) != 32:
             raise ValueError("the WeChat Pay APIv3 key is 32 bytes")
@@ -328,7 +330,7 @@ class WeChatPayProvider:
 
     def _call(self, method: str, path: str, payload: dict[str, Any] | None = None) -> bytes:
         body = json.dumps(payload, ensure_ascii=False) if payload is not None else ""
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 (scheme checked in __init__)
             self.base_url + path,
             data=body.encode() if payload is not None else None,
             method=method,
@@ -340,7 +342,7 @@ class WeChatPayProvider:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (fixed https base)
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (scheme checked)
                 return bytes(response.read())
         except OSError as error:
             raise DomainError(

@@ -22,7 +22,7 @@ def amount_in_words(amount: Decimal) -> str:
     yuan, jiao, fen = fen_total // 100, fen_total // 10 % 10, fen_total % 10
     words = ""
     if yuan:
-        section, parts = 0, []
+        section, parts = 0, list[str]()
         while yuan:
             chunk, yuan = yuan % 10000, yuan // 10000
             text, zero = "", False

@@ -61,7 +61,7 @@ def fee_item_upsert(
 
 
 def _payer_name(case: Case) -> str:
-    if case.company_id is not None:
+    if case.company is not None:
         return case.company.name
     return str(case.applicant)
 
@@ -99,7 +99,7 @@ def case_fee_assess(*, case: Case, actor: Any | None) -> CaseFee | None:
         case=case,
         action=EventAction.FEE_DUE,
         actor=actor,
-        note=f"待缴费：{'、'.join(line['name'] for line in lines)}，共 {yuan_text(gross)}。缴费后办结。",
+        note=f"待缴费：{'、'.join(entry.name for entry in schedule)}，共 {yuan_text(gross)}。缴费后办结。",
     )
     audit_record(actor=actor, action="case_fee.assess", target=fee, changes={"gross": str(gross)})
     return fee
