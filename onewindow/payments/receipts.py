@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.safestring import mark_safe
+
 from onewindow.cases.notices import tracking_url
 from onewindow.catalogue.pdf import pdf_render
 from onewindow.core.qr import qr_svg
@@ -58,7 +60,7 @@ def receipt_context(order: PaymentOrder) -> dict[str, object]:
         "case": fee.case,
         "lines": lines,
         "amount_words": amount_in_words(order.amount),
-        "qr": qr_svg(tracking_url(fee.case)) if fee.case.number else "",
+        "qr": mark_safe(qr_svg(tracking_url(fee.case))) if fee.case.number else "",  # noqa: S308 (segno SVG)
     }
 
 
