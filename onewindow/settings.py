@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "onewindow.licences",
     "onewindow.secmon",
     "onewindow.payments",
+    "onewindow.delivery",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -322,6 +323,19 @@ if os.environ.get("ONEWINDOW_WECHATPAY_MCHID"):
             "apiv3_key": os.environ.get("ONEWINDOW_WECHATPAY_APIV3_KEY", ""),
             "apiv3_key_path": os.environ.get("ONEWINDOW_WECHATPAY_APIV3_KEY_FILE", ""),
             "notify_url": os.environ["ONEWINDOW_WECHATPAY_NOTIFY_URL"],
+        },
+    }
+# Postal delivery: the sandbox courier unless 快递100's account is given (docs/deploy.md).
+ONEWINDOW_PLUGINS["courier"] = "onewindow.delivery.couriers.SandboxCourier"
+if os.environ.get("ONEWINDOW_KUAIDI100_KEY"):
+    ONEWINDOW_PLUGINS["courier"] = {
+        "class": "onewindow.delivery.couriers.Kuaidi100Courier",
+        "options": {
+            "key": os.environ["ONEWINDOW_KUAIDI100_KEY"],
+            "secret": os.environ["ONEWINDOW_KUAIDI100_SECRET"],
+            "salt": os.environ["ONEWINDOW_KUAIDI100_SALT"],
+            "company": os.environ.get("ONEWINDOW_KUAIDI100_COMPANY", "ems"),
+            "callback_url": os.environ["ONEWINDOW_KUAIDI100_CALLBACK_URL"],
         },
     }
 # 票据代码 of the platform's 财政电子票据 (issued by the finance bureau to the collecting authority).

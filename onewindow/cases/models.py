@@ -356,6 +356,10 @@ class EventAction(models.TextChoices):
     FEE_PAID = "fee_paid", _("fee paid")
     FEE_WAIVED = "fee_waived", _("fee waived")
     FEE_REFUNDED = "fee_refunded", _("fee refunded")
+    # Postal delivery (邮寄), written by onewindow.delivery.
+    SHIPMENT = "shipment", _("postal delivery update")
+    MATERIALS_POSTED = "materials_posted", _("materials sent by post")
+    MATERIALS_RECEIVED = "materials_received", _("posted materials received")
 
 
 class CaseEvent(BaseModel):
