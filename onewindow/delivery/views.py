@@ -174,8 +174,6 @@ def sandbox_advance(request: HttpRequest, shipment_id: uuid.UUID) -> HttpRespons
     ):
         messages.error(request, "该邮件不能再推进。")
         return redirect("delivery_staff:shipments")
-    headers, body = active.push(
-        tracking_number=shipment.tracking_number, status=following, description=str(following.label)
-    )
+    headers, body = active.push(tracking_number=shipment.tracking_number, status=following, description="")
     services.shipment_updates_receive(courier_name=active.name, headers=headers, body=body)
     return redirect("delivery_staff:shipments")
