@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from onewindow.cases.selectors import case_get_for_applicant, case_get_for_staff
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.organisations.selectors import staff_is_platform_admin, staff_memberships
-from onewindow.payments.models import CaseFee, PaymentOrder, Reconciliation
+from onewindow.payments.models import CaseFee, FeeStatus, PaymentOrder, Reconciliation
 
 
 def case_fee_for_applicant(*, user: Any, case_id: Any) -> CaseFee | None:
@@ -63,6 +63,14 @@ def payment_orders_for_staff(*, user: Any, state: str = "", search: str = "") ->
             fee__case__number__icontains=search
         )
     return orders.order_by("-created_at")
+
+
+def fees_due_for_staff(*, user: Any) -> QuerySet[CaseFee]:
+    """Fees still awaiting payment on the cases of the user's departments (where a waiver is decided)."""
+    fees = CaseFee.objects.filter(status=FeeStatus.DUE).select_related("case__item_version")
+    if not staff_is_platform_admin(user=user):
+        fees = fees.filter(case__department_id__in=staff_memberships(user=user).values("department_id"))
+    return fees.order_by("assessed_at")
 
 
 def reconciliations_for_staff(*, user: Any) -> QuerySet[Reconciliation]:

@@ -21,6 +21,7 @@ from onewindow.payments import selectors, services
 from onewindow.payments.models import PaymentState
 
 ORDERS_PER_PAGE = 30
+FEES_DUE_SHOWN = 50
 
 
 @login_required
@@ -43,6 +44,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "state": state,
             "q": search,
             "is_platform_admin_view": staff_is_platform_admin(user=request.user),
+            "fees_due": list(selectors.fees_due_for_staff(user=request.user)[:FEES_DUE_SHOWN]),
         },
     )
 

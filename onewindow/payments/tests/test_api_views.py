@@ -75,9 +75,10 @@ def test_staff_see_their_department_s_orders_only(
 ):
     for _ in range(6):  # the page's queries do not grow with the orders listed
         services.payment_order_create(actor=citizen, fee=fee)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(35):
         listing = client_as(clerk_a).get("/workbench/payments/")
     assert started_order.reference in listing.content.decode()
+    assert f"/workbench/payments/cases/{fee.case_id}/" in listing.content.decode()  # awaiting payment
     assert started_order.reference not in client_as(clerk_b).get("/workbench/payments/").content.decode()
     assert client_as(clerk_b).get(f"/workbench/payments/orders/{started_order.reference}/").status_code == 403
 
@@ -90,3 +91,19 @@ def test_reconciliation_pages_are_for_platform_administrators(
     response = client.post("/workbench/payments/reconciliation/run/", {"day": "2026-09-28"})
     assert response.status_code == 302
     assert "2026-09-28" in client.get(response["Location"]).content.decode()
+
+
+def test_an_approver_waives_a_fee_through_the_page(client_as, approver_a, fee):
+    client = client_as(approver_a)
+    assert "减免费用" in client.get(f"/workbench/payments/cases/{fee.case_id}/").content.decode()
+    response = client.post(
+        f"/workbench/payments/cases/{fee.case_id}/waivers/",
+        {"code": "103002", "reason": "最低生活保障对象", "basis": "闽价〔2020〕1号"},
+    )
+    assert response.status_code == 302
+    fee.refresh_from_db()
+    assert str(fee.amount_due) == "120.00"
+    refused = client.post(
+        f"/workbench/payments/cases/{fee.case_id}/waivers/", {"code": "103001", "reason": "x", "basis": "y"}
+    )
+    assert "不可减免" in client.get(refused["Location"]).content.decode()
