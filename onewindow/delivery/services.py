@@ -108,7 +108,7 @@ def shipment_updates_receive(*, courier_name: str, headers: dict[str, str], body
 @transaction.atomic
 def _update_apply(courier_name: str, update: TrackingUpdate) -> bool:
     shipment = (
-        Shipment.objects.select_for_update()
+        Shipment.objects.select_for_update(of=("self",))
         .select_related("case", "created_by")
         .filter(courier=courier_name, tracking_number=update.tracking_number)
         .first()
@@ -194,7 +194,11 @@ def inbound_shipment_register(*, case: Case, user: Any, courier_label: str, trac
 @transaction.atomic
 def inbound_shipment_receive(*, shipment: Shipment, actor: Any) -> Shipment:
     """The hall signs for materials the applicant posted."""
-    shipment = Shipment.objects.select_for_update().select_related("case__department").get(pk=shipment.pk)
+    shipment = (
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("case__department")
+        .get(pk=shipment.pk)
+    )
     staff_check(actor, shipment.case, HANDLING_ROLES, "签收邮寄材料", at_comprehensive_window=True)
     if shipment.direction != Direction.INBOUND or shipment.received_at is not None:
         raise DomainError(

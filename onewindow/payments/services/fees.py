@@ -126,7 +126,7 @@ def on_case_concluding(*, case: Case, actor: Any | None, code: int, **_: Any) ->
 @transaction.atomic
 def fee_waive(*, fee: CaseFee, actor: Any, code: str, reason: str, basis: str, amount: Any = None) -> CaseFee:
     """Waive one fee line in full or in part (减免), with the reason and its legal basis."""
-    fee = CaseFee.objects.select_for_update().select_related("case__department").get(pk=fee.pk)
+    fee = CaseFee.objects.select_for_update(of=("self",)).select_related("case__department").get(pk=fee.pk)
     staff_check(actor, fee.case, WAIVER_ROLES, "减免费用")
     if fee.status != FeeStatus.DUE:
         raise DomainError(

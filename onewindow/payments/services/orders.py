@@ -81,7 +81,7 @@ def payment_order_create(
                     status=422,
                 )
             return earlier, False
-    fee = CaseFee.objects.select_for_update().select_related("case").get(pk=fee.pk)
+    fee = CaseFee.objects.select_for_update(of=("self",)).select_related("case").get(pk=fee.pk)
     if fee.status != FeeStatus.DUE:
         raise DomainError(
             code="payment.fee_settled", message="该办件的费用已缴清或已减免，无需再缴费。", status=409
@@ -209,7 +209,7 @@ def _notice_apply(*, provider_name: str, notification: ProviderNotification) -> 
 
 def _payment_notice_apply(notification: ProviderNotification) -> tuple[PaymentOrder | None, bool]:
     order = (
-        PaymentOrder.objects.select_for_update()
+        PaymentOrder.objects.select_for_update(of=("self",))
         .select_related("fee__case")
         .filter(reference=notification.reference)
         .first()

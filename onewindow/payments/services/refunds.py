@@ -41,7 +41,11 @@ REFUND_ROLES = (Role.APPROVER, Role.HEAD, Role.DEPARTMENT_ADMIN)
 def refund_create(*, actor: Any | None, order: PaymentOrder, amount: Any, reason: str) -> Refund:
     """Refund ``amount`` (the whole remainder when None) of a successful payment; ``actor`` None is the
     platform itself (a duplicate payment)."""
-    order = PaymentOrder.objects.select_for_update().select_related("fee__case__department").get(pk=order.pk)
+    order = (
+        PaymentOrder.objects.select_for_update(of=("self",))
+        .select_related("fee__case__department")
+        .get(pk=order.pk)
+    )
     if actor is not None:
         staff_check(actor, order.fee.case, REFUND_ROLES, "办理退费")
     if order.state != PaymentState.SUCCESS:
@@ -104,7 +108,7 @@ def _sandbox_refund_settle(refund_id: Any) -> None:
 def refund_notice_apply(notification: ProviderNotification) -> tuple[PaymentOrder | None, bool]:
     """A provider's word on a refund; like payments, a finished refund never changes again."""
     refund = (
-        Refund.objects.select_for_update()
+        Refund.objects.select_for_update(of=("self",))
         .select_related("order__fee__case")
         .filter(reference=notification.refund_reference)
         .first()
