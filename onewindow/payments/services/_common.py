@@ -7,9 +7,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from onewindow.cases.models import Case, CaseEvent
+from onewindow.cases.tasks import case_notify
 from onewindow.core import clock
 from onewindow.core.errors import DomainError
 from onewindow.core.plugins import plugin
+from onewindow.core.queue import enqueue_in_transaction
 from onewindow.payments.providers import PaymentProvider
 
 CENT = Decimal("0.01")
@@ -23,8 +25,9 @@ def provider() -> PaymentProvider:
 def case_event_add(
     *, case: Case, action: str, actor: Any | None, note: str, public: bool = True
 ) -> CaseEvent:
-    """A timeline entry that does not change the case's status (fees happen alongside its handling)."""
-    return CaseEvent.objects.create(
+    """A timeline entry that does not change the case's status (fees happen alongside its handling); the
+    applicant is told on every channel, queued with this transaction."""
+    event = CaseEvent.objects.create(
         case=case,
         action=action,
         from_status=case.status,
@@ -35,6 +38,8 @@ def case_event_add(
         note=note,
         public=public,
     )
+    enqueue_in_transaction(case_notify, case_id=str(case.pk), event=action, case_event_id=str(event.pk))
+    return event
 
 
 def reference_new(prefix: str) -> str:

@@ -152,3 +152,18 @@ def test_a_failed_payment_can_be_tried_again(started_order, fee, citizen):
 def test_orders_expire_after_ninety_minutes(started_order):
     assert started_order.expires_at - clock.now() == dt.timedelta(minutes=90)
     assert PaymentOrder.objects.count() == 1
+
+
+def test_the_applicant_is_told_what_is_due_and_that_it_is_paid(
+    citizen, fee_item, clerk_a, at, django_capture_on_commit_callbacks
+):
+    from onewindow.cases.tests.factories import case_in_state
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_in_state("accepted", user=citizen, item=fee_item, clerk=clerk_a)
+    message = citizen.case_messages.get(event=EventAction.FEE_DUE)
+    assert "待缴费" in message.text and "150.00 元" in message.text and "请在“我的办件”中缴费" in message.text
+    order, _ = services.payment_order_create(actor=citizen, fee=case.fee)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sandbox_pay(order=services.payment_order_start(order=order, actor=citizen), succeed=True)
+    assert "已缴费 150.00 元" in citizen.case_messages.get(event=EventAction.FEE_PAID).text
