@@ -118,6 +118,8 @@ INSTALLED_APPS = [
     "onewindow.consult",
     "onewindow.sharing",
     "onewindow.webhooks",
+    "onewindow.payments",
+    "onewindow.delivery",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -335,6 +337,39 @@ ONEWINDOW_WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("ONEWINDOW_WEBHOOK_RET
 ONEWINDOW_WEBHOOK_RETRY_MAX_SECONDS = int(os.environ.get("ONEWINDOW_WEBHOOK_RETRY_MAX_SECONDS", "3600"))
 ONEWINDOW_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("ONEWINDOW_WEBHOOK_MAX_ATTEMPTS", "20"))
 ONEWINDOW_WEBHOOK_SEND_LEASE_SECONDS = int(os.environ.get("ONEWINDOW_WEBHOOK_SEND_LEASE_SECONDS", "120"))
+# Payments (docs/deploy.md): the sandbox provider unless WeChat Pay's merchant settings are given. Secrets come
+# from the environment or from files (mounted secrets): the APIv3 key as ONEWINDOW_WECHATPAY_APIV3_KEY or
+# ..._APIV3_KEY_FILE, the merchant's private key and the platform certificate as PEM file paths.
+ONEWINDOW_PLUGINS["payment_provider"] = "onewindow.payments.providers.SandboxPaymentProvider"
+if os.environ.get("ONEWINDOW_WECHATPAY_MCHID"):
+    ONEWINDOW_PLUGINS["payment_provider"] = {
+        "class": "onewindow.payments.providers.WeChatPayProvider",
+        "options": {
+            "merchant_id": os.environ["ONEWINDOW_WECHATPAY_MCHID"],
+            "app_id": os.environ["ONEWINDOW_WECHATPAY_APPID"],
+            "merchant_serial": os.environ["ONEWINDOW_WECHATPAY_SERIAL"],
+            "merchant_key_path": os.environ["ONEWINDOW_WECHATPAY_KEY_FILE"],
+            "platform_cert_path": os.environ["ONEWINDOW_WECHATPAY_PLATFORM_CERT_FILE"],
+            "apiv3_key": os.environ.get("ONEWINDOW_WECHATPAY_APIV3_KEY", ""),
+            "apiv3_key_path": os.environ.get("ONEWINDOW_WECHATPAY_APIV3_KEY_FILE", ""),
+            "notify_url": os.environ["ONEWINDOW_WECHATPAY_NOTIFY_URL"],
+        },
+    }
+# Postal delivery: the sandbox courier unless 快递100's account is given (docs/deploy.md).
+ONEWINDOW_PLUGINS["courier"] = "onewindow.delivery.couriers.SandboxCourier"
+if os.environ.get("ONEWINDOW_KUAIDI100_KEY"):
+    ONEWINDOW_PLUGINS["courier"] = {
+        "class": "onewindow.delivery.couriers.Kuaidi100Courier",
+        "options": {
+            "key": os.environ["ONEWINDOW_KUAIDI100_KEY"],
+            "secret": os.environ["ONEWINDOW_KUAIDI100_SECRET"],
+            "salt": os.environ["ONEWINDOW_KUAIDI100_SALT"],
+            "company": os.environ.get("ONEWINDOW_KUAIDI100_COMPANY", "ems"),
+            "callback_url": os.environ["ONEWINDOW_KUAIDI100_CALLBACK_URL"],
+        },
+    }
+# 票据代码 of the platform's 财政电子票据 (issued by the finance bureau to the collecting authority).
+ONEWINDOW_RECEIPT_CODE = os.environ.get("ONEWINDOW_RECEIPT_CODE", "35010126")
 # Uploaded materials: the largest file accepted; how long (working days) a correction may take before the
 # case is withdrawn (退件).
 ONEWINDOW_UPLOAD_MAX_BYTES = int(os.environ.get("ONEWINDOW_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
@@ -470,6 +505,8 @@ ONEWINDOW_PERIODIC_JOBS = [
     ("onewindow.appointments.tasks.bookings_no_show_job", 60 * 60),
     ("onewindow.appointments.tasks.booking_reminders_job", 60 * 60),
     ("onewindow.appointments.tasks.slots_generate_job", 24 * 60 * 60),
+    ("onewindow.payments.tasks.payment_orders_expire_job", 5 * 60),
+    ("onewindow.payments.tasks.reconciliation_daily_job", 24 * 60 * 60),
 ]
 # Appointments and queue tickets (issue #16; docs/deploy.md). Bookable from MIN to MAX days ahead (ZMS: 1–60);
 # NO_SHOW_LIMIT no-shows within NO_SHOW_WINDOW_DAYS block online booking for NO_SHOW_BLOCK_DAYS.

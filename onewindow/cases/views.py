@@ -26,7 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onewindow.cases import selectors, services
-from onewindow.cases.hooks import case_notes
+from onewindow.cases.hooks import case_notes, case_sections_render
 from onewindow.cases.models import (
     Case,
     CaseMaterial,
@@ -288,6 +288,7 @@ def _case_render(
             "idempotency_key": _fresh_key(),
             "accept": ", ".join(sorted({".pdf", ".ofd", ".jpg", ".jpeg", ".png"})),
             "collection_centre": collection_centre(item_id=case.item_id),
+            "sections": case_sections_render(case=case, request=request),
         },
         status=status,
     )

@@ -17,6 +17,7 @@ from onewindow.core.identifiers import credit_code_check_digit, organisation_cod
 from onewindow.demo.appointments import appointments_demo_load
 from onewindow.demo.assist import assist_demo_load
 from onewindow.demo.catalogue_import import catalogue_load
+from onewindow.demo.fees import fees_demo_load
 from onewindow.demo.halls import halls_demo_load
 from onewindow.demo.hotline import hotline_demo_load
 from onewindow.demo.identity import identity_demo_load
@@ -202,6 +203,8 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     created |= catalogue_load()
     step("citizens, companies and single sign-on clients")
     created |= identity_demo_load(password=DEMO_PASSWORD, staff_usernames=[p.username for p in PERSONAS])
+    step("fee schedules of charged items")
+    created |= fees_demo_load()
     step("service centres and their comprehensive windows")
     created |= halls_demo_load(departments=departments)
     step("hall windows, queue lines, appointment slots and bookings")
