@@ -257,12 +257,19 @@ def _guide_materials(case: Case) -> list[Material]:
     return list(case.item_version.materials.all())
 
 
+def _correctable_materials(case: Case) -> list[Material]:
+    """The guide's materials a correction notice may ask for: never one the platform fetched and verified from
+    shared data (国务院令716 art. 7; the correction service refuses it too)."""
+    shared = {row.material_id for row in case.materials.all() if row.from_shared_data}
+    return [material for material in _guide_materials(case) if material.pk not in shared]
+
+
 def _action_form(case: Case, action: str, data: Any = None) -> CaseActionForm:
     form_class = ACTION_FORMS[action]
     # Several action forms share field names (reason, basis): ids per action keep every label on its own field.
     kwargs: dict[str, Any] = {"initial": {"expected_version": case.version}, "auto_id": f"id_{action}_%s"}
     if form_class is CorrectionForm:
-        kwargs["guide_materials"] = _guide_materials(case)
+        kwargs["guide_materials"] = _correctable_materials(case)
     form = form_class(data, **kwargs)
     if form_class is ConcludeForm and case.item_version.licence_type_code:
         del form.fields["result"]  # the e-licence library issues the licence and its number on approval
