@@ -37,11 +37,25 @@ def _write_operations() -> list[tuple[str, str, bool]]:
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path":
                     concrete = concrete.replace("{" + parameter["name"] + "}", str(uuid.uuid4()))
-            found.append((method, concrete, "AccessTokenAuth" in schemes))
+            if schemes:
+                found.append((method, concrete, "AccessTokenAuth" in schemes))
+            else:
+                PUBLIC_OPERATIONS.append((method, path, concrete))
     return found
 
 
+# Writes that need no sign-in by design and use nothing of a session: a queue ticket taken at the hall kiosk
+# or by phone, and the SMS / phone operator's ratings gateway (signed). CSRF protects a session; these have
+# none to protect and are rate-limited or signed instead.
+PUBLIC_OPERATIONS: list[tuple[str, str, str]] = []
 OPERATIONS = _write_operations()
+
+
+def test_the_only_writes_without_a_sign_in_are_the_kiosk_ticket_and_the_ratings_gateway():
+    assert {(method, path) for method, path, _concrete in PUBLIC_OPERATIONS} == {
+        ("post", "/api/v1/queue/centres/{centre_id}/tickets"),
+        ("post", "/api/v1/ratings/inbound/{channel}"),
+    }
 
 
 def test_every_write_operation_is_covered():
@@ -104,6 +118,10 @@ class HttpCaller:
 
 def _check_every_write(send: Any, caller: dict[str, str]) -> None:
     session = {"sessionid": caller["sessionid"], "csrftoken": CSRF}
+    for method, path, concrete in PUBLIC_OPERATIONS:
+        for headers in ({}, {"X-CSRFToken": CSRF}, {"Authorization": f"Bearer {caller['narrow']}"}):
+            status, body, _headers = send(method, concrete, cookies=session, headers=headers)
+            assert status < 500, (method, path, body)
     for method, path, token_accepted in OPERATIONS:
         label = f"{method.upper()} {path}"
         status, body, _headers = send(method, path, cookies=session, headers={})

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from onewindow.catalogue.models import Item
+from onewindow.catalogue.public_cache import public_generation_bump
 from onewindow.consult.models import (
     BODY_MAX,
     AnswerRating,
@@ -125,6 +126,8 @@ def question_faq_review(*, question: Question, actor: Any, publish: bool, faq_qu
     question.faq_status = FaqStatus.PUBLISHED if publish else FaqStatus.REJECTED
     question.reviewed_by = actor
     question.save(update_fields=["faq_status", "faq_question", "reviewed_by", "updated_at"])
+    if publish:
+        public_generation_bump()  # the guide pages are cached per publication: the new FAQ shows at once
     audit_record(
         actor=actor, action="question.faq_review", target=question, changes={"faq": question.faq_status}
     )
