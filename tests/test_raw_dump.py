@@ -131,9 +131,24 @@ def _approved(case: Case) -> Case:
     while task := WorkTask.objects.filter(case=case, status__in=OPEN_TASK_STATUSES).first():
         task_approve(task=task, user=_member(task.department, task.role), opinion="同意。")
     case.refresh_from_db()
+    _fee_paid(case)
     return services.case_conclude(
         case=case, actor=_member(case.department, Role.APPROVER), code=ConclusionCode.APPROVED, result="准予"
     )
+
+
+def _fee_paid(case: Case) -> None:
+    """A fee-bearing item is paid by the applicant through the sandbox cashier before the approval (the
+    order, its notice, the ledger and the receipt then lie in the dump too)."""
+    from onewindow.payments import services as payments
+    from onewindow.payments.models import CaseFee, FeeStatus
+
+    fee = CaseFee.objects.filter(case=case, status=FeeStatus.DUE).first()
+    if fee is None:
+        return
+    payer = case.applicant.user
+    order, _created = payments.payment_order_create(actor=payer, fee=fee)
+    payments.sandbox_pay(order=payments.payment_order_start(order=order, actor=payer), succeed=True)
 
 
 def _issues_a_personal_licence(case: Case) -> None:
