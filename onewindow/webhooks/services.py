@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from onewindow.core import clock
 from onewindow.core.errors import DomainError, FieldProblem, PermissionDenied
@@ -32,8 +32,17 @@ from onewindow.webhooks.models import (
 USER_AGENT = "onewindow-webhooks/1"
 
 
+_tables_ready = False
+
+
 def subscriptions_exist() -> bool:
-    """Cheap guard for the signal receivers: most changes happen with no subscriber at all."""
+    """Cheap guard for the signal receivers: most changes happen with no subscriber at all. A database not yet
+    migrated this far (an older trail replayed by a migration, an upgrade in progress) has no subscribers."""
+    global _tables_ready
+    if not _tables_ready:
+        if WebhookSubscription._meta.db_table not in connection.introspection.table_names():
+            return False
+        _tables_ready = True
     return WebhookSubscription.objects.filter(active=True).exists()
 
 
