@@ -24,6 +24,7 @@ from onewindow.halls.api import router as halls_router
 from onewindow.identity.api import router as identity_router
 from onewindow.licences.api import router as licences_router
 from onewindow.licences.holder_api import router as licence_holders_router
+from onewindow.opendata.api import router as opendata_router
 from onewindow.organisations.api import router as organisations_router
 from onewindow.queueing.api import router as queueing_router
 from onewindow.sharing.api import router as sharing_router
@@ -77,6 +78,7 @@ api.add_router("/", appointments_router)
 api.add_router("/", licences_router)
 api.add_router("/", licence_holders_router)
 api.add_router("/", sharing_router)
+api.add_router("/", opendata_router)
 
 
 def _error(

@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "onewindow.hotline",
     "onewindow.consult",
     "onewindow.sharing",
+    "onewindow.opendata",
+    "onewindow.proactive",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -573,3 +575,8 @@ ONEWINDOW_PERIODIC_JOBS.append(("onewindow.hotline.tasks.tickets_escalate_job", 
 # 我要问 and 投诉建议 (onewindow.consult): answer and handling time limits in working days.
 ONEWINDOW_CONSULT_ANSWER_DAYS = int(os.environ.get("ONEWINDOW_CONSULT_ANSWER_DAYS", "5"))
 ONEWINDOW_COMPLAINT_DAYS = int(os.environ.get("ONEWINDOW_COMPLAINT_DAYS", "15"))
+
+# Open data (issue #15): counts under this threshold are suppressed in published statistics (docs/deploy.md).
+ONEWINDOW_OPENDATA_MIN_CELL = int(os.environ.get("ONEWINDOW_OPENDATA_MIN_CELL", "5"))
+# Proactive services 主动服务: daily recommendations from the applicant's licences and life events.
+ONEWINDOW_PERIODIC_JOBS.append(("onewindow.proactive.tasks.recommendations_generate_job", 24 * 60 * 60))
