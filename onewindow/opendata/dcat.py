@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.urls import reverse
-from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from onewindow.catalogue.exchange.cpsv import JSON_LD, TURTLE, catalogue_serialise
@@ -52,7 +52,7 @@ def _publisher(graph: Graph, dataset: Dataset) -> URIRef:
 
 
 def _dataset(graph: Graph, dataset: Dataset) -> URIRef:
-    node = _url("opendata:dataset", dataset.slug)
+    node = URIRef(f"{_base()}/id/dataset/{quote(dataset.slug)}")
     graph.add((node, RDF.type, DCAT.Dataset))
     _text(graph, node, DCTERMS.title, dataset.title)
     _text(graph, node, DCTERMS.description, dataset.description)
@@ -63,7 +63,9 @@ def _dataset(graph: Graph, dataset: Dataset) -> URIRef:
     frequency = URIRef(FREQUENCY + dataset.update_frequency)
     graph.add((frequency, RDF.type, DCTERMS.Frequency))
     graph.add((node, DCTERMS.accrualPeriodicity, frequency))
-    graph.add((node, DCAT.landingPage, node))
+    page = _url("opendata:dataset", dataset.slug)
+    graph.add((page, RDF.type, FOAF.Document))
+    graph.add((node, DCAT.landingPage, page))
     if dataset.published_at is not None:
         graph.add((node, DCTERMS.issued, Literal(dataset.published_at.date(), datatype=XSD.date)))
     graph.add((node, DCTERMS.modified, Literal(dataset.updated_at.date(), datatype=XSD.date)))
@@ -73,9 +75,11 @@ def _dataset(graph: Graph, dataset: Dataset) -> URIRef:
     graph.add((LICENCE, RDF.type, DCTERMS.LicenseDocument))
     for extension, file_type in FILE_TYPES.items():
         download = _url(f"opendata:download_{extension}", dataset.slug)
-        distribution = URIRef(f"{node}#{extension}")
+        distribution = URIRef(f"{node}/{extension}")
         graph.add((distribution, RDF.type, DCAT.Distribution))
         graph.add((node, DCAT.distribution, distribution))
+        # The shapes are checked without inference: a download address is typed as the resource it is.
+        graph.add((download, RDF.type, RDFS.Resource))
         graph.add((distribution, DCAT.accessURL, download))
         graph.add((distribution, DCAT.downloadURL, download))
         _text(graph, distribution, DCTERMS.title, f"{dataset.title}（{file_type}）")
@@ -107,7 +111,9 @@ def dcat_graph() -> Graph:
     graph.add((platform, RDF.type, FOAF.Agent))
     _text(graph, platform, FOAF.name, settings.ONEWINDOW_SITE_NAME)
     graph.add((catalog, DCTERMS.publisher, platform))
-    graph.add((catalog, FOAF.homepage, _url("opendata:home")))
+    homepage = _url("opendata:home")
+    graph.add((homepage, RDF.type, FOAF.Document))
+    graph.add((catalog, FOAF.homepage, homepage))
     graph.add((catalog, DCTERMS.language, CHINESE))
     graph.add((CHINESE, RDF.type, DCTERMS.LinguisticSystem))
     graph.add((catalog, DCTERMS.license, LICENCE))
