@@ -21,6 +21,7 @@ from onewindow.demo.halls import halls_demo_load
 from onewindow.demo.hotline import hotline_demo_load
 from onewindow.demo.identity import identity_demo_load
 from onewindow.demo.licences import licences_demo_load
+from onewindow.demo.opendata import opendata_demo_load
 from onewindow.demo.sharing_demo import sharing_demo_load
 from onewindow.demo.workflow import workflow_demo_load
 from onewindow.organisations.models import Department, ExerciseLevel, Region, Role
@@ -213,4 +214,6 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     created |= workflow_demo_load(departments=departments)
     step("12345 hotline, questions and complaints")
     created |= hotline_demo_load(departments=departments)
+    step("open data and proactive services")
+    created |= opendata_demo_load(departments=departments)
     return created

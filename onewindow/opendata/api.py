@@ -22,7 +22,9 @@ class DatasetOut(Schema):
     slug: str
     title: str
     description: str
-    kind: str = Field(description="catalogue | negative_list | intermediary | monthly_volumes | case_outcomes")
+    kind: str = Field(
+        description="catalogue | negative_list | intermediary | monthly_volumes | case_outcomes"
+    )
     publisher: str
     update_frequency: str = Field(description="EU frequency authority code, e.g. MONTHLY")
     published_at: dt.datetime | None

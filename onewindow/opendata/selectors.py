@@ -21,7 +21,9 @@ def datasets_published() -> QuerySet[Dataset]:
 def dataset_published_get(*, slug: str) -> Dataset:
     dataset = (
         datasets_published()
-        .prefetch_related(Prefetch("reviews", queryset=ConfidentialityReview.objects.select_related("reviewer")))
+        .prefetch_related(
+            Prefetch("reviews", queryset=ConfidentialityReview.objects.select_related("reviewer"))
+        )
         .filter(slug=slug)
         .first()
     )
@@ -44,7 +46,9 @@ def staff_dataset_get(*, user: Any, slug: str) -> Dataset:
     reviewer_check(user=user)
     dataset = (
         Dataset.objects.select_related("publisher")
-        .prefetch_related(Prefetch("reviews", queryset=ConfidentialityReview.objects.select_related("reviewer")))
+        .prefetch_related(
+            Prefetch("reviews", queryset=ConfidentialityReview.objects.select_related("reviewer"))
+        )
         .filter(slug=slug)
         .first()
     )

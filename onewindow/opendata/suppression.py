@@ -33,10 +33,13 @@ class SuppressedTable:
 
 def _lines(rows: Sequence[Hashable], columns: Sequence[Hashable]) -> list[tuple[list[Key], Key]]:
     """Every additive line: its member cells and the total they add up to."""
-    all_rows = [*rows, TOTAL]
-    all_columns = [*columns, TOTAL]
-    lines = [([(r, c) for c in columns], (r, TOTAL)) for r in all_rows]
-    lines += [([(r, c) for r in rows], (TOTAL, c)) for c in all_columns]
+    all_rows: list[Hashable] = [*rows, TOTAL]
+    all_columns: list[Hashable] = [*columns, TOTAL]
+    lines: list[tuple[list[Key], Key]] = []
+    for r in all_rows:
+        lines.append(([(r, c) for c in columns], (r, TOTAL)))
+    for c in all_columns:
+        lines.append(([(r, c) for r in rows], (TOTAL, c)))
     return lines
 
 

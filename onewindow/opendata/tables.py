@@ -70,6 +70,7 @@ def _catalogue() -> Table:
     items = catalogue_selectors.items_published().select_related("department", "published_version")
     for item in items.order_by("implementation_code"):
         version = item.published_version
+        assert version is not None  # items_published() has a published version
         table.rows.append(
             {
                 "implementation_code": item.implementation_code,
@@ -177,7 +178,7 @@ def _monthly_volumes(today: dt.date) -> Table:
     row_values: dict[Any, dict[str, Any]] = {
         pk: {
             "implementation_code": items[pk].implementation_code,
-            "item": items[pk].published_version.name if items[pk].published_version else "",
+            "item": getattr(items[pk].published_version, "name", ""),
             "department": items[pk].department.name,
         }
         for pk in row_keys
@@ -216,7 +217,7 @@ OUTCOMES = [
 
 
 def _case_outcomes() -> Table:
-    outcome_of = {status: key for key, _label, statuses in OUTCOMES for status in statuses}
+    outcome_of: dict[str, str] = {status: key for key, _label, statuses in OUTCOMES for status in statuses}
     counts: dict[tuple[Any, Any], int] = {}
     for row in _filed_cases().values("department_id", "status").annotate(n=Count("id")):
         key = (row["department_id"], outcome_of[row["status"]])

@@ -23,7 +23,6 @@ from onewindow.opendata.forms import ReviewForm
 from onewindow.opendata.models import Dataset
 from onewindow.opendata.tables import SUPPRESSED, Table, dataset_table
 
-
 PAGE_SIZE = 20
 
 
@@ -36,7 +35,9 @@ def _shown(table: Table) -> list[list[Any]]:
     mark = SUPPRESSED.format(threshold=table.threshold)
     rows = []
     for row in table.rows:
-        rows.append([mark if table.threshold and row[key] is None else row[key] for key, _label in table.columns])
+        rows.append(
+            [mark if table.threshold and row[key] is None else row[key] for key, _label in table.columns]
+        )
     return rows
 
 

@@ -108,11 +108,10 @@ def _children(rule: Rule, today: dt.date) -> Iterator[Due]:
             item__implementation_code__in=rule.birth_items,
             status__in=[CaseStatus.CONCLUDED, CaseStatus.DELIVERED],
             submitted_at__date__gte=earliest,
-        ).select_related("applicant__person")
+        ).select_related("applicant__user")
         for case in cases:
-            person = getattr(case.applicant, "person", None)
-            phone = person.phone if person is not None else ""
-            if due := _child_due(rule, today, case.applicant, phone or "", case.form_data or {}):
+            applicant = case.applicant
+            if due := _child_due(rule, today, applicant.user, applicant.phone or "", case.form_data or {}):
                 yield due
 
 
@@ -120,7 +119,9 @@ def _preference(user: Any, kind: str) -> Preference:
     return Preference.objects.filter(user=user, kind=kind).first() or Preference(user=user, kind=kind)
 
 
-def _record(rule: Rule, due: Due, items: dict[str, Item], bundles: dict[str, Bundle]) -> Recommendation | None:
+def _record(
+    rule: Rule, due: Due, items: dict[str, Item], bundles: dict[str, Bundle]
+) -> Recommendation | None:
     values = {"due_on": due.due_on.isoformat(), "child": due.child or "您的孩子"}
     try:
         with transaction.atomic():
@@ -172,7 +173,11 @@ def recommendations_generate(*, today: dt.date | None = None) -> int:
     bundles = Bundle.objects.in_bulk([r.bundle for r in rules if r.bundle], field_name="code")
     created = 0
     for rule in rules:
-        found = _expiring(rule, today) if rule.kind == RecommendationKind.LICENCE_EXPIRY else _children(rule, today)
+        found = (
+            _expiring(rule, today)
+            if rule.kind == RecommendationKind.LICENCE_EXPIRY
+            else _children(rule, today)
+        )
         for due in found:
             preference = _preference(due.user, rule.kind)
             if not preference.in_site:
@@ -195,7 +200,9 @@ def preference_set(*, actor: Any, kind: str, in_site: bool, sms: bool) -> Prefer
     if kind not in RecommendationKind.values:
         raise DomainError(code="unknown_kind", message="提醒类型无效。")
     if sms and not in_site:
-        raise DomainError(code="sms_needs_site", message="关闭站内提醒后无法单独接收短信，请同时开启站内提醒。")
+        raise DomainError(
+            code="sms_needs_site", message="关闭站内提醒后无法单独接收短信，请同时开启站内提醒。"
+        )
     preference, _created = Preference.objects.select_for_update().get_or_create(user=actor, kind=kind)
     before = {"in_site": preference.in_site, "sms": preference.sms}
     preference.in_site, preference.sms = in_site, sms

@@ -21,7 +21,9 @@ PAGE_SIZE = 20
 
 @login_required
 def due(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.recommendations_due(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.recommendations_due(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     preferences = selectors.preferences_of(user=request.user)
     return render(request, "proactive/due.html", {"page": page, "preferences": preferences})
 

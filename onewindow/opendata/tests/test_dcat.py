@@ -34,7 +34,10 @@ def _conforms(graph: Graph) -> None:
 
 @pytest.fixture
 def published(department_a, platform_admin):
-    for kind, slug in [(DatasetKind.CATALOGUE, "service-catalogue"), (DatasetKind.CASE_OUTCOMES, "case-outcomes")]:
+    for kind, slug in [
+        (DatasetKind.CATALOGUE, "service-catalogue"),
+        (DatasetKind.CASE_OUTCOMES, "case-outcomes"),
+    ]:
         dataset = services.dataset_create(
             actor=None,
             slug=slug,
@@ -44,9 +47,15 @@ def published(department_a, platform_admin):
             publisher=department_a,
             keywords="政务服务、统计",
         )
-        services.dataset_review_record(actor=platform_admin, dataset=dataset, decision="approved", basis=BASIS)
+        services.dataset_review_record(
+            actor=platform_admin, dataset=dataset, decision="approved", basis=BASIS
+        )
     services.dataset_create(
-        actor=None, slug="waiting", kind=DatasetKind.INTERMEDIARY, title="待审查", description="未审查。",
+        actor=None,
+        slug="waiting",
+        kind=DatasetKind.INTERMEDIARY,
+        title="待审查",
+        description="未审查。",
         publisher=department_a,
     )
 
@@ -68,7 +77,9 @@ def test_the_dcat_ap_export_conforms_to_the_official_shapes(published):
 
 def test_the_turtle_and_json_ld_documents_hold_the_same_conforming_graph(client, published):
     turtle = Graph().parse(data=client.get(reverse("opendata:catalog_ttl")).content.decode(), format="turtle")
-    json_ld = Graph().parse(data=client.get(reverse("opendata:catalog_jsonld")).content.decode(), format="json-ld")
+    json_ld = Graph().parse(
+        data=client.get(reverse("opendata:catalog_jsonld")).content.decode(), format="json-ld"
+    )
 
     assert turtle.isomorphic(json_ld)
     _conforms(json_ld)

@@ -54,7 +54,11 @@ def test_an_approving_review_publishes_it_with_the_review_recorded(client, depar
     dataset = dataset_of(department_a)
 
     review = services.dataset_review_record(
-        actor=platform_admin, dataset=dataset, decision="approved", basis=BASIS, reviewed_on=dt.date(2026, 9, 1)
+        actor=platform_admin,
+        dataset=dataset,
+        decision="approved",
+        basis=BASIS,
+        reviewed_on=dt.date(2026, 9, 1),
     )
 
     assert _public_answers(client, dataset) == [200, 200, 200, 200]
@@ -88,7 +92,9 @@ def test_a_review_without_a_basis_is_refused_and_nothing_is_written(department_a
     dataset = dataset_of(department_a)
 
     with pytest.raises(DomainError) as refused:
-        services.dataset_review_record(actor=platform_admin, dataset=dataset, decision="approved", basis="同意")
+        services.dataset_review_record(
+            actor=platform_admin, dataset=dataset, decision="approved", basis="同意"
+        )
 
     assert refused.value.problems[0].field == "basis"
     assert not ConfidentialityReview.objects.exists()
@@ -96,12 +102,16 @@ def test_a_review_without_a_basis_is_refused_and_nothing_is_written(department_a
     assert dataset.review_status == ReviewStatus.NOT_REVIEWED
 
 
-def test_the_review_page_records_a_decision_and_refuses_other_staff(client_as, department_a, platform_admin, clerk_a):
+def test_the_review_page_records_a_decision_and_refuses_other_staff(
+    client_as, department_a, platform_admin, clerk_a
+):
     dataset = dataset_of(department_a)
     url = reverse("opendata_staff:review", args=[dataset.slug])
 
     assert client_as(clerk_a).get(url).status_code == 403
-    bad = client_as(platform_admin).post(url, {"decision": "approved", "reviewed_on": "2026-09-01", "basis": "短"})
+    bad = client_as(platform_admin).post(
+        url, {"decision": "approved", "reviewed_on": "2026-09-01", "basis": "短"}
+    )
     assert bad.status_code == 200 and "审查依据" in bad.content.decode()
     good = client_as(platform_admin).post(
         url, {"decision": "approved", "reviewed_on": "2026-09-01", "basis": BASIS}
@@ -116,7 +126,11 @@ def test_the_json_download_keeps_the_rows(client, department_a, platform_admin):
     from onewindow.catalogue.models import NegativeListEntry
 
     NegativeListEntry.objects.create(
-        code="101", category="prohibited", title="禁止违规开展金融相关经营活动", measures="不得从事", legal_basis="《商业银行法》"
+        code="101",
+        category="prohibited",
+        title="禁止违规开展金融相关经营活动",
+        measures="不得从事",
+        legal_basis="《商业银行法》",
     )
     dataset = dataset_of(department_a)
     services.dataset_review_record(actor=platform_admin, dataset=dataset, decision="approved", basis=BASIS)

@@ -20,7 +20,14 @@ def _recoverable(result) -> list:
 
 
 def test_a_cell_under_the_threshold_is_suppressed_and_a_second_cell_of_its_row_and_column_too():
-    counts = {("a", "jan"): 3, ("a", "feb"): 20, ("a", "mar"): 9, ("b", "jan"): 12, ("b", "feb"): 30, ("b", "mar"): 7}
+    counts = {
+        ("a", "jan"): 3,
+        ("a", "feb"): 20,
+        ("a", "mar"): 9,
+        ("b", "jan"): 12,
+        ("b", "feb"): 30,
+        ("b", "mar"): 7,
+    }
 
     result = suppress(rows=["a", "b"], columns=["jan", "feb", "mar"], counts=counts, threshold=5)
 
@@ -46,7 +53,12 @@ def test_counts_at_or_over_the_threshold_and_zeros_are_published():
 
 
 def test_a_line_whose_other_cells_are_all_zero_hides_its_total():
-    result = suppress(rows=["a", "b"], columns=["x", "y"], counts={("a", "x"): 2, ("b", "y"): 40, ("b", "x"): 30}, threshold=5)
+    result = suppress(
+        rows=["a", "b"],
+        columns=["x", "y"],
+        counts={("a", "x"): 2, ("b", "y"): 40, ("b", "x"): 30},
+        threshold=5,
+    )
 
     assert result.value("a", "x") is None
     assert result.value("a", TOTAL) is None
@@ -61,7 +73,9 @@ def test_the_threshold_is_configurable():
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=5), min_size=1, max_size=5),
+    st.lists(
+        st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=5), min_size=1, max_size=5
+    ),
     st.integers(min_value=1, max_value=10),
 )
 def test_no_suppressed_cell_can_be_recovered_from_a_single_line(grid, threshold):

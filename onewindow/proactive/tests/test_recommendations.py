@@ -131,7 +131,9 @@ def test_a_failed_sms_is_tried_again_on_the_next_run(sms, expiring, monkeypatch)
 
 def test_sms_alone_without_the_site_is_refused(expiring):
     with pytest.raises(Exception) as refused:
-        services.preference_set(actor=expiring.holder_person.user, kind="licence_expiry", in_site=False, sms=True)
+        services.preference_set(
+            actor=expiring.holder_person.user, kind="licence_expiry", in_site=False, sms=True
+        )
 
     assert refused.value.code == "sms_needs_site"
     assert not Preference.objects.exists()
