@@ -212,3 +212,26 @@ def test_the_rules_file_is_valid():
 
     keys = [rule.key for rule in rules_load()]
     assert "primary-school-enrolment" in keys and "business-licence-expiry" in keys
+
+
+def test_a_child_known_from_a_birth_registration_case_is_recommended_once(
+    sms, at, citizen, department_a, monkeypatch
+):
+    from onewindow.cases.models import Case, CaseStatus
+    from onewindow.cases.tests.factories import case_in_state, case_item
+
+    at("2026-09-29")
+    item = case_item(department=department_a)
+    case = case_in_state("submitted", user=citizen, item=item)
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CONCLUDED)
+    case = Case.objects.get(pk=case.pk)
+    case.form_data = {**case.form_data, "baby_name": "张一诺", "birth_date": "2020-11-15"}
+    case.save(update_fields=["form_data"])
+    rule = dataclasses.replace(RULES[1], birth_licence_type="", birth_items=(item.implementation_code,))
+    monkeypatch.setattr(services, "rules_load", lambda: (rule,))
+
+    assert services.recommendations_generate(today=TODAY) == 1
+    assert services.recommendations_generate(today=TODAY) == 0
+
+    recommendation = Recommendation.objects.get()
+    assert recommendation.user == citizen and recommendation.due_on == dt.date(2026, 11, 15)
