@@ -78,7 +78,7 @@ class ConfidentialityReview(BaseModel):
     basis = models.TextField(_("basis"))
 
     class Meta:
-        ordering = ["-reviewed_on", "-created_at"]
+        ordering = ["-created_at"]  # the latest recorded review decides, whatever date it states
         verbose_name = _("confidentiality review")
         verbose_name_plural = _("confidentiality reviews")
 

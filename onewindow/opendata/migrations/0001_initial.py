@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'confidentiality review',
                 'verbose_name_plural': 'confidentiality reviews',
-                'ordering': ['-reviewed_on', '-created_at'],
+                'ordering': ['-created_at'],
             },
         ),
     ]
