@@ -25,6 +25,7 @@ from onewindow.identity.api import router as identity_router
 from onewindow.identity.api_auth import InsufficientScope, www_authenticate_for
 from onewindow.licences.api import router as licences_router
 from onewindow.licences.holder_api import router as licence_holders_router
+from onewindow.opendata.api import router as opendata_router
 from onewindow.organisations.api import router as organisations_router
 from onewindow.payments.api import router as payments_router
 from onewindow.queueing.api import router as queueing_router
@@ -86,6 +87,7 @@ api.add_router("/", ratings_router)
 api.add_router("/", workflow_router)
 api.add_router("/", webhooks_router)
 api.add_router("/", payments_router)
+api.add_router("/", opendata_router)
 
 
 def _error(

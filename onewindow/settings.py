@@ -120,6 +120,8 @@ INSTALLED_APPS = [
     "onewindow.webhooks",
     "onewindow.payments",
     "onewindow.delivery",
+    "onewindow.opendata",
+    "onewindow.proactive",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -647,3 +649,8 @@ if os.environ.get("ONEWINDOW_RATINGS_INBOUND_SECRET"):
         "class": "onewindow.ratings.inbound.SignedInboundGateway",
         "options": {"secret": os.environ["ONEWINDOW_RATINGS_INBOUND_SECRET"]},
     }
+
+# Open data (issue #15): counts under this threshold are suppressed in published statistics (docs/deploy.md).
+ONEWINDOW_OPENDATA_MIN_CELL = int(os.environ.get("ONEWINDOW_OPENDATA_MIN_CELL", "5"))
+# Proactive services 主动服务: daily recommendations from the applicant's licences and life events.
+ONEWINDOW_PERIODIC_JOBS.append(("onewindow.proactive.tasks.recommendations_generate_job", 24 * 60 * 60))

@@ -22,6 +22,7 @@ from onewindow.demo.halls import halls_demo_load
 from onewindow.demo.hotline import hotline_demo_load
 from onewindow.demo.identity import identity_demo_load
 from onewindow.demo.licences import licences_demo_load
+from onewindow.demo.opendata import opendata_demo_load
 from onewindow.demo.ratings import ratings_demo_load
 from onewindow.demo.sharing_demo import sharing_demo_load
 from onewindow.demo.webhooks import webhooks_demo_load
@@ -223,4 +224,6 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     created |= hotline_demo_load(departments=departments)
     step("好差评 (ratings and rectifications)")
     created |= ratings_demo_load()
+    step("open data and proactive services")
+    created |= opendata_demo_load(departments=departments)
     return created
