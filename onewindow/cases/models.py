@@ -210,6 +210,12 @@ class Case(BaseModel):
             models.Index(fields=["applicant", "-created_at"]),
             models.Index(fields=["company", "-created_at"]),
             models.Index(fields=["department", "status", "-created_at"]),
+            # E-supervision reads the deemed and late acceptances since its previous scan.
+            models.Index(
+                fields=["accepted_at"],
+                name="case_acceptance_breach",
+                condition=models.Q(accepted_by_default=True) | models.Q(accepted_late=True),
+            ),
         ]
 
     def __str__(self) -> str:
