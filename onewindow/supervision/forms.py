@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +32,7 @@ class RulesForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for field in RULE_FIELDS:
             low, high = RULE_BOUNDS[field]
-            model_field = RuleVersion._meta.get_field(field)
+            model_field: Any = RuleVersion._meta.get_field(field)
             self.fields[field] = forms.IntegerField(
                 label=model_field.verbose_name,
                 help_text=model_field.help_text,

@@ -16,7 +16,9 @@ class RuleVersion(BaseModel):
 
     number = models.PositiveIntegerField(_("version"), unique=True)
     warn_percent = models.PositiveSmallIntegerField(
-        _("warning at (% of the limit)"), default=80, help_text=_("a warning once this share of the limit has run")
+        _("warning at (percent of the limit)"),
+        default=80,
+        help_text=_("a warning once this share of the limit has run"),
     )
     red_after_days = models.PositiveSmallIntegerField(
         _("red card after (working days overdue)"),
@@ -33,7 +35,9 @@ class RuleVersion(BaseModel):
         default=60,
         help_text=_("bounds the due-date window searched for warnings (45 + 15 for joint handling)"),
     )
-    returns_breach = models.PositiveSmallIntegerField(_("returns of one case that count as repeated"), default=2)
+    returns_breach = models.PositiveSmallIntegerField(
+        _("returns of one case that count as repeated"), default=2
+    )
     note = models.CharField(_("what changed"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -82,12 +86,19 @@ class Alert(BaseModel):
 
     kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
     level = models.CharField(_("level"), max_length=10, choices=AlertLevel.choices)
-    status = models.CharField(_("status"), max_length=14, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=14, choices=AlertStatus.choices, default=AlertStatus.OPEN
+    )
     object_type = models.CharField(_("object type"), max_length=60)
     object_id = models.CharField(_("object"), max_length=40)
     reference = models.CharField(_("reference"), max_length=120)
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("case")
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("case"),
     )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
@@ -139,12 +150,16 @@ class SupervisionOrder(BaseModel):
     """A supervision order (督办单) issued on an alert: the department must reply by ``reply_due_on``."""
 
     number = models.CharField(_("order number"), max_length=30, unique=True)
-    alert = models.OneToOneField(Alert, on_delete=models.PROTECT, related_name="order", verbose_name=_("alert"))
+    alert = models.OneToOneField(
+        Alert, on_delete=models.PROTECT, related_name="order", verbose_name=_("alert")
+    )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
     )
     instruction = models.TextField(_("instruction"), max_length=2000)
-    status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.ISSUED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.ISSUED
+    )
     issued_at = models.DateTimeField(_("issued at"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reply_due_on = models.DateField(_("reply due on"))

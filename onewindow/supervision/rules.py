@@ -54,13 +54,17 @@ def rule_version_create(*, actor: Any | None, values: dict[str, Any], note: str)
             problems.append(FieldProblem(field=field, code="required", message="请填写整数。"))
             continue
         if not low <= value <= high:
-            problems.append(FieldProblem(field=field, code="out_of_range", message=f"应在 {low} 到 {high} 之间。"))
+            problems.append(
+                FieldProblem(field=field, code="out_of_range", message=f"应在 {low} 到 {high} 之间。")
+            )
         clean[field] = value
     note = (note or "").strip()
     if not note:
         problems.append(FieldProblem(field="note", code="required", message="请说明这次修改了什么、为什么。"))
     if problems:
-        raise DomainError(code="supervision_rules_invalid", message="监察规则有误，请修改后再保存。", problems=problems)
+        raise DomainError(
+            code="supervision_rules_invalid", message="监察规则有误，请修改后再保存。", problems=problems
+        )
     current = RuleVersion.objects.select_for_update().order_by("-number").first()
     number = current.number + 1 if current is not None else 1
     version = RuleVersion.objects.create(number=number, note=note[:300], created_by=actor, **clean)

@@ -10,14 +10,14 @@ import datetime as dt
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.consult.models import Question, QuestionStatus
-from django.utils import timezone
-
 from onewindow.core import clock
 from onewindow.core.services import audit_record
 from onewindow.hotline.models import OPEN_STATUSES as TICKET_OPEN_STATUSES
@@ -39,10 +39,10 @@ class Due:
     object_type: str
     object_id: str
     reference: str
-    department_id: object
-    person_id: object
-    case_id: object
-    due_on: dt.date
+    department_id: Any
+    person_id: Any
+    case_id: Any
+    due_on: dt.date | None
     start_on: dt.date | None
     limit_days: int | None
 
@@ -53,9 +53,9 @@ class Breach:
     object_type: str
     object_id: str
     reference: str
-    department_id: object
-    person_id: object
-    case_id: object
+    department_id: Any
+    person_id: Any
+    case_id: Any
     detail: str
 
 
@@ -69,9 +69,11 @@ def _due_objects(horizon: dt.date, rules: RuleVersion) -> Iterator[Due]:
         status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_PROCESS], deadline__due_on__lte=horizon
     ).select_related("deadline")
     for case in cases:
+        if (deadline := case.deadline) is None:
+            continue
         yield Due(
             AlertKind.CASE, "cases.case", str(case.pk), case.number or "", case.department_id,
-            case.accepted_by_id, case.pk, case.deadline.due_on, case.deadline.start_on, case.deadline.working_days,
+            case.accepted_by_id, case.pk, deadline.due_on, deadline.start_on, deadline.working_days,
         )  # fmt: skip
     tasks = WorkTask.objects.filter(status__in=OPEN_TASK_STATUSES, due_on__lte=horizon).select_related(
         "deadline", "case"
@@ -93,7 +95,8 @@ def _due_objects(horizon: dt.date, rules: RuleVersion) -> Iterator[Due]:
         status=CaseStatus.CONCLUDED, delivered_at__isnull=True, delivery_deadline__due_on__lte=horizon
     ).select_related("delivery_deadline")
     for case in deliveries:
-        deadline = case.delivery_deadline
+        if (deadline := case.delivery_deadline) is None:
+            continue
         yield Due(
             AlertKind.DELIVERY, "cases.case", str(case.pk), case.number or "", case.department_id,
             case.accepted_by_id, case.pk, deadline.due_on, deadline.start_on, deadline.working_days,
@@ -115,6 +118,8 @@ def _due_objects(horizon: dt.date, rules: RuleVersion) -> Iterator[Due]:
 
 def _level(due: Due, today: dt.date, rules: RuleVersion, calendar: WorkCalendar) -> str | None:
     """The highest level ``due`` has reached today, or None."""
+    if due.due_on is None:
+        return None
     if today > due.due_on:
         overdue = calendar.working_days_between(due.due_on, today)
         return AlertLevel.RED if overdue > rules.red_after_days else AlertLevel.YELLOW
@@ -174,7 +179,9 @@ def _existing(keys: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
     ids = list(object_ids)
     for start in range(0, len(ids), 500):
         found.update(
-            Alert.objects.filter(object_id__in=ids[start : start + 500]).values_list("kind", "object_id", "level")
+            Alert.objects.filter(object_id__in=ids[start : start + 500]).values_list(
+                "kind", "object_id", "level"
+            )
         )
     return found
 

@@ -34,7 +34,10 @@ def _regions_under(region_ids: set[uuid.UUID]) -> set[uuid.UUID]:
 
 
 def supervisor_is(*, user: Any) -> bool:
-    return staff_is_platform_admin(user=user) or staff_memberships(user=user).filter(role=Role.SUPERVISOR).exists()
+    return (
+        staff_is_platform_admin(user=user)
+        or staff_memberships(user=user).filter(role=Role.SUPERVISOR).exists()
+    )
 
 
 def supervised_departments(*, user: Any) -> QuerySet[Department]:
@@ -128,7 +131,9 @@ def rule_versions(*, user: Any) -> QuerySet[RuleVersion]:
 def tasks_for_supervisor(*, user: Any) -> QuerySet[WorkTask]:
     supervisor_required(user=user)
     return (
-        WorkTask.objects.filter(department__in=supervised_departments(user=user), status__in=OPEN_TASK_STATUSES)
+        WorkTask.objects.filter(
+            department__in=supervised_departments(user=user), status__in=OPEN_TASK_STATUSES
+        )
         .select_related("case", "department", "assignee")
         .order_by("due_on")
     )
@@ -144,12 +149,18 @@ def orders_for_supervisor(*, user: Any) -> QuerySet[SupervisionOrder]:
 def orders_for_department_staff(*, user: Any) -> QuerySet[SupervisionOrder]:
     """The orders addressed to the departments the user works in."""
     departments = staff_memberships(user=user).values_list("department_id", flat=True)
-    return SupervisionOrder.objects.filter(department_id__in=departments).select_related("department", "alert")
+    return SupervisionOrder.objects.filter(department_id__in=departments).select_related(
+        "department", "alert"
+    )
 
 
 def order_get(*, user: Any, order_id: uuid.UUID) -> SupervisionOrder:
     """An order as its department's staff or a supervisor in scope sees it."""
-    order = SupervisionOrder.objects.select_related("department", "alert", "issued_by").filter(pk=order_id).first()
+    order = (
+        SupervisionOrder.objects.select_related("department", "alert", "issued_by")
+        .filter(pk=order_id)
+        .first()
+    )
     if order is None:
         raise NotFound("未找到该督办单。")
     in_department = staff_memberships(user=user).filter(department_id=order.department_id).exists()

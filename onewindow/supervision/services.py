@@ -27,7 +27,10 @@ TEXT_MAX = 2000
 
 
 def _supervisor_check(actor: Any, alert: Alert, doing: str) -> None:
-    if not supervisor_is(user=actor) or not supervised_departments(user=actor).filter(pk=alert.department_id).exists():
+    if (
+        not supervisor_is(user=actor)
+        or not supervised_departments(user=actor).filter(pk=alert.department_id).exists()
+    ):
         raise PermissionDenied(f"只有监察{alert.department.name}的电子监察人员可以{doing}。")
 
 
@@ -66,13 +69,17 @@ def alert_close(*, alert: Alert, actor: Any) -> Alert:
         raise DomainError(code="alert_closed", message="该预警已关闭。", status=409)
     order = SupervisionOrder.objects.filter(alert=alert).first()
     if order is not None and order.status != OrderStatus.CLOSED:
-        raise DomainError(code="alert_order_open", message="该预警的督办单尚未办结，请先办结督办单。", status=409)
+        raise DomainError(
+            code="alert_order_open", message="该预警的督办单尚未办结，请先办结督办单。", status=409
+        )
     before = alert.status
     alert.status, alert.closed_at = AlertStatus.CLOSED, clock.now()
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by = alert.closed_at, actor
     alert.save(update_fields=["status", "closed_at", "acknowledged_at", "acknowledged_by", "updated_at"])
-    audit_record(actor=actor, action="supervision.alert_close", target=alert, changes={"status": [before, "closed"]})
+    audit_record(
+        actor=actor, action="supervision.alert_close", target=alert, changes={"status": [before, "closed"]}
+    )
     return alert
 
 
@@ -112,7 +119,9 @@ def order_issue(*, alert: Alert, actor: Any, instruction: str) -> SupervisionOrd
         alert.acknowledged_at, alert.acknowledged_by = now, actor
     alert.status = AlertStatus.ORDERED
     alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
-    audit_record(actor=actor, action="supervision.order_issue", target=order, changes={"alert": str(alert.pk)})
+    audit_record(
+        actor=actor, action="supervision.order_issue", target=order, changes={"alert": str(alert.pk)}
+    )
     return order
 
 
@@ -139,7 +148,11 @@ def order_close(*, order: SupervisionOrder, actor: Any, note: str = "") -> Super
     order = SupervisionOrder.objects.select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.REPLIED:
         raise DomainError(code="order_not_replied", message="部门尚未答复，不能办结该督办单。", status=409)
-    order.status, order.closed_at, order.closing_note = OrderStatus.CLOSED, clock.now(), (note or "").strip()[:TEXT_MAX]
+    order.status, order.closed_at, order.closing_note = (
+        OrderStatus.CLOSED,
+        clock.now(),
+        (note or "").strip()[:TEXT_MAX],
+    )
     order.save(update_fields=["status", "closed_at", "closing_note", "updated_at"])
     Alert.objects.filter(pk=alert.pk).update(status=AlertStatus.CLOSED, closed_at=order.closed_at)
     audit_record(actor=actor, action="supervision.order_close", target=order)

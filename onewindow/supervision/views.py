@@ -122,7 +122,9 @@ def order_issue(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
                     raise
                 _form_error(form, error)
             else:
-                messages.success(request, _("Supervision order %(number)s issued.") % {"number": order.number})
+                messages.success(
+                    request, _("Supervision order %(number)s issued.") % {"number": order.number}
+                )
                 return redirect("supervision:order", order_id=order.pk)
     return render(
         request, "supervision/alert.html", {"alert": alert, "order": None, "form": form}, status=400
@@ -135,7 +137,9 @@ def cases(request: HttpRequest) -> HttpResponse:
     with refusals_as_http():
         found = selectors.cases_for_supervisor(user=request.user, q=request.GET.get("q", "")[:50])
     return render(
-        request, "supervision/cases.html", {"page": Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))}
+        request,
+        "supervision/cases.html",
+        {"page": Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))},
     )
 
 
@@ -153,7 +157,9 @@ def tasks(request: HttpRequest) -> HttpResponse:
     with refusals_as_http():
         found = selectors.tasks_for_supervisor(user=request.user)
     return render(
-        request, "supervision/tasks.html", {"page": Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))}
+        request,
+        "supervision/tasks.html",
+        {"page": Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))},
     )
 
 
@@ -194,7 +200,9 @@ def order_detail(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
             with refusals_as_http():
                 try:
                     if action == "reply":
-                        services.order_reply(order=order, actor=request.user, reply=form.cleaned_data["reply"])
+                        services.order_reply(
+                            order=order, actor=request.user, reply=form.cleaned_data["reply"]
+                        )
                         messages.success(request, _("Reply sent to the supervisor."))
                     else:
                         services.order_close(order=order, actor=request.user, note=form.cleaned_data["note"])
@@ -241,7 +249,9 @@ def rules(request: HttpRequest) -> HttpResponse:
             except DomainError as error:
                 _form_error(form, error)
             else:
-                messages.success(request, _("Rules saved as version %(number)s.") % {"number": version.number})
+                messages.success(
+                    request, _("Rules saved as version %(number)s.") % {"number": version.number}
+                )
                 return redirect("supervision:rules")
         status = 400
     return render(

@@ -222,7 +222,9 @@ class WorkTask(BaseModel):
             models.Index(fields=["due_on"], name="worktask_due_on"),
             # E-supervision's repeated-returns check reads the returns since its previous scan.
             models.Index(
-                fields=["completed_at"], name="worktask_returned_at", condition=models.Q(action=TaskAction.RETURN)
+                fields=["completed_at"],
+                name="worktask_returned_at",
+                condition=models.Q(action=TaskAction.RETURN),
             ),
         ]
         constraints = [

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('number', models.PositiveIntegerField(unique=True, verbose_name='version')),
-                ('warn_percent', models.PositiveSmallIntegerField(default=80, help_text='a warning once this share of the limit has run', verbose_name='warning at (% of the limit)')),
+                ('warn_percent', models.PositiveSmallIntegerField(default=80, help_text='a warning once this share of the limit has run', verbose_name='warning at (percent of the limit)')),
                 ('red_after_days', models.PositiveSmallIntegerField(default=5, help_text='the supervision deadline: overdue by more than this many working days is a red card', verbose_name='red card after (working days overdue)')),
                 ('correction_days', models.PositiveSmallIntegerField(default=5, verbose_name='correction notice limit (working days)')),
                 ('delivery_days', models.PositiveSmallIntegerField(default=10, verbose_name='delivery limit (working days)')),

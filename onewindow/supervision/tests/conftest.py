@@ -66,7 +66,9 @@ def process(platform_admin, item):
 
 def set_clock(deadline: Deadline | None, *, due_on: dt.date, start_on: dt.date, working_days: int) -> None:
     assert deadline is not None
-    Deadline.objects.filter(pk=deadline.pk).update(due_on=due_on, start_on=start_on, working_days=working_days)
+    Deadline.objects.filter(pk=deadline.pk).update(
+        due_on=due_on, start_on=start_on, working_days=working_days
+    )
 
 
 @pytest.fixture

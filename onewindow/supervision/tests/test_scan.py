@@ -79,7 +79,12 @@ def test_seeded_data_raise_exact_alert_and_card_counts(seeded):
             (AlertKind.DEEMED_ACCEPTANCE, AlertLevel.BREACH): 1,
         }
     )
-    assert Counter(Alert.objects.values_list("level", flat=True)) == {"warning": 1, "yellow": 4, "red": 2, "breach": 1}
+    assert Counter(Alert.objects.values_list("level", flat=True)) == {
+        "warning": 1,
+        "yellow": 4,
+        "red": 2,
+        "breach": 1,
+    }
 
 
 def test_a_second_scan_raises_nothing_new(seeded):
