@@ -22,6 +22,7 @@ from onewindow.core import clock
 from onewindow.core.services import audit_record
 from onewindow.hotline.models import OPEN_STATUSES as TICKET_OPEN_STATUSES
 from onewindow.hotline.models import Ticket
+from onewindow.ratings.models import Rectification, RectificationStatus
 from onewindow.supervision.models import Alert, AlertKind, AlertLevel, RuleVersion, ScanRun
 from onewindow.supervision.rules import rule_version_current
 from onewindow.workdays.calendar import WorkCalendar
@@ -106,6 +107,16 @@ def _due_objects(horizon: dt.date, rules: RuleVersion) -> Iterator[Due]:
             AlertKind.QUESTION, "consult.question", str(question.pk), question.title, question.department_id,
             None, None, question.due_on, _day(question.asked_at), None,
         )  # fmt: skip
+    rectifications = Rectification.objects.filter(
+        status__in=[RectificationStatus.OPEN, RectificationStatus.CALLED_BACK], due_on__lte=horizon
+    ).select_related("rating__case")
+    for rectification in rectifications:
+        case = rectification.rating.case
+        yield Due(
+            AlertKind.RECTIFICATION, "ratings.rectification", str(rectification.pk),
+            (case.number if case is not None else "") or str(rectification.pk)[:8], rectification.department_id,
+            None, rectification.rating.case_id, rectification.due_on, _day(rectification.created_at), None,
+        )  # fmt: skip
     tickets = Ticket.objects.filter(
         status__in=TICKET_OPEN_STATUSES, due_on__lte=horizon, lead_department__isnull=False
     )
@@ -164,6 +175,14 @@ def _breaches(since: dt.datetime, rules: RuleVersion) -> Iterator[Breach]:
             AlertKind.REPEATED_RETURN, "cases.case", str(row["case_id"]), row["case__number"] or "",
             last.department_id if last else row["case__department_id"], last.completed_by_id if last else None,
             row["case_id"], f"办理环节已退回 {row['returns']} 次",
+        )  # fmt: skip
+    rectifications = Rectification.objects.filter(escalated_at__gte=since).select_related("rating__case")
+    for rectification in rectifications:
+        case = rectification.rating.case
+        yield Breach(
+            AlertKind.ESCALATION, "ratings.rectification", str(rectification.pk),
+            (case.number if case is not None else "") or str(rectification.pk)[:8], rectification.department_id,
+            None, rectification.rating.case_id, "差评整改逾期，已由好差评提请督办",
         )  # fmt: skip
     escalated = Ticket.objects.filter(escalated_at__gte=since, lead_department__isnull=False)
     for ticket in escalated:

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0010_supervision_acceptance_index'),
+        ('cases', '0011_supervision_acceptance_index'),
         ('organisations', '0002_head_of_agency_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -12,6 +12,7 @@ from onewindow.cases.models import Case, CaseStatus
 from onewindow.cases.tests.factories import case_in_state
 from onewindow.consult.models import Question
 from onewindow.core import clock
+from onewindow.ratings.models import Rating, Rectification
 from onewindow.supervision.models import Alert, AlertKind, AlertLevel
 from onewindow.supervision.rules import rule_version_create, rule_version_current
 from onewindow.supervision.scan import supervision_scan
@@ -50,6 +51,14 @@ def seeded(accepted, citizen, item, clerk_a, department_a):
         asker=citizen, department=department_a, title="营业执照怎么办", body="请问需要哪些材料？",
         asked_at=clock.now() - dt.timedelta(days=10), due_on=dt.date(2026, 11, 13),
     )  # fmt: skip
+    # A bad rating's rectification past its due date (yellow card), already escalated by the ratings app.
+    rating = Rating.objects.create(
+        case=yellow, department=department_a, channel="web", level=1, rated_at=clock.now(),
+        month=dt.date(2026, 11, 1), comment="办理太慢",
+    )  # fmt: skip
+    Rectification.objects.create(
+        rating=rating, department=department_a, due_on=dt.date(2026, 11, 13), escalated_at=clock.now()
+    )
     return {"warned": warned, "yellow": yellow, "red": red, "calm": calm, "undelivered": undelivered}
 
 
@@ -66,7 +75,7 @@ def by_kind_and_level() -> Counter:
 def test_seeded_data_raise_exact_alert_and_card_counts(seeded):
     run = supervision_scan(today=TODAY)
 
-    assert run.raised == 8
+    assert run.raised == 10
     assert by_kind_and_level() == Counter(
         {
             (AlertKind.CASE, AlertLevel.WARNING): 1,
@@ -77,13 +86,15 @@ def test_seeded_data_raise_exact_alert_and_card_counts(seeded):
             (AlertKind.CORRECTION, AlertLevel.YELLOW): 1,
             (AlertKind.QUESTION, AlertLevel.YELLOW): 1,
             (AlertKind.DEEMED_ACCEPTANCE, AlertLevel.BREACH): 1,
+            (AlertKind.RECTIFICATION, AlertLevel.YELLOW): 1,
+            (AlertKind.ESCALATION, AlertLevel.BREACH): 1,
         }
     )
     assert Counter(Alert.objects.values_list("level", flat=True)) == {
         "warning": 1,
-        "yellow": 4,
+        "yellow": 5,
         "red": 2,
-        "breach": 1,
+        "breach": 2,
     }
 
 
@@ -91,7 +102,7 @@ def test_a_second_scan_raises_nothing_new(seeded):
     supervision_scan(today=TODAY)
     again = supervision_scan(today=TODAY)
     assert again.raised == 0
-    assert Alert.objects.count() == 8
+    assert Alert.objects.count() == 10
 
 
 def test_cards_follow_the_clock_one_level_at_a_time(seeded):
@@ -99,7 +110,7 @@ def test_cards_follow_the_clock_one_level_at_a_time(seeded):
     # Friday: the warned case is overdue (yellow); the yellow ones are overdue by 5 — not yet past the
     # supervision deadline; the step and the others are unchanged.
     later = supervision_scan(today=dt.date(2026, 11, 20))
-    assert later.raised == 1
+    assert later.raised == 1  # the rectification, overdue by 5, is not yet past the supervision deadline
     assert Alert.objects.filter(object_id=str(seeded["warned"].pk), kind=AlertKind.CASE).count() == 2
     # Next Monday the yellow case is 6 working days overdue: red.
     supervision_scan(today=dt.date(2026, 11, 23))

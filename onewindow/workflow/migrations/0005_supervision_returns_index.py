@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0010_supervision_acceptance_index'),
+        ('cases', '0011_supervision_acceptance_index'),
         ('organisations', '0002_head_of_agency_role'),
         ('workdays', '0002_seed_official_calendar'),
         ('workflow', '0004_head_of_agency_role_choice'),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_pledges_and_decision_revocation'),
+        ('cases', '0010_payments_delivery_events'),
         ('catalogue', '0005_bundle_field_map_material_generated_online'),
         ('identity', '0003_assist_sms_consent'),
         ('organisations', '0002_head_of_agency_role'),
