@@ -111,10 +111,10 @@ def _due_objects(horizon: dt.date, rules: RuleVersion) -> Iterator[Due]:
         status__in=[RectificationStatus.OPEN, RectificationStatus.CALLED_BACK], due_on__lte=horizon
     ).select_related("rating__case")
     for rectification in rectifications:
-        case = rectification.rating.case
+        rated = rectification.rating.case
         yield Due(
             AlertKind.RECTIFICATION, "ratings.rectification", str(rectification.pk),
-            (case.number if case is not None else "") or str(rectification.pk)[:8], rectification.department_id,
+            (rated.number if rated is not None else "") or str(rectification.pk)[:8], rectification.department_id,
             None, rectification.rating.case_id, rectification.due_on, _day(rectification.created_at), None,
         )  # fmt: skip
     tickets = Ticket.objects.filter(
@@ -178,10 +178,10 @@ def _breaches(since: dt.datetime, rules: RuleVersion) -> Iterator[Breach]:
         )  # fmt: skip
     rectifications = Rectification.objects.filter(escalated_at__gte=since).select_related("rating__case")
     for rectification in rectifications:
-        case = rectification.rating.case
+        rated = rectification.rating.case
         yield Breach(
             AlertKind.ESCALATION, "ratings.rectification", str(rectification.pk),
-            (case.number if case is not None else "") or str(rectification.pk)[:8], rectification.department_id,
+            (rated.number if rated is not None else "") or str(rectification.pk)[:8], rectification.department_id,
             None, rectification.rating.case_id, "差评整改逾期，已由好差评提请督办",
         )  # fmt: skip
     escalated = Ticket.objects.filter(escalated_at__gte=since, lead_department__isnull=False)
