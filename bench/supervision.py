@@ -101,7 +101,7 @@ def main() -> None:
     from bench.seed import seed_applicants, seed_cases
     from onewindow.cases.models import Case
     from onewindow.core import clock
-    from onewindow.supervision.models import Alert
+    from onewindow.supervision.models import Alert, SupervisionOrder
 
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
@@ -125,6 +125,7 @@ def main() -> None:
             seeded = seed_cases(cases=missing, applicants=applicants, random_seed=args.seed + n)
             print(f"seeded {seeded}", flush=True)
         _nothing_due()
+        SupervisionOrder.objects.all().delete()
         Alert.objects.all().delete()
         nothing = _time_scan(args.rounds)
         print(f"{size} cases, nothing due: {nothing}", flush=True)

@@ -78,7 +78,7 @@ class AlertStatus(models.TextChoices):
     OPEN = "open", _("open")
     ACKNOWLEDGED = "acknowledged", _("acknowledged")
     ORDERED = "ordered", _("supervision order issued")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", _("alert closed")
 
 
 class Alert(BaseModel):
@@ -143,7 +143,7 @@ class Alert(BaseModel):
 class OrderStatus(models.TextChoices):
     ISSUED = "issued", _("awaiting the department's reply")
     REPLIED = "replied", _("replied")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", _("order concluded")
 
 
 class SupervisionOrder(BaseModel):
