@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
-from onewindow.supervision.models import Alert, AlertLevel, AlertStatus
+from onewindow.supervision.models import Alert, AlertLevel, AlertStatus, SupervisionOrder
 from onewindow.supervision.rules import rule_version_load
 from onewindow.supervision.scan import supervision_scan
 from onewindow.supervision.services import order_issue
@@ -25,7 +25,8 @@ def supervision_demo_load() -> dict[str, int]:
         .order_by("raised_at", "reference")
         .first()
     )
-    if supervisor is not None and alert is not None and not hasattr(alert, "order"):
+    # One order in the demo, once: loading again issues no other.
+    if supervisor is not None and alert is not None and not SupervisionOrder.objects.exists():
         order_issue(alert=alert, actor=supervisor, instruction="请说明逾期原因，并于答复期限内办结。")
         orders = 1
     return {"supervision_alerts": run.raised, "supervision_orders": orders}
