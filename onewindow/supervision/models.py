@@ -65,6 +65,7 @@ class AlertKind(models.TextChoices):
     REPEATED_RETURN = "repeated_return", _("repeated returns")
     DEEMED_ACCEPTANCE = "deemed_acceptance", _("deemed acceptance")
     LATE_ACCEPTANCE = "late_acceptance", _("accepted after the pre-review window")
+    OFF_PLATFORM = "off_platform", _("decision taken outside the platform's steps")
 
 
 class AlertLevel(models.TextChoices):

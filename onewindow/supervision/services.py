@@ -22,6 +22,7 @@ from onewindow.supervision.models import (
 from onewindow.supervision.rules import rule_version_current
 from onewindow.supervision.selectors import supervised_departments, supervisor_is
 from onewindow.workdays.selectors import working_days_add
+from onewindow.workflow.models import OPEN_TASK_STATUSES, WorkTask
 
 TEXT_MAX = 2000
 
@@ -178,3 +179,31 @@ def breach_correction_refused(*, case: Any, actor: Any, outside: list[str], **_:
         raised_at=clock.now(),
     )
     audit_record(actor=actor, action="supervision.breach_record", target=alert)
+
+
+def breach_decision_off_platform(*, case: Any, actor: Any, code: int, **_: Any) -> None:
+    """A decision recorded while the case's steps were still open was not taken through the platform's
+    handling (承办 → 审核 → 批准): recorded as a breach naming who recorded it. Runs before workflow cancels
+    those steps."""
+    open_steps = list(
+        WorkTask.objects.filter(case_id=case.pk, status__in=OPEN_TASK_STATUSES).values_list("name", flat=True)
+    )
+    if not open_steps:
+        return
+    alert, created = Alert.objects.get_or_create(
+        kind=AlertKind.OFF_PLATFORM,
+        object_id=str(case.pk),
+        level=AlertLevel.BREACH,
+        defaults={
+            "object_type": "cases.case",
+            "reference": case.number or str(case.pk)[:8],
+            "case_id": case.pk,
+            "department_id": case.department_id,
+            "person": actor,
+            "detail": f"办结决定在以下环节办完之前录入：{'、'.join(sorted(open_steps))}"[:500],
+            "rule_version": rule_version_current(),
+            "raised_at": clock.now(),
+        },
+    )
+    if created:
+        audit_record(actor=actor, action="supervision.breach_record", target=alert)

@@ -84,3 +84,10 @@ def accepted(process, citizen, item, clerk_a):
         return Case.objects.select_related("deadline").get(pk=case.pk)
 
     return make
+
+
+@pytest.fixture
+def approver_a(department_a):
+    return MembershipFactory(
+        user=UserFactory(username="approver_a", is_staff=True), department=department_a, role=Role.APPROVER
+    ).user

@@ -112,3 +112,15 @@ def test_a_correction_naming_a_material_outside_the_guide_is_refused_and_logged(
     assert breach.level == AlertLevel.BREACH
     assert breach.person == clerk_a and breach.department == department_a and breach.case_id == submitted.pk
     assert "申请表" in breach.detail or breach.detail.startswith("补正告知列出了指南以外的材料")
+
+
+def test_a_denial_recorded_while_steps_are_open_is_a_breach_naming_who_recorded_it(accepted, approver_a):
+    from onewindow.cases.models import ConclusionCode
+    from onewindow.cases.services import case_conclude, case_process_start
+
+    case = accepted(dt.date(2026, 12, 31))
+    if case.status == "accepted":
+        case = case_process_start(case=case, actor=approver_a)
+    case_conclude(case=case, actor=approver_a, code=ConclusionCode.DENIED, result="", reason="材料不实")
+    breach = Alert.objects.get(kind=AlertKind.OFF_PLATFORM)
+    assert breach.person == approver_a and "承办" in breach.detail
