@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "onewindow.delivery",
     "onewindow.opendata",
     "onewindow.proactive",
+    "onewindow.supervision",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -168,6 +169,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "onewindow.core.context_processors.site",
+                "onewindow.workbench.context_processors.staff_access",
             ],
         },
     }
@@ -635,6 +637,12 @@ ONEWINDOW_PERIODIC_JOBS.append(("onewindow.secmon.tasks.security_events_prune_jo
 # ticket outside its duties (退单); later it must handle it. Overdue tickets are escalated every hour.
 ONEWINDOW_HOTLINE_RETURN_DAYS = int(os.environ.get("ONEWINDOW_HOTLINE_RETURN_DAYS", "1"))
 ONEWINDOW_PERIODIC_JOBS.append(("onewindow.hotline.tasks.tickets_escalate_job", 60 * 60))
+# E-supervision (onewindow.supervision): the scan for warnings, cards and breaches; the rules themselves are
+# versioned data edited on the supervisor's workbench.
+ONEWINDOW_SUPERVISION_SCAN_SECONDS = int(os.environ.get("ONEWINDOW_SUPERVISION_SCAN_SECONDS", "900"))
+ONEWINDOW_PERIODIC_JOBS.append(
+    ("onewindow.supervision.tasks.supervision_scan_job", ONEWINDOW_SUPERVISION_SCAN_SECONDS)
+)
 # 我要问 and 投诉建议 (onewindow.consult): answer and handling time limits in working days.
 ONEWINDOW_CONSULT_ANSWER_DAYS = int(os.environ.get("ONEWINDOW_CONSULT_ANSWER_DAYS", "5"))
 ONEWINDOW_COMPLAINT_DAYS = int(os.environ.get("ONEWINDOW_COMPLAINT_DAYS", "15"))

@@ -63,6 +63,7 @@ urlpatterns = [
     path("workbench/ratings/", include("onewindow.ratings.staff_urls")),
     path("workbench/webhooks/", include("onewindow.webhooks.urls")),
     path("workbench/opendata/", include("onewindow.opendata.staff_urls")),
+    path("workbench/supervision/", include("onewindow.supervision.urls")),
     path("workbench/", include("onewindow.workbench.urls")),
     path("services/", include("onewindow.catalogue.urls")),
     path("halls/", include("onewindow.halls.urls")),

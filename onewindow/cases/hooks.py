@@ -32,6 +32,9 @@ class CaseHook(enum.StrEnum):
     # The application is being received (submitted or resubmitted), before its automatic pre-review: the
     # platform may still attach what it holds and check the form against the registries.
     RECEIVING = "receiving"
+    # A correction notice naming materials outside the guide was refused (and rolled back); runs in a
+    # transaction of its own so e-supervision can record the attempt: + outside (the materials' names).
+    CORRECTION_REFUSED = "correction_refused"
 
 
 _registry: dict[CaseHook, list[Callable[..., None]]] = defaultdict(list)

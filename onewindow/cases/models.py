@@ -210,6 +210,27 @@ class Case(BaseModel):
             models.Index(fields=["applicant", "-created_at"]),
             models.Index(fields=["company", "-created_at"]),
             models.Index(fields=["department", "status", "-created_at"]),
+            # E-supervision's scan starts from the open cases only (partial indexes): their number, not the
+            # whole history, sets its cost (bench/supervision.py).
+            models.Index(
+                fields=["deadline"],
+                name="case_open_clock",
+                condition=models.Q(status__in=["accepted", "in_process"]),
+            ),
+            models.Index(
+                fields=["intake_due_on"], name="case_prereview_due", condition=models.Q(status="submitted")
+            ),
+            models.Index(
+                fields=["delivery_deadline"],
+                name="case_undelivered",
+                condition=models.Q(status="concluded", delivered_at__isnull=True),
+            ),
+            # E-supervision reads the deemed and late acceptances since its previous scan.
+            models.Index(
+                fields=["accepted_at"],
+                name="case_acceptance_breach",
+                condition=models.Q(accepted_by_default=True) | models.Q(accepted_late=True),
+            ),
         ]
 
     def __str__(self) -> str:

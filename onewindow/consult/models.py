@@ -83,6 +83,10 @@ class Question(BaseModel):
         indexes = [
             models.Index(fields=["department", "status", "due_on"]),
             models.Index(fields=["item", "faq_status"]),
+            # E-supervision looks for open questions by due date only (onewindow.supervision.scan).
+            models.Index(
+                fields=["due_on"], name="question_open_due_on", condition=models.Q(status=QuestionStatus.OPEN)
+            ),
         ]
 
     def __str__(self) -> str:

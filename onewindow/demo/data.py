@@ -25,6 +25,7 @@ from onewindow.demo.licences import licences_demo_load
 from onewindow.demo.opendata import opendata_demo_load
 from onewindow.demo.ratings import ratings_demo_load
 from onewindow.demo.sharing_demo import sharing_demo_load
+from onewindow.demo.supervision import supervision_demo_load
 from onewindow.demo.webhooks import webhooks_demo_load
 from onewindow.demo.workflow import workflow_demo_load
 from onewindow.organisations.models import Department, ExerciseLevel, Region, Role
@@ -226,4 +227,6 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     created |= ratings_demo_load()
     step("open data and proactive services")
     created |= opendata_demo_load(departments=departments)
+    step("e-supervision rules, alerts and a supervision order")
+    created |= supervision_demo_load()
     return created

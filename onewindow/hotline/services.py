@@ -69,7 +69,11 @@ def _event(
 
 
 def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("category", "lead_department").get(pk=ticket.pk)
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("category", "lead_department")
+        .get(pk=ticket.pk)
+    )
 
 
 def _next_number() -> str:

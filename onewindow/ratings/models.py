@@ -199,7 +199,20 @@ class Rectification(BaseModel):
         verbose_name = _("rectification")
         verbose_name_plural = _("rectifications")
         ordering = ["due_on", "created_at"]
-        indexes = [models.Index(fields=["department", "status", "due_on"], name="rectification_queue")]
+        indexes = [
+            models.Index(fields=["department", "status", "due_on"], name="rectification_queue"),
+            # E-supervision reads open rectifications by due date, and the escalations since its previous scan.
+            models.Index(
+                fields=["due_on"],
+                name="rectification_open_due_on",
+                condition=models.Q(status__in=["open", "called_back"]),
+            ),
+            models.Index(
+                fields=["escalated_at"],
+                name="rectification_escalated",
+                condition=models.Q(escalated_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.department} · {self.get_status_display()}"

@@ -220,6 +220,12 @@ class WorkTask(BaseModel):
                 fields=["assignee", "status", "department", "role", "due_on"], name="worktask_assignee_status"
             ),
             models.Index(fields=["due_on"], name="worktask_due_on"),
+            # E-supervision's repeated-returns check reads the returns since its previous scan.
+            models.Index(
+                fields=["completed_at"],
+                name="worktask_returned_at",
+                condition=models.Q(action=TaskAction.RETURN),
+            ),
         ]
         constraints = [
             # A reset engine task keeps its id, so only one open row per engine task, any number of finished ones.

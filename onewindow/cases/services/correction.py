@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from onewindow.cases.hooks import CaseHook, case_hooks_run
 from onewindow.cases.models import Case, CaseStatus, CorrectionRequest, EventAction, MaterialStatus
 from onewindow.cases.services._common import (
     applicant_check,
@@ -30,8 +31,30 @@ def _correction_period_days() -> int:
     return int(settings.ONEWINDOW_CORRECTION_PERIOD_DAYS)
 
 
-@transaction.atomic
 def case_correction_request(
+    *,
+    case: Case,
+    clerk: Any,
+    problems: Sequence[tuple[Material, str]],
+    expected_version: int | None = None,
+) -> CorrectionRequest:
+    """Send the one correction notice; an attempt to name materials outside the guide is refused and, once
+    rolled back, reported to the hooks (e-supervision logs it as a breach)."""
+    try:
+        return _case_correction_request(
+            case=case, clerk=clerk, problems=problems, expected_version=expected_version
+        )
+    except DomainError as refused:
+        if refused.code == "correction_material_not_in_guide":
+            listed = set(case.item_version.materials.values_list("pk", flat=True))
+            outside = [material.name for material, _ in problems if material.pk not in listed]
+            with transaction.atomic():
+                case_hooks_run(CaseHook.CORRECTION_REFUSED, case=case, actor=clerk, outside=outside)
+        raise
+
+
+@transaction.atomic
+def _case_correction_request(
     *,
     case: Case,
     clerk: Any,
