@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "onewindow.hotline",
     "onewindow.consult",
     "onewindow.sharing",
+    "onewindow.analytics",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -160,6 +161,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "onewindow.core.context_processors.site",
+                "onewindow.analytics.context_processors.menu",
             ],
         },
     }

@@ -60,6 +60,7 @@ urlpatterns = [
     path("workbench/hotline/", include("onewindow.hotline.staff_urls")),
     path("workbench/consult/", include("onewindow.consult.staff_urls")),
     path("workbench/sharing/", include("onewindow.sharing.urls")),
+    path("workbench/analytics/", include("onewindow.analytics.urls")),
     path("workbench/", include("onewindow.workbench.urls")),
     path("services/", include("onewindow.catalogue.urls")),
     path("halls/", include("onewindow.halls.urls")),
