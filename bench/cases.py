@@ -169,14 +169,24 @@ def _submittable_items(user: Any) -> list[tuple[Any, dict[str, Any]]]:
     return found
 
 
+# Users handed their licences in this run (``_submitters`` is called again with more users for the threads).
+_HOLDING: set[Any] = set()
+
+
 def _submitters(count: int) -> list[Any]:
     """Applicants for the timed submissions: seeded citizens raised to L3 so every online item is open."""
     from django.contrib.auth import get_user_model
 
+    from bench.ops.failure_suite import licences_hand_out
     from onewindow.identity.models import Person
 
     users = list(get_user_model().objects.filter(username__startswith="bcase").order_by("username")[:count])
-    Person.objects.filter(user__in=users).update(assurance_level=3)
+    people = Person.objects.filter(user__in=users)
+    people.update(assurance_level=3)
+    # The demo's online items take the identity card and household register from the e-licence library:
+    # without them every submission answers ``licence_missing`` and nothing is left to measure (issue #18).
+    licences_hand_out(people.exclude(user__in=_HOLDING).select_related("user"))
+    _HOLDING.update(user.pk for user in users)
     return users
 
 

@@ -22,12 +22,17 @@ from onewindow.core.ratelimit import client_address, rate_limit_hit
 from onewindow.core.unicode_text import text_repair
 from onewindow.halls.api import router as halls_router
 from onewindow.identity.api import router as identity_router
+from onewindow.identity.api_auth import InsufficientScope, www_authenticate_for
 from onewindow.licences.api import router as licences_router
 from onewindow.licences.holder_api import router as licence_holders_router
 from onewindow.organisations.api import router as organisations_router
+from onewindow.payments.api import router as payments_router
 from onewindow.queueing.api import router as queueing_router
+from onewindow.ratings.api import router as ratings_router
 from onewindow.sharing.api import router as sharing_router
+from onewindow.webhooks.api import router as webhooks_router
 from onewindow.workdays.api import router as workdays_router
+from onewindow.workflow.api import router as workflow_router
 
 
 class PublicLookupThrottle(BaseThrottle):
@@ -77,6 +82,10 @@ api.add_router("/", appointments_router)
 api.add_router("/", licences_router)
 api.add_router("/", licence_holders_router)
 api.add_router("/", sharing_router)
+api.add_router("/", ratings_router)
+api.add_router("/", workflow_router)
+api.add_router("/", webhooks_router)
+api.add_router("/", payments_router)
 
 
 def _error(
@@ -90,7 +99,10 @@ def _error(
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return _error(request, exc.status, exc.as_dict(), retry_after=exc.retry_after)
+    response = _error(request, exc.status, exc.as_dict(), retry_after=exc.retry_after)
+    if isinstance(exc, InsufficientScope):
+        response["WWW-Authenticate"] = exc.www_authenticate
+    return response
 
 
 # Pydantic's error types, said in Chinese; {placeholders} come from the error's context.
@@ -164,7 +176,9 @@ def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, {"code": "unauthenticated", "message": "请先登录。"})
+    response = _error(request, 401, {"code": "unauthenticated", "message": "请先登录。"})
+    response["WWW-Authenticate"] = www_authenticate_for(request)
+    return response
 
 
 @api.exception_handler(HttpError)

@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "oauth2_provider",
+    # django-ninja's own Swagger UI and Redoc files, served from our origin (the CSP allows no CDN).
+    "ninja",
     "onewindow.core",
     "onewindow.accounts",
     "onewindow.identity",
@@ -104,6 +106,7 @@ INSTALLED_APPS = [
     "onewindow.workdays",
     "onewindow.catalogue",
     "onewindow.halls",
+    "onewindow.ratings",
     "onewindow.cases",
     "onewindow.queueing",
     "onewindow.workflow",
@@ -114,6 +117,9 @@ INSTALLED_APPS = [
     "onewindow.hotline",
     "onewindow.consult",
     "onewindow.sharing",
+    "onewindow.webhooks",
+    "onewindow.payments",
+    "onewindow.delivery",
     "onewindow.analytics",
     "onewindow.portal",
     "onewindow.workbench",
@@ -320,7 +326,52 @@ ONEWINDOW_PLUGINS: dict[str, str | dict[str, object]] = {
     "id_card_reader": os.environ.get(
         "ONEWINDOW_ID_CARD_READER", "onewindow.identity.card_readers.SandboxIdCardReader"
     ),
+    # How webhook deliveries leave: the sandbox answers 200 and sends nothing (the quick start).
+    "webhook_transport": os.environ.get(
+        "ONEWINDOW_WEBHOOK_TRANSPORT", "onewindow.webhooks.transports.SandboxWebhookTransport"
+    ),
 }
+# Webhooks: a receiver gets this long to answer; a failed delivery is retried after base, 2×base, 4×base …
+# seconds (at most max between tries) up to max_attempts times — with the defaults, for about 15 hours. A
+# worker's send holds a delivery for the lease; if it dies, the delivery is due again when the lease ends.
+ONEWINDOW_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("ONEWINDOW_WEBHOOK_TIMEOUT_SECONDS", "10"))
+ONEWINDOW_WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("ONEWINDOW_WEBHOOK_RETRY_BASE_SECONDS", "30"))
+ONEWINDOW_WEBHOOK_RETRY_MAX_SECONDS = int(os.environ.get("ONEWINDOW_WEBHOOK_RETRY_MAX_SECONDS", "3600"))
+ONEWINDOW_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("ONEWINDOW_WEBHOOK_MAX_ATTEMPTS", "20"))
+ONEWINDOW_WEBHOOK_SEND_LEASE_SECONDS = int(os.environ.get("ONEWINDOW_WEBHOOK_SEND_LEASE_SECONDS", "120"))
+# Payments (docs/deploy.md): the sandbox provider unless WeChat Pay's merchant settings are given. Secrets come
+# from the environment or from files (mounted secrets): the APIv3 key as ONEWINDOW_WECHATPAY_APIV3_KEY or
+# ..._APIV3_KEY_FILE, the merchant's private key and the platform certificate as PEM file paths.
+ONEWINDOW_PLUGINS["payment_provider"] = "onewindow.payments.providers.SandboxPaymentProvider"
+if os.environ.get("ONEWINDOW_WECHATPAY_MCHID"):
+    ONEWINDOW_PLUGINS["payment_provider"] = {
+        "class": "onewindow.payments.providers.WeChatPayProvider",
+        "options": {
+            "merchant_id": os.environ["ONEWINDOW_WECHATPAY_MCHID"],
+            "app_id": os.environ["ONEWINDOW_WECHATPAY_APPID"],
+            "merchant_serial": os.environ["ONEWINDOW_WECHATPAY_SERIAL"],
+            "merchant_key_path": os.environ["ONEWINDOW_WECHATPAY_KEY_FILE"],
+            "platform_cert_path": os.environ["ONEWINDOW_WECHATPAY_PLATFORM_CERT_FILE"],
+            "apiv3_key": os.environ.get("ONEWINDOW_WECHATPAY_APIV3_KEY", ""),
+            "apiv3_key_path": os.environ.get("ONEWINDOW_WECHATPAY_APIV3_KEY_FILE", ""),
+            "notify_url": os.environ["ONEWINDOW_WECHATPAY_NOTIFY_URL"],
+        },
+    }
+# Postal delivery: the sandbox courier unless 快递100's account is given (docs/deploy.md).
+ONEWINDOW_PLUGINS["courier"] = "onewindow.delivery.couriers.SandboxCourier"
+if os.environ.get("ONEWINDOW_KUAIDI100_KEY"):
+    ONEWINDOW_PLUGINS["courier"] = {
+        "class": "onewindow.delivery.couriers.Kuaidi100Courier",
+        "options": {
+            "key": os.environ["ONEWINDOW_KUAIDI100_KEY"],
+            "secret": os.environ["ONEWINDOW_KUAIDI100_SECRET"],
+            "salt": os.environ["ONEWINDOW_KUAIDI100_SALT"],
+            "company": os.environ.get("ONEWINDOW_KUAIDI100_COMPANY", "ems"),
+            "callback_url": os.environ["ONEWINDOW_KUAIDI100_CALLBACK_URL"],
+        },
+    }
+# 票据代码 of the platform's 财政电子票据 (issued by the finance bureau to the collecting authority).
+ONEWINDOW_RECEIPT_CODE = os.environ.get("ONEWINDOW_RECEIPT_CODE", "35010126")
 # Uploaded materials: the largest file accepted; how long (working days) a correction may take before the
 # case is withdrawn (退件).
 ONEWINDOW_UPLOAD_MAX_BYTES = int(os.environ.get("ONEWINDOW_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
@@ -398,7 +449,12 @@ OAUTH2_PROVIDER = {
         "profile": "姓名、认证等级、代办企业",
         "phone": "手机号码（脱敏）",
         "idcard": "身份证号码（脱敏）",
-        "cases": "查询和办理办件",
+        "cases": "查询和办理办件（读写，等同 cases:read + cases:write）",
+        "cases:read": "查询办件",
+        "cases:write": "办理办件（申请、受理、办结等）",
+        "tasks:read": "查看部门待办",
+        "tasks:write": "办理部门待办（签收、通过、退回、转办、意见）",
+        "webhooks": "管理事件订阅与投递记录",
         "licences": "查询电子证照",
     },
     "DEFAULT_SCOPES": ["openid", "profile"],
@@ -427,6 +483,10 @@ OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"], OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEYS_
     DATA_DIR
 )
 
+# DOT's default, named so that models pointing at the department systems (webhook subscriptions) can
+# depend on the swappable model in their migrations.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
 
@@ -440,12 +500,15 @@ ONEWINDOW_PERIODIC_JOBS = [
     ("onewindow.cases.tasks.cases_deemed_accept_job", 60 * 60),
     ("onewindow.cases.tasks.cases_withdraw_uncorrected_job", 6 * 60 * 60),
     ("onewindow.cases.tasks.cases_notifications_retry", 60),
+    ("onewindow.webhooks.tasks.webhook_deliveries_due_job", 60),
     ("onewindow.licences.tasks.licences_expire_job", 24 * 60 * 60),
     ("onewindow.licences.tasks.licence_expiry_reminders_job", 24 * 60 * 60),
     ("onewindow.appointments.tasks.bookings_expire_job", 5 * 60),
     ("onewindow.appointments.tasks.bookings_no_show_job", 60 * 60),
     ("onewindow.appointments.tasks.booking_reminders_job", 60 * 60),
     ("onewindow.appointments.tasks.slots_generate_job", 24 * 60 * 60),
+    ("onewindow.payments.tasks.payment_orders_expire_job", 5 * 60),
+    ("onewindow.payments.tasks.reconciliation_daily_job", 24 * 60 * 60),
 ]
 # Appointments and queue tickets (issue #16; docs/deploy.md). Bookable from MIN to MAX days ahead (ZMS: 1–60);
 # NO_SHOW_LIMIT no-shows within NO_SHOW_WINDOW_DAYS block online booking for NO_SHOW_BLOCK_DAYS.
@@ -575,3 +638,14 @@ ONEWINDOW_PERIODIC_JOBS.append(("onewindow.hotline.tasks.tickets_escalate_job", 
 # 我要问 and 投诉建议 (onewindow.consult): answer and handling time limits in working days.
 ONEWINDOW_CONSULT_ANSWER_DAYS = int(os.environ.get("ONEWINDOW_CONSULT_ANSWER_DAYS", "5"))
 ONEWINDOW_COMPLAINT_DAYS = int(os.environ.get("ONEWINDOW_COMPLAINT_DAYS", "15"))
+# --- 好差评 (issue #14; onewindow.ratings) ------------------------------------------------------------------
+# A bad rating is fixed within this many working days on the legal calendar (德州: 5; Sichuan: 15).
+ONEWINDOW_RATINGS_RECTIFY_WORKING_DAYS = int(os.environ.get("ONEWINDOW_RATINGS_RECTIFY_WORKING_DAYS", "5"))
+ONEWINDOW_PERIODIC_JOBS.append(("onewindow.ratings.tasks.rectifications_escalate_job", 60 * 60))
+# Ratings by SMS reply and phone keypad arrive from the operator's gateway, signed with a shared secret.
+ONEWINDOW_PLUGINS["ratings_inbound"] = "onewindow.ratings.inbound.SandboxInboundGateway"
+if os.environ.get("ONEWINDOW_RATINGS_INBOUND_SECRET"):
+    ONEWINDOW_PLUGINS["ratings_inbound"] = {
+        "class": "onewindow.ratings.inbound.SignedInboundGateway",
+        "options": {"secret": os.environ["ONEWINDOW_RATINGS_INBOUND_SECRET"]},
+    }

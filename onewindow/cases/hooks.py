@@ -75,3 +75,18 @@ def case_notes_provider_register(provider: Callable[..., list[CaseNote]]) -> Non
 
 def case_notes(case: Any, *, audience: str) -> list[CaseNote]:
     return [note for provider in _note_providers for note in provider(case=case) if note.audience == audience]
+
+
+# Sections other apps add to the applicant's case page (e.g. what is due and how to pay): each provider
+# returns rendered HTML, or "" when it has nothing to show for the case.
+_sections: list[Callable[..., str]] = []
+
+
+def case_section_register(provider: Callable[..., str]) -> None:
+    """Show ``provider(case=, request=)``'s HTML on the applicant's case page."""
+    if provider not in _sections:
+        _sections.append(provider)
+
+
+def case_sections_render(**kwargs: Any) -> list[str]:
+    return [html for provider in _sections if (html := provider(**kwargs))]

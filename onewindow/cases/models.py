@@ -360,6 +360,15 @@ class EventAction(models.TextChoices):
     STEP_RETURNED = "step_returned", _("step returned")
     STEP_TRANSFERRED = "step_transferred", _("step transferred")
     STEP_OPINION = "step_opinion", _("opinion added")
+    # Fees (缴费), written by onewindow.payments.
+    FEE_DUE = "fee_due", _("awaiting payment")
+    FEE_PAID = "fee_paid", _("fee paid")
+    FEE_WAIVED = "fee_waived", _("fee waived")
+    FEE_REFUNDED = "fee_refunded", _("fee refunded")
+    # Postal delivery (邮寄), written by onewindow.delivery.
+    SHIPMENT = "shipment", _("postal delivery update")
+    MATERIALS_POSTED = "materials_posted", _("materials sent by post")
+    MATERIALS_RECEIVED = "materials_received", _("posted materials received")
 
 
 class CaseEvent(BaseModel):

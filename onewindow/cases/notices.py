@@ -58,6 +58,16 @@ def case_page_url(case: Case) -> str:
     return f"{settings.ONEWINDOW_PUBLIC_BASE_URL}/cases/{case.pk}/"
 
 
+def rating_url(case: Case) -> str:
+    """Where the applicant rates the handling (好差评): the ratings app serves this path (cases sits below
+    it in the import layers, so the path is fixed rather than reversed); the page asks for sign-in."""
+    return f"{settings.ONEWINDOW_PUBLIC_BASE_URL}/rate/case/{case.pk}/?via=qr"
+
+
+# The notices a finished handling leaves the applicant with carry the rating QR (51号: every end state).
+RATING_NOTICE_KINDS = frozenset({"acceptance", "refusal", "denial"})
+
+
 def notice_kinds_available(case: Case) -> list[str]:
     """The notices that exist for the case in its current state."""
     kinds = []
@@ -104,6 +114,8 @@ def _notice_context(case: Case, kind: str) -> dict[str, Any]:
     # applicant's own page of the case.
     url = tracking_url(case) if case.number else case_page_url(case)
     context.update(tracking_url=url, qr_svg=mark_safe(_qr_svg(url)))  # noqa: S308 (segno's SVG, no user text)
+    if kind in RATING_NOTICE_KINDS:
+        context.update(rating_url=rating_url(case), rating_qr_svg=mark_safe(_qr_svg(rating_url(case))))  # noqa: S308
     if kind == "acceptance":
         assert case.accepted_at is not None
         context.update(

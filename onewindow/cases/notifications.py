@@ -124,6 +124,10 @@ def notification_text(case: Case, event: str, *, query_password: str = "") -> st
         return f"您申请的“{name}”{number}办理结果已送达（{_latest_note(case, event)}）。"
     if action == EventAction.WITHDRAWN:
         return f"您申请的“{name}”已撤回（退件）。{_latest_note(case, event)}"
+    if action == EventAction.FEE_DUE:
+        return f"您申请的“{name}”{number}{_latest_note(case, event)}请在“我的办件”中缴费。"
+    if action in (EventAction.FEE_PAID, EventAction.FEE_WAIVED, EventAction.FEE_REFUNDED):
+        return f"您申请的“{name}”{number}{_latest_note(case, event)}"
     return f"您申请的“{name}”{number}状态已更新。"
 
 

@@ -262,23 +262,27 @@ def tracking_attempt_hit(case_number: str) -> None:
     rate_limit_hit(scope="public_lookup", key=f"track:{number}")
 
 
+# The columns the public tracking answer shows, and no more: the item version alone has some fifty columns,
+# eight of them jsonb, and fetching them all was a third of a tracking request (issue #18's profile).
+_TRACKED_COLUMNS = (
+    "number", "parent_id", "bundle_id", "query_password_hash", "status", "submitted_at", "accepted_at",
+    "concluded_at", "item_version__name", "department__name", "deadline__due_on",
+)  # fmt: skip
+
+
+def _tracked() -> QuerySet[Case]:
+    return Case.objects.select_related("item_version", "department", "deadline").only(*_TRACKED_COLUMNS)
+
+
 def case_track(*, case_number: str, password: str) -> Tracking:
     """The public timeline for a case number and its query password. A wrong password and an unknown
     number give the same 404 in the same time (the API rate-limits the attempts)."""
     number = (case_number or "").strip().upper()
     # One query whether or not the number exists; the timeline is read only after the password matched.
-    case = (
-        Case.objects.filter(number=number).select_related("item_version", "department", "deadline").first()
-        if number
-        else None
-    )
+    case = _tracked().filter(number=number).first() if number else None
     if case is not None and case.parent_id is not None:
         # A life event's item (<number>-01) answers to the life event's one number and query password.
-        case = (
-            Case.objects.filter(pk=case.parent_id)
-            .select_related("item_version", "department", "deadline")
-            .first()
-        )
+        case = _tracked().filter(pk=case.parent_id).first()
     expected = case.query_password_hash if case is not None and case.query_password_hash else _DUMMY_HASH
     given = case_password_hash(case.number if case is not None and case.number else number, password or "")
     if case is None or not constant_time_equal(given, expected):

@@ -26,7 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onewindow.cases import selectors, services
-from onewindow.cases.hooks import case_notes
+from onewindow.cases.hooks import case_notes, case_sections_render
 from onewindow.cases.models import (
     Case,
     CaseMaterial,
@@ -48,6 +48,10 @@ PAGE_SIZE = 20
 MESSAGES_SHOWN = 50
 # The applicant may withdraw until the case is accepted (then only the department can end it).
 WITHDRAWABLE = frozenset({CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED})
+# The end states at which the applicant is asked to rate (好差评): concluded, refused, withdrawn.
+RATEABLE_STATUSES = frozenset(
+    {CaseStatus.CONCLUDED, CaseStatus.DELIVERED, CaseStatus.NOT_ACCEPTED, CaseStatus.WITHDRAWN}
+)
 # Accepted cases: the applicant may get a new query password for tracking.
 TRACKABLE = frozenset(
     {
@@ -278,10 +282,13 @@ def _case_render(
             # A life event's item tracks under the life event's one number and password (its page has it).
             "can_reissue": case.status in TRACKABLE and bool(case.number) and case.parent_id is None,
             "notices": notice_links(case),
+            # 好差评 at every end state (the ratings app serves the page; one rating per handling there).
+            "can_rate": case.status in RATEABLE_STATUSES and case.bundle_id is None,
             "password": password,
             "idempotency_key": _fresh_key(),
             "accept": ", ".join(sorted({".pdf", ".ofd", ".jpg", ".jpeg", ".png"})),
             "collection_centre": collection_centre(item_id=case.item_id),
+            "sections": case_sections_render(case=case, request=request),
         },
         status=status,
     )

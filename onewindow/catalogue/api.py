@@ -91,6 +91,9 @@ class FaqOut(Schema):
 
 
 class MaterialOut(Schema):
+    id: uuid.UUID = Field(
+        description="the material of this guide version: `material_id` of `POST /cases/{id}/materials`"
+    )
     key: str
     name: str
     necessity: CodeLabel
@@ -266,6 +269,7 @@ def _summary(item: Item) -> dict[str, Any]:
 
 def _material(material: Material) -> dict[str, Any]:
     return {
+        "id": material.pk,
         "key": material.key,
         "name": material.name,
         "necessity": _code(material.necessity, Necessity.choices),

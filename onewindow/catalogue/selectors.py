@@ -42,6 +42,15 @@ def item_published_get(*, implementation_code: str) -> Item:
     return item
 
 
+def item_published_head(*, implementation_code: str) -> Item:
+    """One published item with its version, department and region (one query, nothing prefetched): enough
+    for a page's title and breadcrumbs when its body comes from the cache."""
+    item = items_published().filter(implementation_code=implementation_code.upper()).first()
+    if item is None:
+        raise NotFound("未找到该事项，或该事项尚未发布。")
+    return item
+
+
 def item_versions_public_log(*, item: Item) -> QuerySet[ItemVersion]:
     """The public change log (动态调整记录): every version that was ever published, newest first."""
     return item.versions.filter(published_at__isnull=False).order_by("-number")
@@ -126,6 +135,28 @@ def item_faq(*, item: Item, version: ItemVersion) -> list[dict[str, str]]:
     for provider in _faq_providers:
         entries.extend(provider(item))
     return entries
+
+
+# 好差评 figures of an item or a department: the ratings app (above the catalogue) registers itself here.
+RatingSummaryProvider = Callable[..., "dict[str, Any] | None"]
+_rating_summary_providers: list[RatingSummaryProvider] = []
+
+
+def rating_summary_provider_register(provider: RatingSummaryProvider) -> None:
+    """Add ``provider(item=…, department=…) -> {"count", "good_rate", …} | None``."""
+    if provider not in _rating_summary_providers:
+        _rating_summary_providers.append(provider)
+
+
+def rating_summary(
+    *, item: Item | None = None, department: Department | None = None
+) -> dict[str, Any] | None:
+    """The public 好评率 and count of ratings of an item or a department (None without a ratings app)."""
+    for provider in _rating_summary_providers:
+        summary = provider(item=item, department=department)
+        if summary is not None:
+            return summary
+    return None
 
 
 def theme_names(themes: Any) -> list[str]:

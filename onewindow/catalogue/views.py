@@ -4,8 +4,9 @@ guide with its printable PDF and application form; life-event bundles. The publi
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Iterable, Sequence
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onewindow.catalogue import forms_render
@@ -35,6 +37,7 @@ from onewindow.catalogue.models import (
 )
 from onewindow.catalogue.pdf import pdf_render, pdf_response
 from onewindow.catalogue.prefill import form_prefill_for
+from onewindow.catalogue.public_cache import public_generation
 from onewindow.catalogue.selectors import (
     bundle_get,
     bundle_materials,
@@ -43,8 +46,10 @@ from onewindow.catalogue.selectors import (
     item_faq,
     item_joint_departments,
     item_published_get,
+    item_published_head,
     item_versions_public_log,
     items_published,
+    rating_summary,
     theme_names,
     themes_list,
 )
@@ -131,7 +136,11 @@ def department(request: HttpRequest, department_id: str) -> HttpResponse:
     """Every published item of one implementing body."""
     body = department_get(department_id=department_id)
     return _item_list(
-        request, title=body.name, items=items_published().filter(department=body), department=body
+        request,
+        title=body.name,
+        items=items_published().filter(department=body),
+        department=body,
+        rating_summary=rating_summary(department=body),
     )
 
 
@@ -156,31 +165,37 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """The search box: ranked items and life events, "did you mean" suggestions, and matching departments."""
     q = (request.GET.get("q") or "").strip()[:100]
-    result = catalogue_search.search_catalogue(q, 50) if q else None
-    hits: list[dict[str, Any]] = []
-    if result and result.hits:
-        item_refs = [h.ref for h in result.hits if h.kind == "item"]
-        bundle_refs = [h.ref for h in result.hits if h.kind == "bundle"]
-        items = {
-            i.implementation_code: i for i in items_published().filter(implementation_code__in=item_refs)
-        }
-        bundles = {b.code: b for b in Bundle.objects.filter(is_published=True, code__in=bundle_refs)}
-        for hit in result.hits:
-            record = (items if hit.kind == "item" else bundles).get(hit.ref)
-            if record is not None:
-                hits.append({"kind": hit.kind, "record": record})
-    departments = list(departments_list(q=q)[:10]) if q else []
-    return render(
-        request,
-        "catalogue/search.html",
-        {
-            "q": q,
+
+    def results() -> dict[str, Any]:
+        result = catalogue_search.search_catalogue_cached(q, 50) if q else None
+        hits: list[dict[str, Any]] = []
+        if result and result.hits:
+            item_refs = [h.ref for h in result.hits if h.kind == "item"]
+            bundle_refs = [h.ref for h in result.hits if h.kind == "bundle"]
+            items = {
+                i.implementation_code: i for i in items_published().filter(implementation_code__in=item_refs)
+            }
+            bundles = {b.code: b for b in Bundle.objects.filter(is_published=True, code__in=bundle_refs)}
+            for hit in result.hits:
+                record = (items if hit.kind == "item" else bundles).get(hit.ref)
+                if record is not None:
+                    hits.append({"kind": hit.kind, "record": record})
+        return {
             "hits": hits,
             "corrected_query": result.corrected_query if result else None,
             "suggestions": result.suggestions if result else [],
-            "departments": departments,
-        },
-    )
+            "departments": list(departments_list(q=q)[:10]) if q else [],
+        }
+
+    # Lazy: the results are a fragment cached under the publication generation (search.html); a cached
+    # search reads nothing here and renders no result card (half of a search page, issue #18).
+    loaded = SimpleLazyObject(results)
+    context: dict[str, Any] = {
+        key: SimpleLazyObject(partial(operator.getitem, loaded, key))
+        for key in ("hits", "corrected_query", "suggestions", "departments")
+    }
+    context |= {"q": q, "public_generation": public_generation()}
+    return render(request, "catalogue/search.html", context)
 
 
 # --- the item guide ------------------------------------------------------------------------------------
@@ -218,11 +233,33 @@ def guide_context(item: Item) -> dict[str, Any]:
 @_found
 def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The full guide, downloads, the public change log and the way to apply."""
-    item = item_published_get(implementation_code=code)
-    context = guide_context(item)
-    context["change_log"] = item_versions_public_log(item=item)
-    context["bundles"] = [bundle for bundle in item.bundles.all() if bundle.is_published]
+    item = item_published_head(implementation_code=code)
+
+    def body() -> dict[str, Any]:
+        full = item_published_get(implementation_code=code)
+        return guide_context(full) | {
+            "change_log": list(item_versions_public_log(item=full)),
+            "bundles": [bundle for bundle in full.bundles.all() if bundle.is_published],
+            # 好评率 from the ratings app's monthly counters: cached with the body (at most 300 s old).
+            "rating_summary": rating_summary(item=full),
+        }
+
+    # The guide's body is a fragment cached under the publication generation (item_detail.html): every value
+    # it reads is lazy, so a cached guide costs one query (the item for the title), not nine (issue #18).
+    loaded = SimpleLazyObject(body)
+    context: dict[str, Any] = {
+        key: SimpleLazyObject(partial(operator.getitem, loaded, key)) for key in GUIDE_BODY_KEYS
+    }
+    context |= {"item": item, "version": _guide(item), "public_generation": public_generation()}
     return render(request, "catalogue/item_detail.html", context)
+
+
+# What the guide's body reads besides ``item`` and ``version`` (guide_context and the page's own lists).
+GUIDE_BODY_KEYS = (
+    "materials", "materials_to_bring", "item_type", "level", "case_type", "is_immediate", "service_objects",
+    "handling_forms", "online_depth", "result_type", "cross_region", "assurance", "themes", "joint_departments",
+    "intermediaries", "faq", "fee_items", "has_form", "change_log", "bundles", "rating_summary",
+)  # fmt: skip
 
 
 @require_safe

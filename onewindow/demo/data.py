@@ -17,11 +17,14 @@ from onewindow.core.identifiers import credit_code_check_digit, organisation_cod
 from onewindow.demo.appointments import appointments_demo_load
 from onewindow.demo.assist import assist_demo_load
 from onewindow.demo.catalogue_import import catalogue_load
+from onewindow.demo.fees import fees_demo_load
 from onewindow.demo.halls import halls_demo_load
 from onewindow.demo.hotline import hotline_demo_load
 from onewindow.demo.identity import identity_demo_load
 from onewindow.demo.licences import licences_demo_load
+from onewindow.demo.ratings import ratings_demo_load
 from onewindow.demo.sharing_demo import sharing_demo_load
+from onewindow.demo.webhooks import webhooks_demo_load
 from onewindow.demo.workflow import workflow_demo_load
 from onewindow.organisations.models import Department, ExerciseLevel, Region, Role
 from onewindow.organisations.services import department_create, membership_grant, region_create
@@ -113,6 +116,7 @@ PERSONAS = [
     Persona(
         "operator", "话务员 孙悦", "data", (Role.WINDOW_CLERK,), "12345 热线话务员（接听、派单、并单、回访）"
     ),
+    Persona("head_approval", "局长 陈刚", "approval", (Role.HEAD,), "市审批局 负责人（差评回访与整改）"),
     # The departments of the demo's parallel joint reviews (demo/workflow.py): a window clerk, a reviewer and
     # an approver in each, so every step of the demo processes has someone to do it.
     Persona("clerk_market", "窗口受理员 林雪", "market", (Role.WINDOW_CLERK,), "市市场监管局 窗口受理"),
@@ -199,6 +203,8 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     created |= catalogue_load()
     step("citizens, companies and single sign-on clients")
     created |= identity_demo_load(password=DEMO_PASSWORD, staff_usernames=[p.username for p in PERSONAS])
+    step("fee schedules of charged items")
+    created |= fees_demo_load()
     step("service centres and their comprehensive windows")
     created |= halls_demo_load(departments=departments)
     step("hall windows, queue lines, appointment slots and bookings")
@@ -209,8 +215,12 @@ def demo_load(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     created |= licences_demo_load(departments=departments)
     step("shared resources and approvals")
     created |= sharing_demo_load(departments=departments)
+    step("webhook subscriptions of the demo department systems")
+    created |= webhooks_demo_load(departments=departments)
     step("processes and cases")
     created |= workflow_demo_load(departments=departments)
     step("12345 hotline, questions and complaints")
     created |= hotline_demo_load(departments=departments)
+    step("好差评 (ratings and rectifications)")
+    created |= ratings_demo_load()
     return created

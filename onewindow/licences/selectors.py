@@ -26,7 +26,7 @@ from onewindow.licences.models import (
     SigningKey,
 )
 from onewindow.licences.services._common import ADMIN_ROLES, LIFECYCLE_ROLES
-from onewindow.licences.signing import SignatureError, licence_payload, signer_for
+from onewindow.licences.signing import SignatureError, licence_payload, signature_verify_cached
 from onewindow.organisations.models import Department, Role
 from onewindow.organisations.selectors import staff_memberships
 
@@ -135,9 +135,14 @@ def face_public(licence: Licence) -> dict[str, str]:
 
 def licence_signature_valid(licence: Licence) -> bool:
     """Recompute the signed payload from the stored columns and check it with the key's public key."""
+    key = licence.signing_key
     try:
-        signer = signer_for(licence.signing_key, with_private=False)
-        return signer.verify(licence_payload(licence), licence.signature)
+        return signature_verify_cached(
+            algorithm=key.algorithm,
+            public_key_pem=key.public_key,
+            data=licence_payload(licence),
+            signature=licence.signature,
+        )
     except (SignatureError, ValueError):
         return False
 

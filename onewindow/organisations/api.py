@@ -5,13 +5,13 @@ import uuid
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
-from ninja.security import django_auth
 from pydantic import Field
 
 from onewindow.core.errors import DomainError, PermissionDenied
 from onewindow.core.identifiers import credit_code_check
 from onewindow.core.pagination import Pages
 from onewindow.core.schemas import COMMON_ERRORS, ErrorOut
+from onewindow.core.session_auth import BrowserSessionAuth
 from onewindow.organisations.models import BodyNature, Department, ExerciseLevel, Region
 from onewindow.organisations.selectors import (
     department_get,
@@ -102,7 +102,7 @@ def department(request: HttpRequest, department_id: uuid.UUID) -> Department:
 
 @router.post(
     "/departments",
-    auth=django_auth,
+    auth=BrowserSessionAuth(),
     response={201: DepartmentOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, **COMMON_ERRORS},
     summary="Register a department (platform administrators)",
     throttle=[],

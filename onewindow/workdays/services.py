@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from onewindow.core import clock
 from onewindow.core.errors import DomainError, FieldProblem
 from onewindow.core.services import audit_record
-from onewindow.workdays.calendar import WorkCalendar
+from onewindow.workdays.calendar import WorkCalendar, calendar_generation_bump
 from onewindow.workdays.models import CalendarDay, CalendarYear, DayKind, Deadline, DeadlinePause
 
 HOLIDAY_NAMES_ZH = {
@@ -154,6 +154,7 @@ def calendar_year_import(*, actor: Any | None, year: int, days: list[OfficialDay
 
     Returns how many deadlines moved or stopped being provisional.
     """
+    calendar_generation_bump()  # every cached year of the calendar is stale from here on
     before = list(CalendarDay.objects.filter(date__year=year).values_list("date", "kind"))
     CalendarDay.objects.filter(date__year=year).delete()
     CalendarDay.objects.bulk_create(
@@ -195,6 +196,7 @@ def calendar_import(*, actor: Any | None, content: bytes, filename: str) -> tupl
 @transaction.atomic
 def calendar_day_set(*, actor: Any | None, date: dt.date, kind: str, name: str, source: str) -> CalendarDay:
     """Add or change one day by hand (e.g. a newly announced holiday) and recompute what it affects."""
+    calendar_generation_bump()  # every cached year of the calendar is stale from here on
     if kind not in DayKind.values:
         raise DomainError(code="calendar.kind", message="类型应为 holiday（休）或 workday（班）。")
     if kind == DayKind.WORKDAY and date.weekday() < 5:
@@ -214,6 +216,7 @@ def calendar_day_set(*, actor: Any | None, date: dt.date, kind: str, name: str, 
 @transaction.atomic
 def calendar_day_delete(*, actor: Any | None, day: CalendarDay) -> None:
     """Remove a listed day (it falls back to the Mon–Fri rule) and recompute what it affects."""
+    calendar_generation_bump()  # every cached year of the calendar is stale from here on
     audit_record(actor=actor, action="calendar.day_delete", target=day, changes={"date": str(day.date)})
     year = day.date.year
     day.delete()

@@ -37,6 +37,7 @@ from onewindow.cases.services.correction import (
     case_resubmit,
     cases_withdraw_uncorrected,
 )
+from onewindow.cases.services.delivery_choice import case_delivery_choose
 from onewindow.cases.services.extensions import case_extension_decide, case_extension_request
 from onewindow.cases.services.handling import (
     case_conclude,
@@ -93,6 +94,7 @@ __all__ = [
     "case_create_and_submit",
     "case_deemed_accept_overdue",
     "case_deliver",
+    "case_delivery_choose",
     "case_extension_decide",
     "case_extension_request",
     "case_form_save",

@@ -128,7 +128,10 @@ def case_start(
     claim, earlier = idempotency_claim(
         user=user,
         key=idempotency_key,
-        fingerprint=request_fingerprint(op="start", item=item.pk, company=company.pk if company else None),
+        # The form is part of the request: the same key with another form is a different request (422).
+        fingerprint=request_fingerprint(
+            op="start", item=item.pk, company=company.pk if company else None, form=form_data or {}
+        ),
     )
     if earlier is not None:
         return earlier

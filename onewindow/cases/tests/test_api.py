@@ -99,6 +99,39 @@ def test_create_with_the_same_idempotency_key_returns_the_same_case(applicant, i
     assert Case.objects.count() == 1
 
 
+def test_the_same_idempotency_key_with_another_form_is_422_and_writes_nothing(applicant, item):
+    post(
+        applicant, "/cases", {"item": item.implementation_code, "form_data": FORM}, HTTP_IDEMPOTENCY_KEY="k2"
+    )
+
+    response = post(
+        applicant,
+        "/cases",
+        {"item": item.implementation_code, "form_data": {**FORM, "note": "另一份表单"}},
+        HTTP_IDEMPOTENCY_KEY="k2",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert Case.objects.count() == 1
+
+
+def test_the_same_idempotency_key_with_submit_changed_is_422(applicant, item):
+    post(
+        applicant, "/cases", {"item": item.implementation_code, "form_data": FORM}, HTTP_IDEMPOTENCY_KEY="k3"
+    )
+
+    response = post(
+        applicant,
+        "/cases",
+        {"item": item.implementation_code, "form_data": FORM, "submit": True},
+        HTTP_IDEMPOTENCY_KEY="k3",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "idempotency_key_reused"
+
+
 def test_the_same_idempotency_key_with_another_request_is_422(applicant, item, department_a):
     other = case_item(department=department_a, name="另一事项")
     post(applicant, "/cases", {"item": item.implementation_code}, HTTP_IDEMPOTENCY_KEY="k1")

@@ -132,6 +132,10 @@ def test_one_item_has_the_full_guide(client, department_a, department_b):
     assert guide["version"] == 2 and guide["name"] == "食品经营许可"
     assert guide["handling_code"] == item.implementation_code + "01"
     assert [m["key"] for m in guide["materials"]] == ["application-form"]
+    # What POST /cases/{id}/materials takes as material_id, with what a department system needs to choose.
+    (listed,) = guide["materials"]
+    assert listed["id"] == str(draft.materials.get().pk)
+    assert {"name", "necessity", "source"} <= set(listed)
     assert guide["fee_items"][0]["name"] == "工本费"
     assert guide["faq"] == [{"q": "要本人去吗？", "a": "不用。"}]
     assert guide["form_schema"]["type"] == "object"

@@ -16,6 +16,7 @@ from django.urls import include, path, re_path
 from oauth2_provider import views as dot
 
 from onewindow.identity.oidc import staff_views
+from onewindow.identity.oidc.authorize import AuthorizationView
 
 provider_patterns = [
     re_path(
@@ -31,7 +32,7 @@ provider_patterns = [
     ),
     path(
         "o/authorize/",
-        dot.AuthorizationView.as_view(template_name="identity/oidc/authorize.html"),
+        AuthorizationView.as_view(template_name="identity/oidc/authorize.html"),
         name="authorize",
     ),
     path("o/token/", dot.TokenView.as_view(), name="token"),

@@ -7,9 +7,12 @@ needs the full ID number asks the person at its own counter, never from the plat
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from typing import Any
 
+from django.utils import timezone
 from jwcrypto import jwk, jws
+from oauth2_provider.models import get_access_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
@@ -34,10 +37,34 @@ CLAIM_SCOPES = {
 ACR_PREFIX = "urn:onewindow:loa:"
 
 
+# The person signed in to the browser that sent the authorisation request (set by the authorisation view):
+# oauthlib asks the validator about a silent sign-in (prompt=none) without giving it the Django request.
+authorising_user: ContextVar[Any | None] = ContextVar("authorising_user", default=None)
+
+
 class OneWindowValidator(OAuth2Validator):
     """django-oauth-toolkit's validator with the platform's claims and key rotation."""
 
     oidc_claim_scope = CLAIM_SCOPES
+
+    def validate_silent_login(self, request: Any) -> bool:
+        """prompt=none: a code only for a browser already signed in (else ``login_required``)."""
+        user = authorising_user.get()
+        return bool(user is not None and user.is_authenticated and user.is_active)
+
+    def validate_silent_authorization(self, request: Any) -> bool:
+        """prompt=none: no consent page may be shown, so the system must need none — the government's own
+        systems skip it, others need a live grant of the same scopes (else ``consent_required``)."""
+        client = getattr(request, "client", None)
+        user = authorising_user.get()
+        if client is None or user is None:
+            return False
+        if client.skip_authorization:
+            return True
+        tokens = get_access_token_model().objects.filter(
+            user=user, application=client, expires__gt=timezone.now()
+        )
+        return any(token.allow_scopes(list(request.scopes or [])) for token in tokens)
 
     def get_additional_claims(self, request: Any) -> dict[str, Any]:
         user = request.user

@@ -12,7 +12,7 @@ from ninja.security import SessionAuth
 from oauth2_provider.models import AccessToken
 
 from onewindow.core.errors import DomainError
-from onewindow.identity.api_auth import AccessTokenAuth, session_or_token
+from onewindow.identity.api_auth import AccessTokenAuth, BrowserSessionAuth, session_or_token
 from onewindow.identity.tests.oidc_flow import department_system
 
 RAW_TOKEN = "a-test-access-token-0123456789"
@@ -81,10 +81,53 @@ def test_a_token_in_the_query_string_is_not_accepted(token):
     assert AccessTokenAuth(("cases",))(request) is None
 
 
-def test_endpoints_accept_the_session_cookie_with_csrf_or_a_bearer_token():
-    session, bearer = session_or_token("cases")
+def test_endpoints_try_the_bearer_token_before_the_csrf_checked_session_cookie():
+    bearer, session = session_or_token("cases")
 
     assert isinstance(session, SessionAuth)
     assert session.csrf
     assert isinstance(bearer, AccessTokenAuth)
     assert bearer.scopes == ("cases",)
+
+
+def _token_with(citizen, platform_admin, scope: str) -> AccessToken:
+    application, _ = department_system(platform_admin)
+    return AccessToken.objects.create(
+        user=citizen,
+        application=application,
+        token=RAW_TOKEN,
+        scope=scope,
+        expires=timezone.now() + timedelta(hours=1),
+    )
+
+
+@pytest.mark.parametrize(
+    ("scope", "method", "allowed"),
+    [
+        ("tasks:read", "get", True),
+        ("tasks:read", "post", False),
+        ("tasks:write", "post", True),
+        ("tasks", "post", True),
+        ("tasks", "get", True),
+        ("cases:read", "post", False),
+    ],
+)
+def test_split_families_need_the_read_scope_to_read_and_the_write_scope_to_write(
+    citizen, platform_admin, scope, method, allowed
+):
+    _token_with(citizen, platform_admin, f"openid {scope}")
+    request = getattr(RequestFactory(), method)("/api/v1/tasks", HTTP_AUTHORIZATION=f"Bearer {RAW_TOKEN}")
+
+    if allowed:
+        assert AccessTokenAuth(("tasks",))(request) == citizen
+    else:
+        with pytest.raises(DomainError) as refused:
+            AccessTokenAuth(("tasks",))(request)
+        assert refused.value.code == "insufficient_scope"
+        assert 'error="insufficient_scope"' in refused.value.www_authenticate  # type: ignore[attr-defined]
+
+
+def test_a_request_without_the_session_cookie_is_not_csrf_checked():
+    request = RequestFactory().post("/api/v1/cases")
+
+    assert BrowserSessionAuth()(request) is None

@@ -84,6 +84,17 @@ def test_the_periodic_refresh_moves_a_still_paused_clock_each_working_day(deadli
     assert deadline.due_on == D("2026-09-18")
 
 
+def test_the_periodic_refresh_leaves_clocks_without_an_open_pause_alone(deadline, supervisor, today):
+    resumed = deadline_start(label="药品经营许可", start_on=D("2026-09-01"), working_days=10)
+    deadline_pause(actor=supervisor, deadline=resumed, start_on=D("2026-09-02"), reason="现场核查")
+    deadline_resume(actor=supervisor, deadline=resumed, end_on=D("2026-09-03"))
+    # Stale stored due dates: only a recomputation would correct them, and none is due for these clocks.
+    Deadline.objects.filter(pk__in=[deadline.pk, resumed.pk]).update(due_on=D("2026-12-31"))
+    today("2026-09-10")
+    assert deadlines_refresh_paused.call() == 0
+    assert set(Deadline.objects.values_list("due_on", flat=True)) == {D("2026-12-31")}
+
+
 def test_pausing_a_paused_clock_is_a_conflict(deadline, supervisor):
     deadline_pause(actor=supervisor, deadline=deadline, start_on=D("2026-09-08"), reason="组织听证")
     with pytest.raises(DomainError) as caught:
