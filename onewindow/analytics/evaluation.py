@@ -17,6 +17,7 @@ from onewindow.cases.models import Case, CorrectionRequest
 from onewindow.catalogue.models import Item, Material
 from onewindow.core.errors import PermissionDenied
 from onewindow.organisations.models import Department, Region
+from onewindow.ratings.models import Rating
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ def evaluation_report(*, user: Any, region: Region, period: Period) -> Evaluatio
     items = Item.objects.filter(department__in=departments)
     published = items.filter(published_version__isnull=False)
     cases = Case.objects.filter(department__in=departments, bundle__isnull=True)
-    figures = figure_map(all_counts(items=items, cases=cases, period=period, key=None)[None])
+    ratings = Rating.objects.filter(department__in=departments)
+    figures = figure_map(all_counts(items=items, cases=cases, ratings=ratings, period=period, key=None)[None])
     received = cases.filter(submitted_at__gte=period.since, submitted_at__lt=period.until)
 
     guide = published.aggregate(
@@ -99,8 +101,14 @@ def evaluation_report(*, user: Any, region: Region, period: Period) -> Evaluatio
         Dimension(
             "effectiveness",
             _("Effectiveness (成效度)"),
-            _("How well cases are handled: mean of the on-time conclusion rate and the submission-free rate."),
-            [_from_figure(figures["on_time_rate"]), _from_figure(figures["no_submission_rate"])],
+            _(
+                "How well cases are handled and how satisfied people are: mean of the on-time conclusion rate, "
+                "the submission-free rate, the good rating rate and the bad rating rectification rate."
+            ),
+            [
+                _from_figure(figures[code])
+                for code in ("on_time_rate", "no_submission_rate", "good_rating_rate", "rectification_rate")
+            ],
         ),
         Dimension(
             "maturity",

@@ -17,6 +17,7 @@ from onewindow.analytics.measures import MEASURES, Measure
 from onewindow.cases.models import OPEN_STATUSES, Case, CaseMaterial, TrustLevel
 from onewindow.catalogue.models import CaseType, HandlingForm, Item
 from onewindow.core import clock
+from onewindow.ratings.models import BAD_LEVELS, Rating
 from onewindow.workdays.calendar import WorkCalendar
 
 Counts = Counter[str]
@@ -144,15 +145,31 @@ def _grouped(queryset: QuerySet[Any], key: str | None, **aggregates: Any) -> dic
     return result
 
 
-def all_counts(*, items: QuerySet[Item], cases: QuerySet[Case], period: Period, key: str | None) -> dict[Any, Counts]:
+def rating_counts(*, ratings: QuerySet[Rating], period: Period, key: str | None) -> dict[Any, Counts]:
+    """Ratings given in the period (those excluded on appeal left out): good (1–3), bad (4–5), and bad ones
+    whose rectification was done in time."""
+    bad = Q(level__in=BAD_LEVELS)
+    return _grouped(
+        ratings.filter(excluded=False, rated_at__gte=period.since, rated_at__lt=period.until),
+        key,
+        ratings=Count("pk"),
+        good=Count("pk", filter=~bad),
+        bad=Count("pk", filter=bad),
+        bad_fixed=Count("pk", filter=bad & Q(rectification__in_time=True)),
+    )
+
+
+def all_counts(
+    *, items: QuerySet[Item], cases: QuerySet[Case], ratings: QuerySet[Rating], period: Period, key: str | None
+) -> dict[Any, Counts]:
     """Every numerator and denominator per group key (``None`` key: one group for the whole scope)."""
     merged: dict[Any, Counts] = defaultdict(Counter)
-    case_key = key
     for part in (
         item_counts(items=items, key="pk" if key == "item_id" else key),
-        case_counts(cases=cases, period=period, key=case_key),
-        material_counts(cases=cases, period=period, key=case_key),
-        working_day_counts(cases=cases, period=period, key=case_key),
+        case_counts(cases=cases, period=period, key=key),
+        material_counts(cases=cases, period=period, key=key),
+        working_day_counts(cases=cases, period=period, key=key),
+        rating_counts(ratings=ratings, period=period, key=key),
     ):
         for group, counts in part.items():
             merged[group].update(counts)
@@ -178,6 +195,8 @@ def figures(counts: Counts) -> list[Figure]:
         "on_time_rate": (_ratio(c["on_time"], c["concluded_with_due"]), c["on_time"], c["concluded_with_due"]),
         "average_working_days": (_ratio(c["working_days"], c["timed"]), c["working_days"], c["timed"]),
         "average_visits": (_ratio(c["visits"], c["concluded"]), c["visits"], c["concluded"]),
+        "good_rating_rate": (_ratio(c["good"], c["ratings"]), c["good"], c["ratings"]),
+        "rectification_rate": (_ratio(c["bad_fixed"], c["bad"]), c["bad_fixed"], c["bad"]),
         "no_submission_rate": (_ratio(c["materials_a"], c["materials"]), c["materials_a"], c["materials"]),
         "received": (c["received"], c["received"], 1),
         "concluded": (c["concluded"], c["concluded"], 1),

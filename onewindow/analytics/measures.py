@@ -17,7 +17,7 @@ class Measure:
     formula: Promise
     sources: str  # the model fields the figure is computed from
     unit: str  # "percent", "days", "count", "number"
-    population: str  # "items" (published guides in scope) or "cases" (cases in scope and time range)
+    population: str  # "items" (published guides), "cases" or "ratings" of the departments in scope
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -85,6 +85,22 @@ MEASURES: tuple[Measure, ...] = (
         "cases.Case.item_version → catalogue.ItemVersion.onsite_visits",
         "number",
         "cases",
+    ),
+    Measure(
+        "good_rating_rate",
+        _("Good rating rate"),
+        _("Ratings 1–3 (非常满意、满意、基本满意) given in the period ÷ all ratings given in the period."),
+        "ratings.Rating.level, rated_at (excluded on appeal left out)",
+        "percent",
+        "ratings",
+    ),
+    Measure(
+        "rectification_rate",
+        _("Bad rating rectification rate"),
+        _("Bad ratings (4–5) given in the period whose rectification was done in time ÷ those bad ratings."),
+        "ratings.Rating.level, ratings.Rectification.in_time",
+        "percent",
+        "ratings",
     ),
     Measure(
         "no_submission_rate",

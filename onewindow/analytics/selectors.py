@@ -18,6 +18,7 @@ from onewindow.cases.models import Case
 from onewindow.catalogue.models import Item
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.organisations.models import Department, Region
+from onewindow.ratings.models import Rating
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,14 @@ def dashboard(
     items = Item.objects.filter(department_id__in=department_ids)
     # A life event's parent case is never handled by a department: only the item cases count.
     cases = Case.objects.filter(department_id__in=department_ids, bundle__isnull=True)
+    ratings = Rating.objects.filter(department_id__in=department_ids)
     if item is not None:
         items = items.filter(pk=item.pk)
         cases = cases.filter(item=item)
+        ratings = ratings.filter(item=item)
 
-    result = Dashboard(period=period, level="region", totals=figures(all_counts(items=items, cases=cases, period=period, key=None)[None]))
+    totals = all_counts(items=items, cases=cases, ratings=ratings, period=period, key=None)[None]
+    result = Dashboard(period=period, level="region", totals=figures(totals))
     result.region, result.department, result.item = region, department, item
     result.trail = _trail(scope, region, department, item)
     if item is not None:
@@ -112,9 +116,9 @@ def dashboard(
         )
     elif department is not None:
         result.level = "item"
-        result.rows = _item_rows(items=items, cases=cases, period=period)
+        result.rows = _item_rows(items=items, cases=cases, ratings=ratings, period=period)
     else:
-        result.rows = _region_rows(scope, region, departments, items=items, cases=cases, period=period)
+        result.rows = _region_rows(scope, region, departments, items=items, cases=cases, ratings=ratings, period=period)
         result.level = "region"
     return result
 
@@ -133,8 +137,8 @@ def _trail(scope: Scope, region: Region | None, department: Department | None, i
     return trail
 
 
-def _item_rows(*, items: QuerySet[Item], cases: QuerySet[Case], period: Period) -> list[Row]:
-    counts = all_counts(items=items, cases=cases, period=period, key="item_id")
+def _item_rows(*, items: QuerySet[Item], cases: QuerySet[Case], ratings: QuerySet[Rating], period: Period) -> list[Row]:
+    counts = all_counts(items=items, cases=cases, ratings=ratings, period=period, key="item_id")
     rows = []
     for item in items.filter(published_version__isnull=False).select_related("published_version"):
         rows.append(Row(item.published_version.name, "item", item.pk, figures(counts.get(item.pk, Counter()))))
@@ -148,11 +152,12 @@ def _region_rows(
     *,
     items: QuerySet[Item],
     cases: QuerySet[Case],
+    ratings: QuerySet[Rating],
     period: Period,
 ) -> list[Row]:
     """Below a region: its child regions (their departments' counts summed) and the departments seated in the
     region itself. At the top: the reader's root regions (or the top of the division tree)."""
-    by_department = all_counts(items=items, cases=cases, period=period, key="department_id")
+    by_department = all_counts(items=items, cases=cases, ratings=ratings, period=period, key="department_id")
     seated = {d.pk: d for d in departments.select_related("region")}
     parents = dict(Region.objects.values_list("pk", "parent_id"))
     if region is None:

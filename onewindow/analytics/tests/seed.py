@@ -116,3 +116,28 @@ def cases_seed(items: dict[str, Item], applicant: Any) -> list[Case]:
         # received in November, still waiting for pre-review
         case_row(item=online, applicant=applicant, submitted="2026-11-25", status=CaseStatus.SUBMITTED, trust=(C,)),
     ]
+
+
+def ratings_seed(cases: list[Case]) -> None:
+    """Seven ratings: five in November (levels 1, 2, 4, 5, 3; the 4 fixed in time, the 5 late), one excluded on
+    appeal, one in October."""
+    from onewindow.ratings.models import Channel, Rating, Rectification, RectificationStatus
+
+    def rate(case: Case, level: int, day: str, *, excluded: bool = False, fixed: bool | None = None) -> None:
+        rating = Rating.objects.create(
+            case=case, department=case.department, item=case.item, channel=Channel.WEB, level=level,
+            rated_at=moment(day), month=dt.date.fromisoformat(day).replace(day=1), excluded=excluded,
+        )
+        if fixed is not None:
+            Rectification.objects.create(
+                rating=rating, department=case.department, status=RectificationStatus.CLOSED,
+                due_on=dt.date.fromisoformat(day) + dt.timedelta(days=21), in_time=fixed,
+            )
+
+    rate(cases[0], 1, "2026-11-07")
+    rate(cases[1], 2, "2026-11-12")
+    rate(cases[2], 4, "2026-11-13", fixed=True)
+    rate(cases[3], 5, "2026-11-10", fixed=False)
+    rate(cases[6], 3, "2026-11-28")
+    rate(cases[6], 5, "2026-11-29", excluded=True, fixed=False)
+    rate(cases[7], 5, "2026-10-21", fixed=False)

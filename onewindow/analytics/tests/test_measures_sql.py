@@ -10,7 +10,7 @@ from django.db import connection
 
 from onewindow.analytics import selectors
 from onewindow.analytics.figures import Period
-from onewindow.analytics.tests.seed import cases_seed, items_seed, moment
+from onewindow.analytics.tests.seed import cases_seed, items_seed, moment, ratings_seed
 from tests.factories import person
 
 PERIOD = Period(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30))
@@ -20,7 +20,7 @@ PERIOD = Period(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30))
 def seeded(db, at, department_a, department_b):
     at("2026-12-01")
     items = items_seed(department_a, department_b)
-    cases_seed(items, person(1, name="张三"))
+    ratings_seed(cases_seed(items, person(1, name="张三")))
     return items
 
 
@@ -32,7 +32,7 @@ def board(seeded, platform_admin):
 
 def one(sql: str, params: list[object] | None = None) -> object:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params or [])
+        cursor.execute(sql, params)
         return cursor.fetchone()[0]
 
 
@@ -136,6 +136,27 @@ def test_no_submission_rate_equals_sql(board):
     total = one(f"SELECT COUNT(*) {received}", [SINCE, UNTIL])
     assert (trust_a, total) == (6, 12)
     assert board["no_submission_rate"].value == pytest.approx(ratio(trust_a, total))
+
+
+RATED = "FROM ratings_rating r WHERE r.excluded = %s AND r.rated_at >= %s AND r.rated_at < %s"
+
+
+def test_good_rating_rate_equals_sql(board):
+    good = one(f"SELECT COUNT(*) {RATED} AND r.level <= 3", [False, SINCE, UNTIL])
+    total = one(f"SELECT COUNT(*) {RATED}", [False, SINCE, UNTIL])
+    assert (good, total) == (3, 5)
+    assert board["good_rating_rate"].value == pytest.approx(ratio(good, total))
+
+
+def test_rectification_rate_equals_sql(board):
+    bad = one(f"SELECT COUNT(*) {RATED} AND r.level >= 4", [False, SINCE, UNTIL])
+    fixed = one(
+        f"SELECT COUNT(*) {RATED.replace('WHERE', 'JOIN ratings_rectification x ON x.rating_id = r.id WHERE')} "
+        "AND r.level >= 4 AND x.in_time = %s",
+        [False, SINCE, UNTIL, True],
+    )
+    assert (fixed, bad) == (1, 2)
+    assert board["rectification_rate"].value == pytest.approx(ratio(fixed, bad))
 
 
 def test_volumes_equal_sql(board):
