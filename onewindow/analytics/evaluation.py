@@ -133,7 +133,9 @@ def evaluation_report(*, user: Any, region: Region, period: Period) -> Evaluatio
             [
                 _component(_("Items with FAQ"), guide["with_faq"], guide["total"]),
                 _component(_("Items with an online form"), guide["with_form"], guide["total"]),
-                _component(_("Materials with a blank form or sample"), materials["with_help"], materials["total"]),
+                _component(
+                    _("Materials with a blank form or sample"), materials["with_help"], materials["total"]
+                ),
             ],
         ),
         Dimension(

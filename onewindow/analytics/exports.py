@@ -30,7 +30,13 @@ def dashboard_xlsx(board: Dashboard) -> bytes:
         cell.font = Font(bold=True)
     for figure in board.totals:
         summary.append(
-            [str(figure.measure.name), figure.display, figure.numerator, figure.denominator, str(figure.measure.formula)]
+            [
+                str(figure.measure.name),
+                figure.display,
+                figure.numerator,
+                figure.denominator,
+                str(figure.measure.formula),
+            ]
         )
     detail = book.create_sheet(_("Breakdown"))
     detail.append([_("Name")] + [str(m.name) for m in MEASURES])

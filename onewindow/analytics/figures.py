@@ -160,7 +160,12 @@ def rating_counts(*, ratings: QuerySet[Rating], period: Period, key: str | None)
 
 
 def all_counts(
-    *, items: QuerySet[Item], cases: QuerySet[Case], ratings: QuerySet[Rating], period: Period, key: str | None
+    *,
+    items: QuerySet[Item],
+    cases: QuerySet[Case],
+    ratings: QuerySet[Rating],
+    period: Period,
+    key: str | None,
 ) -> dict[Any, Counts]:
     """Every numerator and denominator per group key (``None`` key: one group for the whole scope)."""
     merged: dict[Any, Counts] = defaultdict(Counter)
@@ -192,7 +197,11 @@ def figures(counts: Counts) -> list[Figure]:
             c["statutory"] - c["promised"],
             c["statutory"],
         ),
-        "on_time_rate": (_ratio(c["on_time"], c["concluded_with_due"]), c["on_time"], c["concluded_with_due"]),
+        "on_time_rate": (
+            _ratio(c["on_time"], c["concluded_with_due"]),
+            c["on_time"],
+            c["concluded_with_due"],
+        ),
         "average_working_days": (_ratio(c["working_days"], c["timed"]), c["working_days"], c["timed"]),
         "average_visits": (_ratio(c["visits"], c["concluded"]), c["visits"], c["concluded"]),
         "good_rating_rate": (_ratio(c["good"], c["ratings"]), c["good"], c["ratings"]),
@@ -208,5 +217,3 @@ def figures(counts: Counts) -> list[Figure]:
 
 def figure_map(counts: Counts) -> dict[str, Figure]:
     return {f.measure.code: f for f in figures(counts)}
-
-

@@ -38,7 +38,9 @@ def default_period() -> Period:
 
 class MonthForm(forms.Form):
     month = forms.CharField(
-        label=_("Month"), required=False, widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-11"})
+        label=_("Month"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-11"}),
     )
 
     def clean_month(self) -> dt.date:

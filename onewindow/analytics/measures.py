@@ -24,7 +24,9 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "online_rate",
         _("Online availability rate"),
-        _("Published items whose handling forms include online handling (computer or mobile) ÷ all published items."),
+        _(
+            "Published items whose handling forms include online handling (computer or mobile) ÷ all published items."
+        ),
         "catalogue.ItemVersion.handling_forms ∋ 2|3; Item.published_version",
         "percent",
         "items",

@@ -69,7 +69,9 @@ def staff_performance(*, user: Any, period: Period) -> list[StaffRow]:
         return rows.setdefault(user_id, StaffRow(user_id=user_id, name=""))
 
     accepted = (
-        Case.objects.filter(_in_scope(scope, "department_id"), accepted_at__gte=period.since, accepted_at__lt=period.until)
+        Case.objects.filter(
+            _in_scope(scope, "department_id"), accepted_at__gte=period.since, accepted_at__lt=period.until
+        )
         .exclude(accepted_by__isnull=True)
         .values("accepted_by")
         .annotate(n=Count("pk"))
@@ -133,7 +135,9 @@ def staff_performance(*, user: Any, period: Period) -> list[StaffRow]:
 def _window_scope(scope: Scope) -> Q:
     if scope.department_ids is None:
         return Q()
-    return Q(department_id__in=scope.department_ids) | Q(centre__window_department_id__in=scope.department_ids)
+    return Q(department_id__in=scope.department_ids) | Q(
+        centre__window_department_id__in=scope.department_ids
+    )
 
 
 def window_performance(*, user: Any, period: Period) -> list[WindowRow]:

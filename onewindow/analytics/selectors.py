@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 
@@ -56,7 +57,7 @@ def _get(model: type[Any], pk: str | uuid.UUID | None) -> Any:
         return None
     try:
         return model.objects.get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
+    except (model.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound("未找到要查看的地区、部门或事项。") from None
 
 
@@ -118,12 +119,16 @@ def dashboard(
         result.level = "item"
         result.rows = _item_rows(items=items, cases=cases, ratings=ratings, period=period)
     else:
-        result.rows = _region_rows(scope, region, departments, items=items, cases=cases, ratings=ratings, period=period)
+        result.rows = _region_rows(
+            scope, region, departments, items=items, cases=cases, ratings=ratings, period=period
+        )
         result.level = "region"
     return result
 
 
-def _trail(scope: Scope, region: Region | None, department: Department | None, item: Item | None) -> list[tuple[str, dict[str, str]]]:
+def _trail(
+    scope: Scope, region: Region | None, department: Department | None, item: Item | None
+) -> list[tuple[str, dict[str, str]]]:
     trail: list[tuple[str, dict[str, str]]] = []
     if region is not None:
         for ancestor in _ancestors(region):
@@ -137,11 +142,15 @@ def _trail(scope: Scope, region: Region | None, department: Department | None, i
     return trail
 
 
-def _item_rows(*, items: QuerySet[Item], cases: QuerySet[Case], ratings: QuerySet[Rating], period: Period) -> list[Row]:
+def _item_rows(
+    *, items: QuerySet[Item], cases: QuerySet[Case], ratings: QuerySet[Rating], period: Period
+) -> list[Row]:
     counts = all_counts(items=items, cases=cases, ratings=ratings, period=period, key="item_id")
     rows = []
     for item in items.filter(published_version__isnull=False).select_related("published_version"):
-        rows.append(Row(item.published_version.name, "item", item.pk, figures(counts.get(item.pk, Counter()))))
+        rows.append(
+            Row(item.published_version.name, "item", item.pk, figures(counts.get(item.pk, Counter())))
+        )
     return sorted(rows, key=lambda r: r.label)
 
 
@@ -181,13 +190,18 @@ def _region_rows(
     rows = [Row(names[pk], "region", pk, figures(counts)) for pk, counts in grouped.items()]
     rows.sort(key=lambda r: r.label)
     rows += sorted(
-        (Row(d.short_name or d.name, "department", d.pk, figures(by_department.get(d.pk, Counter()))) for d in own),
+        (
+            Row(d.short_name or d.name, "department", d.pk, figures(by_department.get(d.pk, Counter())))
+            for d in own
+        ),
         key=lambda r: r.label,
     )
     return rows
 
 
-def monthly_volumes(*, user: Any, period: Period, department_id: str | None = None) -> list[tuple[str, int, int]]:
+def monthly_volumes(
+    *, user: Any, period: Period, department_id: str | None = None
+) -> list[tuple[str, int, int]]:
     """Cases received and concluded per month of the period in the reader's scope (the trend chart)."""
     scope = analytics_scope(user=user)
     cases = Case.objects.filter(bundle__isnull=True)

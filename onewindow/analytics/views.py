@@ -77,7 +77,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         _("Rates"),
         [
             (str(figures[c].measure.name), figures[c].value, figures[c].display)
-            for c in ("online_rate", "fully_online_rate", "immediate_share", "compression_ratio", "on_time_rate", "no_submission_rate")
+            for c in (
+                "online_rate",
+                "fully_online_rate",
+                "immediate_share",
+                "compression_ratio",
+                "on_time_rate",
+                "no_submission_rate",
+            )
         ],
     )
     if board.rows:
@@ -148,7 +155,9 @@ def _report_context(request: HttpRequest) -> dict[str, Any]:
         "regions": regions,
         "region": region,
         "report": report,
-        "query": urlencode({"region": str(region.pk) if region else "", "month": f"{form.period.start:%Y-%m}"}),
+        "query": urlencode(
+            {"region": str(region.pk) if region else "", "month": f"{form.period.start:%Y-%m}"}
+        ),
     }
 
 

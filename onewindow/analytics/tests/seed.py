@@ -43,7 +43,9 @@ def items_seed(department_a: Any, department_b: Any) -> dict[str, Item]:
             promised_days=0,
             statutory_days=15,
         ),
-        "other": published_item(department=department_b, name="医疗机构执业登记", materials=mats, promised_days=12),
+        "other": published_item(
+            department=department_b, name="医疗机构执业登记", materials=mats, promised_days=12
+        ),
     }
 
 
@@ -62,7 +64,9 @@ def case_row(
     deadline = None
     if due:
         deadline = Deadline.objects.create(
-            label="承诺办结", start_on=dt.date.fromisoformat(accepted or submitted), working_days=5,
+            label="承诺办结",
+            start_on=dt.date.fromisoformat(accepted or submitted),
+            working_days=5,
             due_on=dt.date.fromisoformat(due),
         )
     case = Case.objects.create(
@@ -80,7 +84,10 @@ def case_row(
     materials = list(item.published_version.materials.all())
     for index, level in enumerate(trust):
         CaseMaterial.objects.create(
-            case=case, material=materials[index % len(materials)], trust_level=level, original_name=f"{index}.pdf"
+            case=case,
+            material=materials[index % len(materials)],
+            trust_level=level,
+            original_name=f"{index}.pdf",
         )
     return case
 
@@ -91,30 +98,83 @@ def cases_seed(items: dict[str, Item], applicant: Any) -> list[Case]:
     online, window, immediate, other = items["online"], items["window"], items["immediate"], items["other"]
     return [
         # on time, concluded the day it was due (late evening: the local date still counts)
-        case_row(item=online, applicant=applicant, submitted="2026-11-02", accepted="2026-11-02",
-                 concluded="2026-11-06", due="2026-11-06", trust=(A, C, A), concluded_hour=23),
+        case_row(
+            item=online,
+            applicant=applicant,
+            submitted="2026-11-02",
+            accepted="2026-11-02",
+            concluded="2026-11-06",
+            due="2026-11-06",
+            trust=(A, C, A),
+            concluded_hour=23,
+        ),
         # late by one day
-        case_row(item=online, applicant=applicant, submitted="2026-11-03", accepted="2026-11-03",
-                 concluded="2026-11-11", due="2026-11-10", trust=(C, C)),
+        case_row(
+            item=online,
+            applicant=applicant,
+            submitted="2026-11-03",
+            accepted="2026-11-03",
+            concluded="2026-11-11",
+            due="2026-11-10",
+            trust=(C, C),
+        ),
         # on time, a holiday-free week across a weekend
-        case_row(item=window, applicant=applicant, submitted="2026-11-05", accepted="2026-11-05",
-                 concluded="2026-11-12", due="2026-11-19", trust=(A,)),
+        case_row(
+            item=window,
+            applicant=applicant,
+            submitted="2026-11-05",
+            accepted="2026-11-05",
+            concluded="2026-11-12",
+            due="2026-11-19",
+            trust=(A,),
+        ),
         # immediate: accepted and concluded the same day
-        case_row(item=immediate, applicant=applicant, submitted="2026-11-09", accepted="2026-11-09",
-                 concluded="2026-11-09", due="2026-11-09", trust=(C, A)),
+        case_row(
+            item=immediate,
+            applicant=applicant,
+            submitted="2026-11-09",
+            accepted="2026-11-09",
+            concluded="2026-11-09",
+            due="2026-11-09",
+            trust=(C, A),
+        ),
         # open and overdue (today is pinned to 2026-12-01)
-        case_row(item=window, applicant=applicant, submitted="2026-11-10", accepted="2026-11-10", due="2026-11-24",
-                 trust=(C,)),
+        case_row(
+            item=window,
+            applicant=applicant,
+            submitted="2026-11-10",
+            accepted="2026-11-10",
+            due="2026-11-24",
+            trust=(C,),
+        ),
         # open, not yet due
-        case_row(item=other, applicant=applicant, submitted="2026-11-20", accepted="2026-11-20", due="2026-12-08"),
+        case_row(
+            item=other, applicant=applicant, submitted="2026-11-20", accepted="2026-11-20", due="2026-12-08"
+        ),
         # department B, concluded late
-        case_row(item=other, applicant=applicant, submitted="2026-11-02", accepted="2026-11-02",
-                 concluded="2026-11-27", due="2026-11-18", trust=(A, A)),
+        case_row(
+            item=other,
+            applicant=applicant,
+            submitted="2026-11-02",
+            accepted="2026-11-02",
+            concluded="2026-11-27",
+            due="2026-11-18",
+            trust=(A, A),
+        ),
         # outside the period: received and concluded in October
-        case_row(item=online, applicant=applicant, submitted="2026-10-08", accepted="2026-10-08",
-                 concluded="2026-10-20", due="2026-10-14", trust=(A, A, A)),
+        case_row(
+            item=online,
+            applicant=applicant,
+            submitted="2026-10-08",
+            accepted="2026-10-08",
+            concluded="2026-10-20",
+            due="2026-10-14",
+            trust=(A, A, A),
+        ),
         # received in November, still waiting for pre-review
-        case_row(item=online, applicant=applicant, submitted="2026-11-25", status=CaseStatus.SUBMITTED, trust=(C,)),
+        case_row(
+            item=online, applicant=applicant, submitted="2026-11-25", status=CaseStatus.SUBMITTED, trust=(C,)
+        ),
     ]
 
 
@@ -125,13 +185,22 @@ def ratings_seed(cases: list[Case]) -> None:
 
     def rate(case: Case, level: int, day: str, *, excluded: bool = False, fixed: bool | None = None) -> None:
         rating = Rating.objects.create(
-            case=case, department=case.department, item=case.item, channel=Channel.WEB, level=level,
-            rated_at=moment(day), month=dt.date.fromisoformat(day).replace(day=1), excluded=excluded,
+            case=case,
+            department=case.department,
+            item=case.item,
+            channel=Channel.WEB,
+            level=level,
+            rated_at=moment(day),
+            month=dt.date.fromisoformat(day).replace(day=1),
+            excluded=excluded,
         )
         if fixed is not None:
             Rectification.objects.create(
-                rating=rating, department=case.department, status=RectificationStatus.CLOSED,
-                due_on=dt.date.fromisoformat(day) + dt.timedelta(days=21), in_time=fixed,
+                rating=rating,
+                department=case.department,
+                status=RectificationStatus.CLOSED,
+                due_on=dt.date.fromisoformat(day) + dt.timedelta(days=21),
+                in_time=fixed,
             )
 
     rate(cases[0], 1, "2026-11-07")

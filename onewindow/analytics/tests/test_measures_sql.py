@@ -97,12 +97,12 @@ def test_on_time_rate_equals_sql(board):
 def test_average_working_days_equals_sql(board):
     if connection.vendor == "postgresql":
         series = f"""SELECT c.id, g::date AS day FROM cases_case c,
-            generate_series({local_date('c.accepted_at')} + 1, {local_date('c.concluded_at')}, interval '1 day') g
+            generate_series({local_date("c.accepted_at")} + 1, {local_date("c.concluded_at")}, interval '1 day') g
             WHERE c.concluded_at >= %s AND c.concluded_at < %s"""
         weekday = "EXTRACT(ISODOW FROM s.day) < 6"
     else:
         series = f"""WITH RECURSIVE s(id, day, last) AS (
-            SELECT c.id, date({local_date('c.accepted_at')}, '+1 day'), {local_date('c.concluded_at')} FROM cases_case c
+            SELECT c.id, date({local_date("c.accepted_at")}, '+1 day'), {local_date("c.concluded_at")} FROM cases_case c
             WHERE c.concluded_at >= %s AND c.concluded_at < %s
             UNION ALL SELECT id, date(day, '+1 day'), last FROM s WHERE day < last)
             SELECT id, day FROM s WHERE day <= last"""
@@ -126,7 +126,9 @@ def test_average_visits_equals_sql(board):
         "WHERE c.concluded_at >= %s AND c.concluded_at < %s",
         [SINCE, UNTIL],
     )
-    concluded = one("SELECT COUNT(*) FROM cases_case WHERE concluded_at >= %s AND concluded_at < %s", [SINCE, UNTIL])
+    concluded = one(
+        "SELECT COUNT(*) FROM cases_case WHERE concluded_at >= %s AND concluded_at < %s", [SINCE, UNTIL]
+    )
     assert board["average_visits"].value == pytest.approx(ratio(visits, concluded)) == 0.2
 
 
@@ -160,8 +162,12 @@ def test_rectification_rate_equals_sql(board):
 
 
 def test_volumes_equal_sql(board):
-    received = one("SELECT COUNT(*) FROM cases_case WHERE submitted_at >= %s AND submitted_at < %s", [SINCE, UNTIL])
-    concluded = one("SELECT COUNT(*) FROM cases_case WHERE concluded_at >= %s AND concluded_at < %s", [SINCE, UNTIL])
+    received = one(
+        "SELECT COUNT(*) FROM cases_case WHERE submitted_at >= %s AND submitted_at < %s", [SINCE, UNTIL]
+    )
+    concluded = one(
+        "SELECT COUNT(*) FROM cases_case WHERE concluded_at >= %s AND concluded_at < %s", [SINCE, UNTIL]
+    )
     assert (board["received"].value, board["concluded"].value) == (received, concluded) == (8, 5)
 
 
@@ -177,7 +183,9 @@ def test_backlogs_equal_sql(board):
 
 
 def test_department_row_equals_sql_for_that_department(seeded, platform_admin, department_b):
-    region_board = selectors.dashboard(user=platform_admin, period=PERIOD, region_id=str(department_b.region_id))
+    region_board = selectors.dashboard(
+        user=platform_admin, period=PERIOD, region_id=str(department_b.region_id)
+    )
     row = next(r for r in region_board.rows if r.target == department_b.pk)
     received = one(
         "SELECT COUNT(*) FROM cases_case WHERE department_id = %s AND submitted_at >= %s AND submitted_at < %s",
