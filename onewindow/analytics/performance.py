@@ -20,6 +20,7 @@ from onewindow.cases.models import Case
 from onewindow.halls.models import ServiceCentre, Window, WindowDuty
 from onewindow.queueing.models import Ticket, TicketStatus
 from onewindow.queueing.selectors import WindowStatistics, window_statistics
+from onewindow.ratings.models import BAD_LEVELS, Rating
 from onewindow.workflow.models import TaskAction, TaskStatus, WorkTask
 
 
@@ -34,6 +35,8 @@ class StaffRow:
     average_hours: float | None = None
     tickets: int = 0
     duty_days: int = 0
+    ratings: int = 0
+    good_ratings: int = 0
     rank: int = 0
 
     @property
@@ -63,7 +66,6 @@ def staff_performance(*, user: Any, period: Period) -> list[StaffRow]:
     reader's scope; ranked by cases handled, then on-time rate."""
     scope = analytics_scope(user=user)
     rows: dict[uuid.UUID, StaffRow] = {}
-    names = {}
 
     def row(user_id: uuid.UUID) -> StaffRow:
         return rows.setdefault(user_id, StaffRow(user_id=user_id, name=""))
@@ -97,11 +99,11 @@ def staff_performance(*, user: Any, period: Period) -> list[StaffRow]:
         )
         .order_by()
     )
-    for entry in steps:
-        staff = row(entry["completed_by"])
-        staff.steps, staff.steps_on_time, staff.returns = entry["n"], entry["on_time"], entry["returns"]
-        if entry["average"] is not None:
-            staff.average_hours = round(entry["average"].total_seconds() / 3600, 1)
+    for step in steps:
+        staff = row(step["completed_by"])
+        staff.steps, staff.steps_on_time, staff.returns = step["n"], step["on_time"], step["returns"]
+        if step["average"] is not None:
+            staff.average_hours = round(step["average"].total_seconds() / 3600, 1)
     windows = Window.objects.filter(_window_scope(scope))
     tickets = (
         Ticket.objects.filter(
@@ -112,16 +114,31 @@ def staff_performance(*, user: Any, period: Period) -> list[StaffRow]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for entry in tickets:
-        row(entry["served_by"]).tickets = entry["n"]
+    for served in tickets:
+        row(served["served_by"]).tickets = served["n"]
     duties = (
         WindowDuty.objects.filter(window__in=windows, day__range=(period.start, period.end))
         .values("user")
         .annotate(n=Count("day", distinct=True))
         .order_by()
     )
-    for entry in duties:
-        row(entry["user"]).duty_days = entry["n"]
+    for duty in duties:
+        row(duty["user"]).duty_days = duty["n"]
+    # 好差评 per person: the ratings of the cases the person accepted at the window (谁办理谁负责).
+    rated = (
+        Rating.objects.filter(
+            excluded=False,
+            rated_at__gte=period.since,
+            rated_at__lt=period.until,
+            case__accepted_by__in=list(rows.keys()),
+        )
+        .values("case__accepted_by")
+        .annotate(n=Count("pk"), good=Count("pk", filter=~Q(level__in=BAD_LEVELS)))
+        .order_by()
+    )
+    for rating in rated:
+        staff = row(rating["case__accepted_by"])
+        staff.ratings, staff.good_ratings = rating["n"], rating["good"]
     names = dict(get_user_model().objects.filter(pk__in=rows.keys()).values_list("pk", "name"))
     usernames = dict(get_user_model().objects.filter(pk__in=rows.keys()).values_list("pk", "username"))
     for staff in rows.values():

@@ -62,7 +62,8 @@ def _get(model: type[Any], pk: str | uuid.UUID | None) -> Any:
 
 
 def _ancestors(region: Region) -> list[Region]:
-    chain, current = [], region
+    chain: list[Region] = []
+    current: Region | None = region
     while current is not None:
         chain.append(current)
         current = current.parent
@@ -137,9 +138,13 @@ def _trail(
             trail.append((ancestor.name, {"region": str(ancestor.pk)}))
     if department is not None:
         trail.append((department.short_name or department.name, {"department": str(department.pk)}))
-    if item is not None and item.published_version is not None:
-        trail.append((item.published_version.name, {"item": str(item.pk)}))
+    if item is not None:
+        trail.append((_item_name(item), {"item": str(item.pk)}))
     return trail
+
+
+def _item_name(item: Item) -> str:
+    return item.published_version.name if item.published_version else item.implementation_code
 
 
 def _item_rows(
@@ -148,9 +153,7 @@ def _item_rows(
     counts = all_counts(items=items, cases=cases, ratings=ratings, period=period, key="item_id")
     rows = []
     for item in items.filter(published_version__isnull=False).select_related("published_version"):
-        rows.append(
-            Row(item.published_version.name, "item", item.pk, figures(counts.get(item.pk, Counter())))
-        )
+        rows.append(Row(_item_name(item), "item", item.pk, figures(counts.get(item.pk, Counter()))))
     return sorted(rows, key=lambda r: r.label)
 
 

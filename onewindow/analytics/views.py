@@ -3,6 +3,7 @@ performance, and the regional evaluation report."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -139,6 +140,13 @@ def performance(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
 def _report_context(request: HttpRequest) -> dict[str, Any]:
     form = MonthForm(request.GET)
     with refusals_as_http():
@@ -147,7 +155,8 @@ def _report_context(request: HttpRequest) -> dict[str, Any]:
         if scope.root_region_ids:
             regions = regions.filter(pk__in=region_subtree_ids(set(scope.root_region_ids)))
         regions = regions.filter(level__lte=3)
-        chosen = regions.filter(pk=request.GET.get("region")).first() if request.GET.get("region") else None
+        wanted = _uuid(request.GET.get("region", ""))
+        chosen = regions.filter(pk=wanted).first() if wanted else None
         region = chosen or regions.first()
         report = evaluation_report(user=request.user, region=region, period=form.period) if region else None
     return {
