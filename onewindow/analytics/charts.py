@@ -29,7 +29,7 @@ class BarChart:
 def bar_chart(title: str, points: list[tuple[str, float | None, str]], *, height: int = 180) -> BarChart:
     """Vertical bars scaled to the largest value; ``points`` are (label, value, shown text)."""
     plot_height = height - 40
-    slot = 56
+    slot = 72
     width = max(slot * len(points), 240)
     top = max((v for _label, v, _text in points if v), default=0) or 1
     bars = []
@@ -37,7 +37,7 @@ def bar_chart(title: str, points: list[tuple[str, float | None, str]], *, height
         bar_height = plot_height * (value or 0) / top
         bars.append(
             Bar(
-                label=label[:8],
+                label=label[:6],
                 value=value or 0,
                 display=text,
                 x=index * slot + 10,
