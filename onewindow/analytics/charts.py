@@ -37,7 +37,7 @@ def bar_chart(title: str, points: list[tuple[str, float | None, str]], *, height
         bar_height = plot_height * (value or 0) / top
         bars.append(
             Bar(
-                label=label[:6],
+                label=label if len(label) <= 7 else label[:6] + "…",
                 value=value or 0,
                 display=text,
                 x=index * slot + 10,

@@ -105,7 +105,12 @@ def dashboard(
         cases = cases.filter(item=item)
         ratings = ratings.filter(item=item)
 
-    totals = all_counts(items=items, cases=cases, ratings=ratings, period=period, key=None)[None]
+    # One set of grouped queries: the rows one level down, and the totals as the sum of their counts.
+    key = None if item is not None else ("item_id" if department is not None else "department_id")
+    grouped = all_counts(items=items, cases=cases, ratings=ratings, period=period, key=key)
+    totals: Counts = Counter()
+    for counts in grouped.values():
+        totals.update(counts)
     result = Dashboard(period=period, level="region", totals=figures(totals))
     result.region, result.department, result.item = region, department, item
     result.trail = _trail(scope, region, department, item)
@@ -118,11 +123,9 @@ def dashboard(
         )
     elif department is not None:
         result.level = "item"
-        result.rows = _item_rows(items=items, cases=cases, ratings=ratings, period=period)
+        result.rows = _item_rows(items=items, counts=grouped)
     else:
-        result.rows = _region_rows(
-            scope, region, departments, items=items, cases=cases, ratings=ratings, period=period
-        )
+        result.rows = _region_rows(scope, region, departments, by_department=grouped)
         result.level = "region"
     return result
 
@@ -147,10 +150,7 @@ def _item_name(item: Item) -> str:
     return item.published_version.name if item.published_version else item.implementation_code
 
 
-def _item_rows(
-    *, items: QuerySet[Item], cases: QuerySet[Case], ratings: QuerySet[Rating], period: Period
-) -> list[Row]:
-    counts = all_counts(items=items, cases=cases, ratings=ratings, period=period, key="item_id")
+def _item_rows(*, items: QuerySet[Item], counts: dict[Any, Counts]) -> list[Row]:
     rows = []
     for item in items.filter(published_version__isnull=False).select_related("published_version"):
         rows.append(Row(_item_name(item), "item", item.pk, figures(counts.get(item.pk, Counter()))))
@@ -162,14 +162,10 @@ def _region_rows(
     region: Region | None,
     departments: QuerySet[Department],
     *,
-    items: QuerySet[Item],
-    cases: QuerySet[Case],
-    ratings: QuerySet[Rating],
-    period: Period,
+    by_department: dict[Any, Counts],
 ) -> list[Row]:
     """Below a region: its child regions (their departments' counts summed) and the departments seated in the
     region itself. At the top: the reader's root regions (or the top of the division tree)."""
-    by_department = all_counts(items=items, cases=cases, ratings=ratings, period=period, key="department_id")
     seated = {d.pk: d for d in departments.select_related("region")}
     parents = dict(Region.objects.values_list("pk", "parent_id"))
     if region is None:
