@@ -46,12 +46,16 @@ def _timed(function, repeat: int) -> dict[str, float]:  # type: ignore[no-untype
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="postgresql")
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--applicants", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "onewindow-analytics-bench")
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "onewindow-analytics-bench"
+    )
     parser.add_argument("--reuse", action="store_true", help="measure the database an earlier run seeded")
     parser.add_argument("--output", type=Path, default=RESULTS / "analytics.json")
     parser.add_argument("--seed", type=int, default=2026)
@@ -106,7 +110,9 @@ def main() -> None:
         }
         print(name, json.dumps(results[name], ensure_ascii=False), flush=True)
     month = Period(start=today.replace(day=1), end=today)
-    results["staff_performance_month"] = _timed(lambda: staff_performance(user=admin, period=month), args.repeat)
+    results["staff_performance_month"] = _timed(
+        lambda: staff_performance(user=admin, period=month), args.repeat
+    )
     results["load_average_after_measuring"] = [round(n, 2) for n in os.getloadavg()]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")

@@ -124,8 +124,12 @@ def working_day_counts(*, cases: QuerySet[Case], period: Period, key: str | None
     )
     calendar = WorkCalendar()
     result: dict[Any, Counts] = defaultdict(Counter)
+    between: dict[tuple[dt.date, dt.date], int] = {}  # the same pair recurs across departments and items
     for row in rows:
-        days = max(calendar.working_days_between(row["accepted_on"], row["concluded_on"]), 0)
+        pair = (row["accepted_on"], row["concluded_on"])
+        if pair not in between:
+            between[pair] = max(calendar.working_days_between(*pair), 0)
+        days = between[pair]
         counts = result[row[key] if key else None]
         counts["timed"] += row["n"]
         counts["working_days"] += days * row["n"]

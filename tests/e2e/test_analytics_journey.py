@@ -35,7 +35,9 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_dashboard_drill_down_performance_and_report(new_page, live_server, seeded, platform_admin, department_a):
+def test_dashboard_drill_down_performance_and_report(
+    new_page, live_server, seeded, platform_admin, department_a
+):
     page = signed_in_page(new_page, live_server, platform_admin)
     page.goto("/workbench/analytics/?start=2026-11-01&end=2026-11-30")
     expect(page.get_by_role("heading", name="统计分析", level=1)).to_be_visible()
@@ -63,12 +65,28 @@ def test_dashboard_drill_down_performance_and_report(new_page, live_server, seed
     page.goto(f"/workbench/analytics/evaluation/?region={department_a.region_id}&month=2026-11")
     expect(page.get_by_role("rowheader", name="成效度")).to_be_visible()
     shot(page, "evaluation")
-    response = page.request.get(f"/workbench/analytics/evaluation.pdf?region={department_a.region_id}&month=2026-11")
+    response = page.request.get(
+        f"/workbench/analytics/evaluation.pdf?region={department_a.region_id}&month=2026-11"
+    )
     assert response.headers["content-type"] == "application/pdf"
     pdf = SHOTS / "evaluation-report.pdf"
     pdf.write_bytes(response.body())
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", str(pdf), str(SHOTS / "evaluation-report")], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "70",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                str(pdf),
+                str(SHOTS / "evaluation-report"),
+            ],
+            check=True,
+        )
     pdf.unlink()
 
     phone = signed_in_page(new_page, live_server, platform_admin, PHONE)

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from onewindow.analytics.figures import Period
 from onewindow.analytics.performance import staff_performance
 from onewindow.analytics.tests.seed import cases_seed, items_seed, ratings_seed
-from onewindow.organisations.models import Role
-from tests.factories import DepartmentFactory, MembershipFactory, UserFactory, person
+from onewindow.organisations.models import RegionLevel, Role
+from tests.factories import DepartmentFactory, MembershipFactory, RegionFactory, UserFactory, person
 
 NOVEMBER = {"start": "2026-11-01", "end": "2026-11-30"}
 
@@ -61,15 +61,15 @@ def test_a_department_head_sees_only_their_department(client, seeded, department
     assert refused.status_code == 403
 
 
-def test_a_supervisor_sees_the_departments_of_their_region_only(client, seeded, supervisor):
-    elsewhere = DepartmentFactory(name="厦门市市场监督管理局")
-    response = signed_in(client, supervisor).get(reverse("analytics:dashboard"), NOVEMBER)
-    assert response.status_code == 200
-    refused = client.get(reverse("analytics:dashboard"), {"department": str(elsewhere.pk)})
-    assert refused.status_code in (403, 200) and (
-        refused.status_code == 403
-        or elsewhere.region_id in [r.target for r in response.context["board"].rows]
-    )
+def test_a_supervisor_sees_the_departments_of_their_region_only(client, seeded, supervisor, department_a):
+    fuzhou = department_a.region
+    xiamen = RegionFactory(code="350200", name="厦门市", level=RegionLevel.CITY, parent=fuzhou.parent)
+    elsewhere = DepartmentFactory(name="厦门市市场监督管理局", region=xiamen)
+    signed_in(client, supervisor)
+    response = client.get(reverse("analytics:dashboard"), NOVEMBER)
+    assert [row.label for row in response.context["board"].rows] == ["福州市"]
+    assert client.get(reverse("analytics:dashboard"), {"department": str(elsewhere.pk)}).status_code == 403
+    assert client.get(reverse("analytics:dashboard"), {"region": str(xiamen.pk)}).status_code == 403
 
 
 def test_drill_down_from_department_to_item_to_cases(client, seeded, platform_admin, department_a):
