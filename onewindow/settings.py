@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "onewindow.opendata",
     "onewindow.proactive",
     "onewindow.supervision",
+    "onewindow.analytics",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.demo",
@@ -170,6 +171,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "onewindow.core.context_processors.site",
                 "onewindow.workbench.context_processors.staff_access",
+                "onewindow.analytics.context_processors.menu",
             ],
         },
     }

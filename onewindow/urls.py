@@ -60,6 +60,7 @@ urlpatterns = [
     path("workbench/hotline/", include("onewindow.hotline.staff_urls")),
     path("workbench/consult/", include("onewindow.consult.staff_urls")),
     path("workbench/sharing/", include("onewindow.sharing.urls")),
+    path("workbench/analytics/", include("onewindow.analytics.urls")),
     path("workbench/ratings/", include("onewindow.ratings.staff_urls")),
     path("workbench/webhooks/", include("onewindow.webhooks.urls")),
     path("workbench/opendata/", include("onewindow.opendata.staff_urls")),
