@@ -171,7 +171,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "onewindow.core.context_processors.site",
                 "onewindow.workbench.context_processors.staff_access",
-                "onewindow.analytics.context_processors.menu",
             ],
         },
     }

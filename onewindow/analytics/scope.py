@@ -36,13 +36,6 @@ def region_subtree_ids(root_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     return found
 
 
-def analytics_access(*, user: Any) -> bool:
-    """Whether the user may open the measures pages at all (for the menu)."""
-    if staff_is_platform_admin(user=user):
-        return True
-    return staff_memberships(user=user).filter(role__in=(Role.SUPERVISOR, *HEAD_ROLES)).exists()
-
-
 def analytics_scope(*, user: Any) -> Scope:
     if staff_is_platform_admin(user=user):
         return Scope(department_ids=None, root_region_ids=frozenset())

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from onewindow.analytics.scope import HEAD_ROLES
 from onewindow.halls.selectors import comprehensive_window_item_ids
 from onewindow.organisations.models import Role
-from onewindow.organisations.selectors import staff_is_platform_admin, staff_memberships
+from onewindow.organisations.selectors import staff_memberships
 from onewindow.supervision.selectors import orders_open_count
 
 
@@ -26,7 +27,14 @@ class StaffAccess:
 
     @cached_property
     def platform_admin(self) -> bool:
-        return staff_is_platform_admin(user=self.user)
+        # From the roles already read: every menu check of a page shares the one membership query.
+        return bool(getattr(self.user, "is_superuser", False)) or Role.PLATFORM_ADMIN in self.roles
+
+    @cached_property
+    def analytics(self) -> bool:
+        """May open the measures pages: a platform administrator, a supervisor or a department head (the roles
+        `analytics.scope.analytics_scope` accepts), without another query."""
+        return self.platform_admin or bool(self.roles & {Role.SUPERVISOR, *HEAD_ROLES})
 
     @cached_property
     def supervisor(self) -> bool:

@@ -90,5 +90,5 @@ def test_ticket_list_queries_do_not_grow_with_tickets(at, operator, client_as, d
     for n in range(30):
         ticket_create(actor=operator, channel=Channel.PHONE, description=f"第{n}条诉求：路灯坏了。")
     # A fixed budget whatever the number of tickets (the workbench menu's role checks included).
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(15):
         assert office.get("/workbench/hotline/").status_code == 200
