@@ -13,9 +13,8 @@ from typing import Any
 from django.db import transaction
 
 from onewindow.cases.hooks import CaseHook, case_hooks_run
-from onewindow.cases.models import Case, CaseEvent, CaseMaterial, CaseStatus, EventAction, TrustLevel
-from onewindow.cases.services.intake import _published_version, case_receive
-from onewindow.cases.services.materials import _attach, _material_of
+from onewindow.cases.models import Case, CaseEvent, CaseStatus, EventAction, TrustLevel
+from onewindow.cases.services.intake import _published_version, case_file_for_person
 from onewindow.catalogue.form_limits import form_size_check
 from onewindow.catalogue.models import Item, Material
 from onewindow.core import clock
@@ -77,21 +76,4 @@ def case_assisted_file(
         },
     )
     case_hooks_run(CaseHook.STARTED, case=case, actor=helper)
-    stored: list[CaseMaterial] = []
-    try:
-        for material, upload in materials:
-            stored.append(
-                _attach(
-                    case=case,
-                    material=_material_of(case, material),
-                    upload=upload,
-                    trust=TrustLevel.C,
-                    user=helper,
-                )
-            )
-        return case_receive(case, actor=helper, action=EventAction.SUBMITTED)
-    except DomainError:
-        # The rows roll back with the transaction; the files already stored must go too.
-        for row in stored:
-            row.file.delete(save=False)
-        raise
+    return case_file_for_person(case=case, materials=materials, trust=TrustLevel.C, actor=helper)

@@ -381,22 +381,24 @@ def case_walk_in_file(
     )
     staff_check(clerk, case, [Role.WINDOW_CLERK], "在窗口代为录入申请", at_comprehensive_window=True)
     case.save()
+    audit_record(actor=clerk, action="case.walk_in_file", target=case, changes={"person": str(person.pk)})
+    return case_file_for_person(case=case, materials=materials, trust=TrustLevel.B, actor=clerk)
+
+
+def case_file_for_person(*, case: Case, materials: Any, trust: str, actor: Any) -> Case:
+    """Store the materials of a case staff file for a person (at the window, or 帮办 at a grassroots point)
+    and receive it. Inside the caller's transaction: on a refusal the rows roll back, and the files already
+    stored are removed too."""
     stored: list[CaseMaterial] = []
     try:
         for material, upload in materials:
             stored.append(
                 _attach(
-                    case=case,
-                    material=_material_of(case, material),
-                    upload=upload,
-                    trust=TrustLevel.B,
-                    user=clerk,
+                    case=case, material=_material_of(case, material), upload=upload, trust=trust, user=actor
                 )
             )
-        audit_record(actor=clerk, action="case.walk_in_file", target=case, changes={"person": str(person.pk)})
-        return case_receive(case, actor=clerk, action=EventAction.SUBMITTED)
+        return case_receive(case, actor=actor, action=EventAction.SUBMITTED)
     except DomainError:
-        # The rows roll back with the transaction; the files already stored must go too.
         for row in stored:
             row.file.delete(save=False)
         raise
