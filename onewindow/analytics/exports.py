@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -39,7 +40,7 @@ def dashboard_xlsx(board: Dashboard) -> bytes:
             ]
         )
     detail = book.create_sheet(_("Breakdown"))
-    detail.append([_("Name")] + [str(m.name) for m in MEASURES])
+    detail.append([pgettext("region, department or item", "Name")] + [str(m.name) for m in MEASURES])
     for cell in detail[1]:
         cell.font = Font(bold=True)
     for row in board.rows:
