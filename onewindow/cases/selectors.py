@@ -23,12 +23,14 @@ from onewindow.cases.models import (
     PledgeCheckStatus,
 )
 from onewindow.cases.services.acceptance import case_password_hash
+from onewindow.catalogue.models import Item
 from onewindow.core.crypto import constant_time_equal
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.core.ratelimit import rate_limit_hit
 from onewindow.halls.selectors import comprehensive_window_item_ids, comprehensive_window_serves
 from onewindow.identity.models import AgencyScope
 from onewindow.identity.selectors import Principal, principal_for_user
+from onewindow.organisations.models import Role
 from onewindow.organisations.selectors import staff_memberships
 
 _NOT_FOUND = "未找到该办件，或您无权查看。"
@@ -358,3 +360,18 @@ def case_messages_for(*, user: Any, unread_only: bool = False) -> QuerySet[CaseM
     if unread_only:
         messages = messages.filter(read_at=None)
     return messages.order_by("-created_at")
+
+
+def walk_in_items(*, user: Any) -> QuerySet[Item]:
+    """The published items a clerk may file at the counter: their own departments' as a window clerk, and those
+    stationed at a comprehensive window they work. None means no walk-in filing (the page refuses, the workbench
+    menu hides the link: both ask this)."""
+    departments = staff_memberships(user=user).filter(role=Role.WINDOW_CLERK).values("department_id")
+    return (
+        Item.objects.filter(
+            Q(department_id__in=departments) | Q(pk__in=comprehensive_window_item_ids(user=user)),
+            published_version__isnull=False,
+        )
+        .select_related("published_version")
+        .order_by("published_version__name")
+    )

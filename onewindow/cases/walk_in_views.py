@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -15,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from onewindow.cases import services
+from onewindow.cases.selectors import walk_in_items
 from onewindow.cases.staff_forms import (
     PersonFindForm,
     PersonRegisterForm,
@@ -22,30 +22,12 @@ from onewindow.cases.staff_forms import (
 )
 from onewindow.cases.staff_views import staff_required
 from onewindow.catalogue.forms_render import form_data_from_post, form_errors, schema_to_fields
-from onewindow.catalogue.models import Item
 from onewindow.core.errors import DomainError
 from onewindow.core.errors import PermissionDenied as DomainPermissionDenied
-from onewindow.halls.selectors import (
-    comprehensive_window_item_ids,
-)
 from onewindow.identity.models import Person
 from onewindow.identity.services.people import person_by_identifier, person_create
-from onewindow.organisations.models import Role
-from onewindow.organisations.selectors import staff_memberships
 
 WALK_IN_SESSION_KEY = "cases_walk_in_person"
-
-
-def _walk_in_items(user: Any) -> Any:
-    departments = staff_memberships(user=user).filter(role=Role.WINDOW_CLERK).values("department_id")
-    return (
-        Item.objects.filter(
-            Q(department_id__in=departments) | Q(pk__in=comprehensive_window_item_ids(user=user)),
-            published_version__isnull=False,
-        )
-        .select_related("published_version")
-        .order_by("published_version__name")
-    )
 
 
 def _walk_in_person(request: HttpRequest) -> Person | None:
@@ -59,7 +41,7 @@ def _walk_in_person(request: HttpRequest) -> Person | None:
 def walk_in(request: HttpRequest) -> HttpResponse:
     """File a case for the person at the counter: find (or register) them, choose the item, fill the form,
     scan the materials checked against the originals; then accept it on the case page."""
-    items = _walk_in_items(request.user)
+    items = walk_in_items(user=request.user)
     if not items.exists():
         raise PermissionDenied(
             gettext("Only window clerks of a department with published items can file cases.")

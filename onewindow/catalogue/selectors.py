@@ -275,6 +275,11 @@ def versions_in_review() -> QuerySet[ItemVersion]:
     )
 
 
+# Besides the platform's administrators, who keeps a department's items (and, in the workflow app, its
+# processes). The workbench menu shows those links for the same roles.
+EDITOR_ROLES = (Role.DEPARTMENT_ADMIN,)
+
+
 @dataclass(frozen=True)
 class CatalogueAccess:
     """What the signed-in staff member may do in the catalogue."""
@@ -287,6 +292,6 @@ def catalogue_access(user: Any) -> CatalogueAccess | None:
     """Platform administrators edit every item and review; department administrators edit their departments'."""
     if staff_is_platform_admin(user=user):
         return CatalogueAccess(Department.objects.filter(is_active=True).order_by("name"), True)
-    own = staff_memberships(user=user).filter(role=Role.DEPARTMENT_ADMIN).values("department")
+    own = staff_memberships(user=user).filter(role__in=list(EDITOR_ROLES)).values("department")
     departments = Department.objects.filter(pk__in=own, is_active=True).order_by("name")
     return CatalogueAccess(departments, False) if departments.exists() else None

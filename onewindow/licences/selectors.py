@@ -25,9 +25,9 @@ from onewindow.licences.models import (
     LicenceType,
     SigningKey,
 )
-from onewindow.licences.services._common import ADMIN_ROLES, LIFECYCLE_ROLES
+from onewindow.licences.services._common import ADMIN_ROLES, LIFECYCLE_ROLES, VIEWER_ROLES
 from onewindow.licences.signing import SignatureError, licence_payload, signature_verify_cached
-from onewindow.organisations.models import Department, Role
+from onewindow.organisations.models import Department
 from onewindow.organisations.selectors import staff_memberships
 
 # Bitcoin's alphabet: no 0/O or I/l to misread when a short link is typed from paper.
@@ -317,8 +317,9 @@ def staff_departments(*, user: Any, roles: tuple[str, ...] = LIFECYCLE_ROLES) ->
 
 
 def staff_licence_departments(*, user: Any) -> QuerySet[Department]:
-    """Departments whose licences the user may see: any staff role there."""
-    ids = staff_memberships(user=user).exclude(role=Role.PLATFORM_ADMIN).values("department_id")
+    """Departments whose licences the user may see: any staff role there (the workbench menu shows the link
+    for the same ``VIEWER_ROLES``)."""
+    ids = staff_memberships(user=user).filter(role__in=list(VIEWER_ROLES)).values("department_id")
     return Department.objects.filter(pk__in=ids, is_active=True).order_by("name")
 
 

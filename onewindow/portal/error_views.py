@@ -9,10 +9,13 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.views import csrf, defaults
 from django.views.decorators.csrf import requires_csrf_token
+
+from onewindow.core.access import STAFF_AREA
 
 logger = logging.getLogger(__name__)
 
@@ -31,12 +34,21 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def _in_staff_area(request: HttpRequest) -> bool:
+    """Staff refused a workbench page stay in the workbench's layout, with their menu to go on from."""
+    user = getattr(request, "user", None)
+    return request.path.startswith(STAFF_AREA) and bool(user and user.is_authenticated and user.is_staff)
+
+
 @requires_csrf_token
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """403: signed in, but this page is not for this account."""
+    """403: signed in, but this page is not for this account. The refusal's own message, when a service gave
+    one (always Chinese or translated), says why."""
     if _is_api(request):
         return defaults.permission_denied(request, exception or Exception())
-    return HttpResponse(loader.render_to_string("errors/403.html", {}, request=request), status=403)
+    template = "errors/403_staff.html" if _in_staff_area(request) else "errors/403.html"
+    reason = str(exception) if isinstance(exception, PermissionDenied) and exception.args else ""
+    return HttpResponse(loader.render_to_string(template, {"reason": reason}, request=request), status=403)
 
 
 @requires_csrf_token

@@ -14,6 +14,10 @@ from onewindow.organisations.models import Department, Role
 from onewindow.organisations.selectors import staff_memberships
 from onewindow.sharing.models import AccessLogEntry, SharedResource, SharingApproval, SubjectKind
 
+# Who oversees the sharing approvals and the access log: the platform, and each department's administrators for
+# their own department (the selectors below); the workbench's sub-menu offers those pages to the same roles.
+OVERSIGHT_ROLES = (Role.PLATFORM_ADMIN, Role.DEPARTMENT_ADMIN)
+
 
 def is_platform_admin(user: Any) -> bool:
     return staff_memberships(user=user).filter(role=Role.PLATFORM_ADMIN).exists()

@@ -9,9 +9,13 @@ from typing import Any
 from django.http import HttpRequest
 
 from onewindow.analytics.scope import HEAD_ROLES
-from onewindow.halls.selectors import comprehensive_window_item_ids
+from onewindow.cases.selectors import walk_in_items
+from onewindow.catalogue.selectors import EDITOR_ROLES as CATALOGUE_EDITOR_ROLES
+from onewindow.licences.selectors import ADMIN_ROLES as LICENCE_ADMIN_ROLES
+from onewindow.licences.selectors import VIEWER_ROLES as LICENCE_VIEWER_ROLES
 from onewindow.organisations.models import Role
 from onewindow.organisations.selectors import staff_memberships
+from onewindow.sharing.selectors import OVERSIGHT_ROLES as SHARING_OVERSIGHT_ROLES
 from onewindow.supervision.selectors import orders_open_count
 
 
@@ -42,7 +46,35 @@ class StaffAccess:
 
     @cached_property
     def window_clerk(self) -> bool:
-        return Role.WINDOW_CLERK in self.roles or comprehensive_window_item_ids(user=self.user).exists()
+        """May file a case at the counter: the walk-in page's own test (published items to file), one query
+        asked only by the pages that offer the link."""
+        return walk_in_items(user=self.user).exists()
+
+    @cached_property
+    def department_member(self) -> bool:
+        """Holds a role in a department: may look people up (``identity.selectors.staff_may_look_up``)."""
+        return bool(self.roles)
+
+    @cached_property
+    def licences(self) -> bool:
+        """May see a department's licences (``licences.selectors.staff_licence_departments``)."""
+        return bool(self.roles & set(LICENCE_VIEWER_ROLES))
+
+    @cached_property
+    def licence_admin(self) -> bool:
+        """Keeps a department's licence types and signing keys."""
+        return bool(self.roles & set(LICENCE_ADMIN_ROLES))
+
+    @cached_property
+    def catalogue_editor(self) -> bool:
+        """Keeps the catalogue, the processes and the webhooks (``catalogue.selectors.catalogue_access``,
+        ``webhooks.selectors.may_use_webhooks``)."""
+        return self.platform_admin or bool(self.roles & set(CATALOGUE_EDITOR_ROLES))
+
+    @cached_property
+    def sharing_oversight(self) -> bool:
+        """Sees the data-sharing approvals and access log (``sharing.selectors.approvals_for_staff``)."""
+        return bool(self.roles & set(SHARING_OVERSIGHT_ROLES))
 
     @cached_property
     def handles_cases(self) -> bool:

@@ -22,6 +22,9 @@ STATUS_ZH = {
 LIFECYCLE_ROLES = (Role.APPROVER, Role.DEPARTMENT_ADMIN)
 # Who manages a department's licence types and signing keys.
 ADMIN_ROLES = (Role.DEPARTMENT_ADMIN,)
+# Who sees the licences a department issued: any of its staff. The platform's own administrators hold no
+# department's licences (their membership only marks the platform role).
+VIEWER_ROLES = tuple(role for role in Role if role != Role.PLATFORM_ADMIN)
 
 
 def department_role_check(user: Any, department: Department, roles: Iterable[str], doing: str) -> None:

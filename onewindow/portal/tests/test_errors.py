@@ -1,5 +1,5 @@
-"""The site's error pages: Chinese, in the portal's layout, with a way on; the 500 page needs no database;
-``/api/`` paths are left to the API's JSON errors."""
+"""The site's error pages: Chinese, in the portal's layout (a staff member refused a workbench page: the
+workbench's), with a way on; the 500 page needs no database; ``/api/`` paths are left to the API's JSON errors."""
 
 from __future__ import annotations
 
@@ -32,7 +32,20 @@ def test_a_refused_page_is_the_chinese_403_page(client_as, citizen):
     response = client_as(citizen).get("/workbench/")
 
     assert response.status_code == 403
-    assert "无权访问" in response.content.decode()
+    page = response.content.decode()
+    assert "无权访问" in page and 'class="site-header"' in page and "staff-header" not in page
+
+
+@pytest.mark.django_db
+def test_a_refused_workbench_page_is_the_chinese_403_page_in_the_workbench_layout_with_the_reason(
+    client_as, supervisor
+):
+    response = client_as(supervisor).get("/workbench/cases/walk-in/")
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "无权访问" in page and 'class="site-header staff-header"' in page and "返回工作台首页" in page
+    assert "只有已发布事项的部门的窗口人员可以代为录入申请。" in page
 
 
 @override_settings(ROOT_URLCONF=__name__, DEBUG=False)
