@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from onewindow.cases.schemas import CodeLabel, DepartmentRef
 from onewindow.core.errors import DomainError
 from onewindow.core.pagination import Pages
 from onewindow.core.schemas import COMMON_ERRORS, ErrorOut
@@ -36,17 +37,7 @@ ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Erro
 TEXT_MAX = services.TEXT_MAX
 
 
-class CodeLabel(Schema):
-    code: str
-    label: str
-
-
-class DepartmentRef(Schema):
-    id: uuid.UUID
-    name: str
-
-
-class AlertOut(Schema):
+class SupervisionAlertOut(Schema):
     """A warning, a card or a breach on one watched object."""
 
     id: uuid.UUID
@@ -68,20 +59,20 @@ class AlertOut(Schema):
     order_id: uuid.UUID | None
 
 
-class OrderAlertOut(Schema):
+class SupervisionOrderAlertOut(Schema):
     id: uuid.UUID
     kind: CodeLabel
     level: CodeLabel
     reference: str
 
 
-class OrderOut(Schema):
+class SupervisionOrderOut(Schema):
     """A supervision order (督办单): the department replies by ``reply_due_on``, the supervisor closes it."""
 
     id: uuid.UUID
     number: str
     status: CodeLabel
-    alert: OrderAlertOut
+    alert: SupervisionOrderAlertOut
     department: DepartmentRef
     instruction: str
     issued_at: dt.datetime
@@ -94,7 +85,7 @@ class OrderOut(Schema):
     closing_note: str
 
 
-class RulesOut(Schema):
+class SupervisionRulesOut(Schema):
     """The rules version in force; every alert names the version that raised it."""
 
     number: int
@@ -109,7 +100,7 @@ class RulesOut(Schema):
     created_at: dt.datetime
 
 
-class AlertListFilter(Schema):
+class SupervisionAlertListFilter(Schema):
     level: AlertLevel | None = Field(None, description="warning, yellow card, red card or breach")
     status: AlertStatus | None = Field(None, description="open, acknowledged, ordered or closed")
     kind: AlertKind | None = Field(None, description="what is watched (case, task, correction, …)")
@@ -118,13 +109,13 @@ class AlertListFilter(Schema):
     due_to: dt.date | None = Field(None, description="due on or before this day")
 
 
-class BreachListFilter(Schema):
+class SupervisionBreachListFilter(Schema):
     kind: AlertKind | None = None
     status: AlertStatus | None = None
     department: uuid.UUID | None = None
 
 
-class OrderListFilter(Schema):
+class SupervisionOrderListFilter(Schema):
     view: Literal["supervisor", "department"] | None = Field(
         None,
         description="`supervisor`: the orders of the watched departments; `department`: those addressed to "
@@ -133,17 +124,17 @@ class OrderListFilter(Schema):
     status: OrderStatus | None = None
 
 
-class InstructionIn(Schema):
+class SupervisionInstructionIn(Schema):
     instruction: str = Field(
         ..., min_length=1, max_length=TEXT_MAX, description="what the department must do"
     )
 
 
-class ReplyIn(Schema):
+class SupervisionReplyIn(Schema):
     reply: str = Field(..., min_length=1, max_length=TEXT_MAX, description="what the department has done")
 
 
-class CloseIn(Schema):
+class SupervisionCloseIn(Schema):
     note: str = Field("", max_length=TEXT_MAX)
 
 
@@ -233,11 +224,11 @@ def _order(request: HttpRequest, order_id: uuid.UUID) -> SupervisionOrder:
     "/supervision/alerts",
     auth=AUTH,
     throttle=[],
-    response={200: list[AlertOut], **ERRORS},
+    response={200: list[SupervisionAlertOut], **ERRORS},
     summary="Alerts and cards of the departments I supervise or work in, newest first",
 )
 @paginate(Pages, page_size=25)
-def alerts_list(request: HttpRequest, filters: Query[AlertListFilter]) -> Rows:
+def alerts_list(request: HttpRequest, filters: Query[SupervisionAlertListFilter]) -> Rows:
     if filters.due_from and filters.due_to and filters.due_from > filters.due_to:
         raise DomainError(code="due_range_invalid", message="到期日期范围有误：开始日期不能晚于结束日期。")
     found = selectors.alerts_visible(
@@ -256,7 +247,7 @@ def alerts_list(request: HttpRequest, filters: Query[AlertListFilter]) -> Rows:
     "/supervision/alerts/{alert_id}",
     auth=AUTH,
     throttle=[],
-    response={200: AlertOut, **ERRORS},
+    response={200: SupervisionAlertOut, **ERRORS},
     summary="One alert",
 )
 def alert_detail(request: HttpRequest, alert_id: uuid.UUID) -> dict[str, Any]:
@@ -267,7 +258,7 @@ def alert_detail(request: HttpRequest, alert_id: uuid.UUID) -> dict[str, Any]:
     "/supervision/alerts/{alert_id}/acknowledge",
     auth=AUTH,
     throttle=[],
-    response={200: AlertOut, **ERRORS},
+    response={200: SupervisionAlertOut, **ERRORS},
     summary="Acknowledge an open alert (签收; supervisors in scope)",
 )
 def alert_acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> dict[str, Any]:
@@ -279,7 +270,7 @@ def alert_acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> dict[str, An
     "/supervision/alerts/{alert_id}/close",
     auth=AUTH,
     throttle=[],
-    response={200: AlertOut, **ERRORS},
+    response={200: SupervisionAlertOut, **ERRORS},
     summary="Close an alert that needs no order, or whose order is closed (supervisors in scope)",
 )
 def alert_close(request: HttpRequest, alert_id: uuid.UUID) -> dict[str, Any]:
@@ -291,10 +282,10 @@ def alert_close(request: HttpRequest, alert_id: uuid.UUID) -> dict[str, Any]:
     "/supervision/alerts/{alert_id}/order",
     auth=AUTH,
     throttle=[],
-    response={201: OrderOut, **ERRORS},
+    response={201: SupervisionOrderOut, **ERRORS},
     summary="Turn the alert into a supervision order (督办单) with the rules' reply deadline",
 )
-def order_issue(request: HttpRequest, alert_id: uuid.UUID, payload: InstructionIn) -> Status:
+def order_issue(request: HttpRequest, alert_id: uuid.UUID, payload: SupervisionInstructionIn) -> Status:
     order = services.order_issue(
         alert=_alert(request, alert_id), actor=request.user, instruction=payload.instruction
     )
@@ -305,11 +296,11 @@ def order_issue(request: HttpRequest, alert_id: uuid.UUID, payload: InstructionI
     "/supervision/orders",
     auth=AUTH,
     throttle=[],
-    response={200: list[OrderOut], **ERRORS},
+    response={200: list[SupervisionOrderOut], **ERRORS},
     summary="Supervision orders I watch (view=supervisor) or addressed to my departments (view=department)",
 )
 @paginate(Pages, page_size=25)
-def orders_list(request: HttpRequest, filters: Query[OrderListFilter]) -> Rows:
+def orders_list(request: HttpRequest, filters: Query[SupervisionOrderListFilter]) -> Rows:
     supervisor = selectors.supervisor_is(user=request.user)
     view = filters.view or ("supervisor" if supervisor else "department")
     if view == "supervisor":
@@ -325,7 +316,7 @@ def orders_list(request: HttpRequest, filters: Query[OrderListFilter]) -> Rows:
     "/supervision/orders/{order_id}",
     auth=AUTH,
     throttle=[],
-    response={200: OrderOut, **ERRORS},
+    response={200: SupervisionOrderOut, **ERRORS},
     summary="One supervision order",
 )
 def order_detail(request: HttpRequest, order_id: uuid.UUID) -> dict[str, Any]:
@@ -336,10 +327,10 @@ def order_detail(request: HttpRequest, order_id: uuid.UUID) -> dict[str, Any]:
     "/supervision/orders/{order_id}/reply",
     auth=AUTH,
     throttle=[],
-    response={200: OrderOut, **ERRORS},
+    response={200: SupervisionOrderOut, **ERRORS},
     summary="The supervised department's reply (整改落实情况)",
 )
-def order_reply(request: HttpRequest, order_id: uuid.UUID, payload: ReplyIn) -> dict[str, Any]:
+def order_reply(request: HttpRequest, order_id: uuid.UUID, payload: SupervisionReplyIn) -> dict[str, Any]:
     order = services.order_reply(order=_order(request, order_id), actor=request.user, reply=payload.reply)
     return order_out(_order(request, order.pk))
 
@@ -348,10 +339,10 @@ def order_reply(request: HttpRequest, order_id: uuid.UUID, payload: ReplyIn) -> 
     "/supervision/orders/{order_id}/close",
     auth=AUTH,
     throttle=[],
-    response={200: OrderOut, **ERRORS},
+    response={200: SupervisionOrderOut, **ERRORS},
     summary="Accept the reply and close the order and its alert (办结; supervisors in scope)",
 )
-def order_close(request: HttpRequest, order_id: uuid.UUID, payload: CloseIn) -> dict[str, Any]:
+def order_close(request: HttpRequest, order_id: uuid.UUID, payload: SupervisionCloseIn) -> dict[str, Any]:
     order = services.order_close(order=_order(request, order_id), actor=request.user, note=payload.note)
     return order_out(_order(request, order.pk))
 
@@ -360,11 +351,11 @@ def order_close(request: HttpRequest, order_id: uuid.UUID, payload: CloseIn) -> 
     "/supervision/breaches",
     auth=AUTH,
     throttle=[],
-    response={200: list[AlertOut], **ERRORS},
+    response={200: list[SupervisionAlertOut], **ERRORS},
     summary="Breach records (违规记录) of the departments I supervise or work in",
 )
 @paginate(Pages, page_size=25)
-def breaches_list(request: HttpRequest, filters: Query[BreachListFilter]) -> Rows:
+def breaches_list(request: HttpRequest, filters: Query[SupervisionBreachListFilter]) -> Rows:
     found = selectors.alerts_visible(
         user=request.user,
         level=AlertLevel.BREACH,
@@ -379,7 +370,7 @@ def breaches_list(request: HttpRequest, filters: Query[BreachListFilter]) -> Row
     "/supervision/rules",
     auth=AUTH,
     throttle=[],
-    response={200: RulesOut, **ERRORS},
+    response={200: SupervisionRulesOut, **ERRORS},
     summary="The supervision rules version in force",
 )
 def rules_current(request: HttpRequest) -> dict[str, Any]:
