@@ -5,14 +5,16 @@ selector or service as the workbench (``views.py``), so the scoping (another reg
 403, an unknown id 404), the rules and the audit entries are the same."""
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import BeforeValidator
 
 from onewindow.cases.schemas import CodeLabel, DepartmentRef
 from onewindow.core.errors import DomainError
@@ -35,6 +37,16 @@ router = Router(tags=["supervision"])
 AUTH = session_or_token("supervision")
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, **COMMON_ERRORS}
 TEXT_MAX = services.TEXT_MAX
+
+
+def _iso_day(value: Any) -> Any:
+    # Pydantic reads a number as seconds since 1970 ("0" would be 1970-01-01): a day filter is YYYY-MM-DD only.
+    if not isinstance(value, dt.date) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+        raise ValueError("日期格式应为 YYYY-MM-DD。")
+    return value
+
+
+IsoDay = Annotated[dt.date, BeforeValidator(_iso_day)]
 
 
 class SupervisionAlertOut(Schema):
@@ -105,8 +117,8 @@ class SupervisionAlertListFilter(Schema):
     status: AlertStatus | None = Field(None, description="open, acknowledged, ordered or closed")
     kind: AlertKind | None = Field(None, description="what is watched (case, task, correction, …)")
     department: uuid.UUID | None = Field(None, description="one department of the caller's scope")
-    due_from: dt.date | None = Field(None, description="due on or after this day")
-    due_to: dt.date | None = Field(None, description="due on or before this day")
+    due_from: IsoDay | None = Field(None, description="due on or after this day")
+    due_to: IsoDay | None = Field(None, description="due on or before this day")
 
 
 class SupervisionBreachListFilter(Schema):

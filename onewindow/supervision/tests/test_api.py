@@ -296,6 +296,7 @@ def test_bad_input_is_a_4xx_with_a_code_and_nothing_is_written(red_alert, superv
         (client.get("/api/v1/supervision/alerts", {"due_from": "2026-11-20", "due_to": "2026-11-01"}), 400,
          "due_range_invalid"),
         (client.get("/api/v1/supervision/alerts", {"due_from": "yesterday"}), 422, "invalid_input"),
+        (client.get("/api/v1/supervision/alerts", {"due_to": "0"}), 422, "invalid_input"),
         (post(client, f"{base}/order", {}), 422, "invalid_input"),
         (post(client, f"{base}/order", {"instruction": "x" * 2001}), 422, "invalid_input"),
         (post(client, f"{base}/order", {"instruction": "   "}), 400, "order_instruction_required"),
