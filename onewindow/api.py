@@ -31,6 +31,7 @@ from onewindow.payments.api import router as payments_router
 from onewindow.queueing.api import router as queueing_router
 from onewindow.ratings.api import router as ratings_router
 from onewindow.sharing.api import router as sharing_router
+from onewindow.supervision.api import router as supervision_router
 from onewindow.webhooks.api import router as webhooks_router
 from onewindow.workdays.api import router as workdays_router
 from onewindow.workflow.api import router as workflow_router
@@ -88,6 +89,7 @@ api.add_router("/", workflow_router)
 api.add_router("/", webhooks_router)
 api.add_router("/", payments_router)
 api.add_router("/", opendata_router)
+api.add_router("/", supervision_router)
 
 
 def _error(

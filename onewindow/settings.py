@@ -457,6 +457,8 @@ OAUTH2_PROVIDER = {
         "cases:write": "办理办件（申请、受理、办结等）",
         "tasks:read": "查看部门待办",
         "tasks:write": "办理部门待办（签收、通过、退回、转办、意见）",
+        "supervision:read": "查看电子监察预警、督办单和违规记录",
+        "supervision:write": "办理电子监察（签收预警、发出和办结督办单、答复督办单）",
         "webhooks": "管理事件订阅与投递记录",
         "licences": "查询电子证照",
     },

@@ -50,7 +50,8 @@ def bearer_token(db, platform_admin) -> dict[str, str]:
         browser,
         application,
         secret,
-        scope="openid profile cases cases:read cases:write licences tasks:read tasks:write webhooks",
+        scope="openid profile cases cases:read cases:write licences tasks:read tasks:write webhooks "
+        "supervision:read supervision:write",
     )
     return {"Authorization": f"Bearer {token['access_token']}"}
 

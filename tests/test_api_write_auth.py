@@ -20,7 +20,7 @@ from onewindow.api import api
 from onewindow.identity.tests.oidc_flow import department_system
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
-ALL_SCOPES = "openid profile cases licences tasks webhooks"
+ALL_SCOPES = "openid profile cases licences tasks webhooks supervision:read supervision:write"
 CSRF = "k" * 32
 
 

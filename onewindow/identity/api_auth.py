@@ -24,9 +24,9 @@ from onewindow.core.errors import DomainError
 from onewindow.core.session_auth import BrowserSessionAuth
 
 # Endpoint families whose scope is split into reading and writing (``cases:read`` / ``cases:write``): a
-# department system that only watches cases should not be able to decide them. The family's own name
-# (``cases``, issued before the split) still grants both.
-SPLIT_FAMILIES = frozenset({"cases", "tasks"})
+# department system that only watches cases should not be able to decide them, nor a dashboard that reads
+# supervision alerts issue 督办单. The family's own name (``cases``, issued before the split) still grants both.
+SPLIT_FAMILIES = frozenset({"cases", "tasks", "supervision"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REALM = "onewindow"
 

@@ -23,6 +23,7 @@ from onewindow.core.services import audit_record
 from onewindow.hotline.models import OPEN_STATUSES as TICKET_OPEN_STATUSES
 from onewindow.hotline.models import Ticket
 from onewindow.ratings.models import Rectification, RectificationStatus
+from onewindow.supervision.events import alerts_raised_announce
 from onewindow.supervision.models import Alert, AlertKind, AlertLevel, RuleVersion, ScanRun
 from onewindow.supervision.rules import rule_version_current
 from onewindow.workdays.calendar import WorkCalendar
@@ -236,6 +237,7 @@ def supervision_scan(*, today: dt.date | None = None) -> ScanRun:
     run.save(update_fields=["raised", "finished_at", "updated_at"])
     if new:
         audit_record(actor=None, action="supervision.scan", target=run, changes={"raised": len(new)})
+        alerts_raised_announce(new)
     return run
 
 

@@ -3,6 +3,7 @@ below, at their department's level or lower; a department's staff see the orders
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -79,6 +80,56 @@ def alert_get_for_supervisor(*, user: Any, alert_id: uuid.UUID) -> Alert:
     return alert
 
 
+def alert_departments(*, user: Any) -> QuerySet[Department]:
+    """The departments whose alerts the user may read: those a supervisor watches, and the user's own (a
+    department sees the alerts that name it, so it can act before an order comes). Anyone else is refused."""
+    own = staff_memberships(user=user).values("department_id")
+    if not supervisor_is(user=user):
+        if not own.exists():
+            raise PermissionDenied("只有电子监察人员和部门工作人员可以查看监察预警。")
+        return Department.objects.filter(pk__in=own)
+    return Department.objects.filter(Q(pk__in=supervised_departments(user=user).values("pk")) | Q(pk__in=own))
+
+
+def alerts_visible(
+    *,
+    user: Any,
+    status: str = "",
+    level: str = "",
+    kind: str = "",
+    department_id: uuid.UUID | None = None,
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
+) -> QuerySet[Alert]:
+    """The alerts of ``alert_departments``, newest first, with what a row shows preloaded (its order too)."""
+    alerts = Alert.objects.filter(department__in=alert_departments(user=user)).select_related(
+        "department", "person", "rule_version", "order"
+    )
+    for field, value in (
+        ("status", status),
+        ("level", level),
+        ("kind", kind),
+        ("department_id", department_id),
+    ):
+        if value:
+            alerts = alerts.filter(**{field: value})
+    if due_from is not None:
+        alerts = alerts.filter(due_on__gte=due_from)
+    if due_to is not None:
+        alerts = alerts.filter(due_on__lte=due_to)
+    return alerts.order_by("-raised_at", "reference")
+
+
+def alert_get_visible(*, user: Any, alert_id: uuid.UUID) -> Alert:
+    """One alert in ``alert_departments``; another department's is refused (403), an unknown id is 404."""
+    alert = alerts_visible(user=user).filter(pk=alert_id).first()
+    if alert is None:
+        if Alert.objects.filter(pk=alert_id).exists():
+            raise PermissionDenied("该预警不属于您监察或所在的部门。")
+        raise NotFound("未找到该预警。")
+    return alert
+
+
 def cases_for_supervisor(*, user: Any, q: str = "") -> QuerySet[Case]:
     """Every case of the watched departments (read-only for the supervisor)."""
     supervisor_required(user=user)
@@ -142,7 +193,7 @@ def tasks_for_supervisor(*, user: Any) -> QuerySet[WorkTask]:
 def orders_for_supervisor(*, user: Any) -> QuerySet[SupervisionOrder]:
     supervisor_required(user=user)
     return SupervisionOrder.objects.filter(department__in=supervised_departments(user=user)).select_related(
-        "department", "alert"
+        "department", "alert", "issued_by", "replied_by"
     )
 
 
@@ -150,14 +201,14 @@ def orders_for_department_staff(*, user: Any) -> QuerySet[SupervisionOrder]:
     """The orders addressed to the departments the user works in."""
     departments = staff_memberships(user=user).values_list("department_id", flat=True)
     return SupervisionOrder.objects.filter(department_id__in=departments).select_related(
-        "department", "alert"
+        "department", "alert", "issued_by", "replied_by"
     )
 
 
 def order_get(*, user: Any, order_id: uuid.UUID) -> SupervisionOrder:
     """An order as its department's staff or a supervisor in scope sees it."""
     order = (
-        SupervisionOrder.objects.select_related("department", "alert", "issued_by")
+        SupervisionOrder.objects.select_related("department", "alert", "issued_by", "replied_by")
         .filter(pk=order_id)
         .first()
     )

@@ -11,6 +11,7 @@ from onewindow.core import clock
 from onewindow.core.errors import DomainError, PermissionDenied
 from onewindow.core.services import audit_record
 from onewindow.organisations.selectors import staff_memberships
+from onewindow.supervision.events import alerts_raised_announce, order_announce
 from onewindow.supervision.models import (
     Alert,
     AlertKind,
@@ -123,6 +124,7 @@ def order_issue(*, alert: Alert, actor: Any, instruction: str) -> SupervisionOrd
     audit_record(
         actor=actor, action="supervision.order_issue", target=order, changes={"alert": str(alert.pk)}
     )
+    order_announce(order, event_type="supervision.order_issued", actor=actor)
     return order
 
 
@@ -138,6 +140,7 @@ def order_reply(*, order: SupervisionOrder, actor: Any, reply: str) -> Supervisi
     order.status, order.replied_at, order.replied_by = OrderStatus.REPLIED, clock.now(), actor
     order.save(update_fields=["reply", "status", "replied_at", "replied_by", "updated_at"])
     audit_record(actor=actor, action="supervision.order_reply", target=order)
+    order_announce(order, event_type="supervision.order_replied", actor=actor)
     return order
 
 
@@ -179,6 +182,7 @@ def breach_correction_refused(*, case: Any, actor: Any, outside: list[str], **_:
         raised_at=clock.now(),
     )
     audit_record(actor=actor, action="supervision.breach_record", target=alert)
+    alerts_raised_announce([alert])
 
 
 def breach_decision_off_platform(*, case: Any, actor: Any, code: int, **_: Any) -> None:
@@ -207,3 +211,4 @@ def breach_decision_off_platform(*, case: Any, actor: Any, code: int, **_: Any) 
     )
     if created:
         audit_record(actor=actor, action="supervision.breach_record", target=alert)
+        alerts_raised_announce([alert])

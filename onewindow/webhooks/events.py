@@ -1,7 +1,7 @@
 """The events department systems can subscribe to, and what each carries.
 
-Names are ``case.<new status>`` for the national case lifecycle and ``task.<what happened>`` for the steps
-of department processing. Payloads carry ids, numbers and states, never an applicant's name or identifiers:
+Names are ``case.<new status>`` for the national case lifecycle, ``task.<what happened>`` for the steps
+of department processing and ``supervision.<what happened>`` for e-supervision. Payloads carry ids, numbers and states, never an applicant's name or identifiers:
 the receiver fetches what it needs over the API with its own token, which is checked and logged.
 """
 
@@ -40,7 +40,14 @@ TASK_EVENTS = {
     "task.returned": _("task returned (退回)"),
     "task.commented": _("opinion added"),
 }
-EVENT_TYPES: dict[str, Any] = {**CASE_EVENTS, **TASK_EVENTS}
+# E-supervision (issue #15), sent to the supervised department's subscribers: the supervision app records them
+# itself (it sits above this one), in the transaction of the change.
+SUPERVISION_EVENTS = {
+    "supervision.alert_raised": _("supervision alert raised (预警、亮牌或违规记录)"),
+    "supervision.order_issued": _("supervision order issued (督办单)"),
+    "supervision.order_replied": _("supervision order replied (督办答复)"),
+}
+EVENT_TYPES: dict[str, Any] = {**CASE_EVENTS, **TASK_EVENTS, **SUPERVISION_EVENTS}
 ALL_EVENTS = "*"
 
 
