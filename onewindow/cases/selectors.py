@@ -280,10 +280,10 @@ def case_track(*, case_number: str, password: str) -> Tracking:
     number give the same 404 in the same time (the API rate-limits the attempts)."""
     number = (case_number or "").strip().upper()
     # One query whether or not the number exists; the timeline is read only after the password matched.
-    case = _tracked().filter(number=number).first() if number else None
+    case = _tracked_one(number=number) if number else None
     if case is not None and case.parent_id is not None:
         # A life event's item (<number>-01) answers to the life event's one number and query password.
-        case = _tracked().filter(pk=case.parent_id).first()
+        case = _tracked_one(pk=case.parent_id)
     expected = case.query_password_hash if case is not None and case.query_password_hash else _DUMMY_HASH
     given = case_password_hash(case.number if case is not None and case.number else number, password or "")
     if case is None or not constant_time_equal(given, expected):
@@ -302,6 +302,14 @@ def case_track(*, case_number: str, password: str) -> Tracking:
             _public_events_of(case).select_related("department").order_by("at", "created_at")
         ),
     )
+
+
+def _tracked_one(**unique: Any) -> Case | None:
+    # get(), not first(): number and pk are unique, and first() added an ORDER BY the query did not need.
+    try:
+        return _tracked().get(**unique)
+    except Case.DoesNotExist:
+        return None
 
 
 def _label(choices: type[CaseStatus] | type[EventAction], value: str) -> str:
