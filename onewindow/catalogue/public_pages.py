@@ -30,7 +30,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.http.response import HttpResponseBase
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
@@ -47,7 +48,7 @@ _MAX_STORED_BYTES = 512 * 1024
 # Headers that belong to one answer, not to the stored page.
 _PER_ANSWER_HEADERS = {"content-length", "date", "set-cookie"}
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def public_page(view: View) -> View:
@@ -55,7 +56,7 @@ def public_page(view: View) -> View:
     the language and the large-text preference: PublicPageCacheMiddleware may then store it."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         response.public_page = True  # type: ignore[attr-defined]
         return response
@@ -99,6 +100,13 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return getattr(match.func, "public_page", False)
 
 
+def csrf_secret_of(token: str) -> str:
+    """The secret a masked CSRF token carries (Django's masking: each character shifted by the mask's)."""
+    mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    chars = CSRF_ALLOWED_CHARS
+    return "".join(chars[chars.index(c) - chars.index(m)] for c, m in zip(cipher, mask, strict=True))
+
+
 def _page_key(request: HttpRequest) -> str:
     parts = (
         request.get_host(),
@@ -129,7 +137,7 @@ def _to_stored(request: HttpRequest, response: HttpResponse, generation: object)
         # Every token rendered in the page unmasks to this visitor's secret; each becomes the slot.
         def slot(match: re.Match[bytes]) -> bytes:
             token = match.group().decode()
-            return _TOKEN_SLOT_BYTES if _unmask_cipher_token(token) == secret else match.group()
+            return _TOKEN_SLOT_BYTES if csrf_secret_of(token) == secret else match.group()
 
         body = _MASKED_TOKEN.sub(slot, body)
     headers = [(name, value) for name, value in response.items() if name.lower() not in _PER_ANSWER_HEADERS]

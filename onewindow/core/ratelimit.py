@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
@@ -111,7 +112,8 @@ def _redis_counter_increment(cache: RedisCache, cache_key: str, *, timeout: int)
     # ``cache.get`` reads the same counter.
     key = cache.make_and_validate_key(cache_key)
     try:
-        return int(cache._cache.get_client(key, write=True).eval(_COUNTER_SCRIPT, 1, key, timeout))
+        count: Any = cache._cache.get_client(key, write=True).eval(_COUNTER_SCRIPT, 1, key, str(timeout))
+        return int(count)
     except (RedisConnectionError, RedisTimeoutError):
         # Redis away: the limit fails open, as ResilientRedisCache does for every other cache call.
         log.warning("Redis unreachable, rate-limit attempt not counted")
