@@ -86,9 +86,7 @@ def test_signed_in_visitors_are_never_served_a_stored_page(client, django_user_m
     user = django_user_model.objects.create_user(username="citizen_cache", password="x-Strong-pass-1")
     client.force_login(user)
     page = client.get(url).content.decode()
-    assert (
-        "citizen_cache" in page or 'action="/accounts/logout/"' in page or "Log out" in page or "退出" in page
-    )
+    assert 'action="/accounts/logout/"' in page  # the signed-in header, not the stored anonymous page
 
 
 def test_a_publication_shows_at_once():
