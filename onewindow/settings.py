@@ -138,6 +138,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whole public pages for anonymous visitors (guide, search, home): after the CSRF and auth middlewares,
+    # before everything that only concerns sessions and signed-in people (catalogue.public_pages).
+    "onewindow.catalogue.public_pages.PublicPageCacheMiddleware",
     # Outside the staff-area and write-rate refusals, so those count as security events too.
     "onewindow.secmon.middleware.RefusalMonitorMiddleware",
     "onewindow.core.input_middleware.UnencodableInputMiddleware",

@@ -16,15 +16,15 @@ from django.core.cache import cache
 from django.db import transaction
 
 PUBLIC_TTL_SECONDS = 300
-_GENERATION_KEY = "catalogue:public-generation"
+GENERATION_KEY = "catalogue:public-generation"
 
 
 def public_generation() -> str:
     """The current publication generation (one cache read)."""
-    value = cache.get(_GENERATION_KEY)
+    value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(_GENERATION_KEY, uuid.uuid4().hex[:12], timeout=None)
-        value = cache.get(_GENERATION_KEY) or "0"
+        cache.add(GENERATION_KEY, uuid.uuid4().hex[:12], timeout=None)
+        value = cache.get(GENERATION_KEY) or "0"
     return str(value)
 
 
@@ -34,7 +34,7 @@ def public_generation_bump() -> None:
     reading between the two saw the old catalogue and may have cached it under the first new generation."""
 
     def bump() -> None:
-        cache.set(_GENERATION_KEY, uuid.uuid4().hex[:12], timeout=None)
+        cache.set(GENERATION_KEY, uuid.uuid4().hex[:12], timeout=None)
 
     bump()
     transaction.on_commit(bump)

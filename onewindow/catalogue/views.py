@@ -38,6 +38,7 @@ from onewindow.catalogue.models import (
 from onewindow.catalogue.pdf import pdf_render, pdf_response
 from onewindow.catalogue.prefill import form_prefill_for
 from onewindow.catalogue.public_cache import public_generation
+from onewindow.catalogue.public_pages import public_page
 from onewindow.catalogue.selectors import (
     bundle_get,
     bundle_materials,
@@ -162,6 +163,7 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def search(request: HttpRequest) -> HttpResponse:
     """The search box: ranked items and life events, "did you mean" suggestions, and matching departments."""
     q = (request.GET.get("q") or "").strip()[:100]
@@ -230,6 +232,7 @@ def guide_context(item: Item) -> dict[str, Any]:
 
 
 @require_safe
+@public_page
 @_found
 def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The full guide, downloads, the public change log and the way to apply."""

@@ -201,7 +201,12 @@ def licence_verify(identifier: str) -> VerificationResult:
             identifier=identifier,
             problems=problems,
         )
-    licence = _verifiable().filter(identifier=identifier).first()
+    # get(), not first(): the identifier is unique, and first()'s ORDER BY (the model's ordering over the
+    # joined relations) took as long to compile as the rest of the look-up (issue #18's profile).
+    try:
+        licence = _verifiable().get(identifier=identifier)
+    except Licence.DoesNotExist:
+        licence = None
     if licence is None:
         return VerificationResult(
             outcome=Outcome.UNKNOWN, signature_valid=False, licence=None, identifier=identifier

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from onewindow.catalogue.models import Audience, Bundle
 from onewindow.catalogue.public_cache import public_generation
+from onewindow.catalogue.public_pages import public_page
 from onewindow.catalogue.selectors import items_published, themes_list
 from onewindow.core.context_processors import LARGE_TEXT_COOKIE
 from onewindow.organisations.selectors import departments_list
@@ -18,6 +19,7 @@ HOME_POPULAR = 8
 
 
 @require_safe
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     """The citizen portal's front page: what people apply for most, life events, themes, and departments
     grouped by region, each leading into the service catalogue."""
