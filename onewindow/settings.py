@@ -649,6 +649,12 @@ ONEWINDOW_SUPERVISION_SCAN_SECONDS = int(os.environ.get("ONEWINDOW_SUPERVISION_S
 ONEWINDOW_PERIODIC_JOBS.append(
     ("onewindow.supervision.tasks.supervision_scan_job", ONEWINDOW_SUPERVISION_SCAN_SECONDS)
 )
+# Measures dashboard (onewindow.analytics): how often the daily rollups it reads are refreshed (the changed
+# days only); the page states the time of the last refresh.
+ONEWINDOW_ANALYTICS_ROLLUP_SECONDS = int(os.environ.get("ONEWINDOW_ANALYTICS_ROLLUP_SECONDS", "600"))
+ONEWINDOW_PERIODIC_JOBS.append(
+    ("onewindow.analytics.tasks.analytics_rollup_job", ONEWINDOW_ANALYTICS_ROLLUP_SECONDS)
+)
 # 我要问 and 投诉建议 (onewindow.consult): answer and handling time limits in working days.
 ONEWINDOW_CONSULT_ANSWER_DAYS = int(os.environ.get("ONEWINDOW_CONSULT_ANSWER_DAYS", "5"))
 ONEWINDOW_COMPLAINT_DAYS = int(os.environ.get("ONEWINDOW_COMPLAINT_DAYS", "15"))

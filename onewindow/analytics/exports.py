@@ -7,6 +7,7 @@ from io import BytesIO
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
@@ -25,9 +26,11 @@ def dashboard_xlsx(board: Dashboard) -> bytes:
     summary.title = _("Summary")
     summary.append([_("Period"), f"{board.period.start:%Y-%m-%d} – {board.period.end:%Y-%m-%d}"])
     summary.append([_("Scope"), " › ".join(label for label, _query in board.trail) or _("All in my scope")])
+    refreshed = timezone.localtime(board.refreshed_at) if board.refreshed_at else None
+    summary.append([_("Figures as of"), f"{refreshed:%Y-%m-%d %H:%M}" if refreshed else "—"])
     summary.append([])
     summary.append([_("Measure"), _("Value"), _("Numerator"), _("Denominator"), _("Definition")])
-    for cell in summary[4]:
+    for cell in summary[5]:
         cell.font = Font(bold=True)
     for figure in board.totals:
         summary.append(

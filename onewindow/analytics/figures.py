@@ -1,7 +1,9 @@
 """The measures computed in SQL: one grouped query per population (published items, cases, materials,
 concluded cases' date pairs), conditional counts and sums only — never a Python loop over cases. Every query
 returns raw numerators and denominators per group key, so a region's figure is the sum of its departments'
-counts, never an average of their rates."""
+counts, never an average of their rates. The dashboard reads the same counts from the daily rollups
+(``rolled_up_counts``; ``services.rollups_refresh`` writes them); the live queries serve the evaluation report
+and the independent check of the rollups."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from django.db.models import CharField, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Cast, TruncDate
 
 from onewindow.analytics.measures import MEASURES, Measure
+from onewindow.analytics.models import ROLLUP_COUNTS, BacklogSnapshot, DailyRollup
 from onewindow.cases.models import OPEN_STATUSES, Case, CaseMaterial, TrustLevel
 from onewindow.catalogue.models import CaseType, HandlingForm, Item
 from onewindow.core import clock
@@ -179,6 +182,34 @@ def all_counts(
         material_counts(cases=cases, period=period, key=key),
         working_day_counts(cases=cases, period=period, key=key),
         rating_counts(ratings=ratings, period=period, key=key),
+    ):
+        for group, counts in part.items():
+            merged[group].update(counts)
+    return merged
+
+
+def rolled_up_counts(
+    *,
+    items: QuerySet[Item],
+    department_ids: QuerySet[Any],
+    item: Item | None,
+    period: Period,
+    key: str | None,
+) -> dict[Any, Counts]:
+    """The same counts as ``all_counts`` for the dashboard, read from the rollups: the period's daily rows
+    summed per group key, the backlog snapshot, and the published items (small, so still live). As fresh as
+    the last ``services.rollups_refresh``."""
+    rollups = DailyRollup.objects.filter(
+        department_id__in=department_ids, day__gte=period.start, day__lte=period.end
+    )
+    backlogs = BacklogSnapshot.objects.filter(department_id__in=department_ids)
+    if item is not None:
+        rollups, backlogs = rollups.filter(item=item), backlogs.filter(item=item)
+    merged: dict[Any, Counts] = defaultdict(Counter)
+    for part in (
+        item_counts(items=items, key="pk" if key == "item_id" else key),
+        _grouped(rollups, key, **{name: Sum(name) for name in ROLLUP_COUNTS}),
+        _grouped(backlogs, key, backlog=Sum("backlog"), overdue_backlog=Sum("overdue_backlog")),
     ):
         for group, counts in part.items():
             merged[group].update(counts)

@@ -4,22 +4,23 @@ refused, one that does not exist is not found."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from onewindow.analytics.figures import Counts, Figure, Period, all_counts, figures
+from onewindow.analytics.figures import Counts, Figure, Period, figures, rolled_up_counts
+from onewindow.analytics.models import DailyRollup, RollupRun
 from onewindow.analytics.scope import REFUSED, Scope, analytics_scope, region_subtree_ids
 from onewindow.cases.models import Case
 from onewindow.catalogue.models import Item
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.organisations.models import Department, Region
-from onewindow.ratings.models import Rating
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Row:
 @dataclass
 class Dashboard:
     period: Period
+    refreshed_at: dt.datetime | None  # the figures are as of this rollup refresh (None: never refreshed)
     level: str  # what the rows are: "region", "department", "item" or "case"
     totals: list[Figure]
     rows: list[Row] = field(default_factory=list)
@@ -99,19 +101,19 @@ def dashboard(
     items = Item.objects.filter(department_id__in=department_ids)
     # A life event's parent case is never handled by a department: only the item cases count.
     cases = Case.objects.filter(department_id__in=department_ids, bundle__isnull=True)
-    ratings = Rating.objects.filter(department_id__in=department_ids)
     if item is not None:
         items = items.filter(pk=item.pk)
         cases = cases.filter(item=item)
-        ratings = ratings.filter(item=item)
 
     # One set of grouped queries: the rows one level down, and the totals as the sum of their counts.
     key = None if item is not None else ("item_id" if department is not None else "department_id")
-    grouped = all_counts(items=items, cases=cases, ratings=ratings, period=period, key=key)
+    grouped = rolled_up_counts(items=items, department_ids=department_ids, item=item, period=period, key=key)
     totals: Counts = Counter()
     for counts in grouped.values():
         totals.update(counts)
-    result = Dashboard(period=period, level="region", totals=figures(totals))
+    result = Dashboard(
+        period=period, refreshed_at=rollups_refreshed_at(), level="region", totals=figures(totals)
+    )
     result.region, result.department, result.item = region, department, item
     result.trail = _trail(scope, region, department, item)
     if item is not None:
@@ -198,31 +200,30 @@ def _region_rows(
     return rows
 
 
+def rollups_refreshed_at() -> dt.datetime | None:
+    """When the figures were last computed (the latest rollup refresh), to state on the page."""
+    return RollupRun.objects.order_by("-started_at").values_list("finished_at", flat=True).first()
+
+
 def monthly_volumes(
     *, user: Any, period: Period, department_id: str | None = None
 ) -> list[tuple[str, int, int]]:
-    """Cases received and concluded per month of the period in the reader's scope (the trend chart)."""
+    """Cases received and concluded per month of the period in the reader's scope (the trend chart), summed
+    from the daily rollups."""
     scope = analytics_scope(user=user)
-    cases = Case.objects.filter(bundle__isnull=True)
+    rollups = DailyRollup.objects.filter(day__gte=period.start, day__lte=period.end)
     if scope.department_ids is not None:
-        cases = cases.filter(department_id__in=scope.department_ids)
+        rollups = rollups.filter(department_id__in=scope.department_ids)
     if department_id:
-        cases = cases.filter(department_id=department_id)
-    received = dict(
-        cases.filter(submitted_at__gte=period.since, submitted_at__lt=period.until)
-        .annotate(month=TruncMonth("submitted_at"))
-        .values_list("month")
-        .annotate(n=Count("pk"))
-        .order_by()
+        rollups = rollups.filter(department_id=department_id)
+    rows = (
+        rollups.annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(received=Sum("received"), concluded=Sum("concluded"))
+        .order_by("month")
     )
-    concluded = dict(
-        cases.filter(concluded_at__gte=period.since, concluded_at__lt=period.until)
-        .annotate(month=TruncMonth("concluded_at"))
-        .values_list("month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    months = sorted({m.strftime("%Y-%m") for m in [*received, *concluded]})
-    by_label_r = {m.strftime("%Y-%m"): n for m, n in received.items()}
-    by_label_c = {m.strftime("%Y-%m"): n for m, n in concluded.items()}
-    return [(m, by_label_r.get(m, 0), by_label_c.get(m, 0)) for m in months]
+    return [
+        (row["month"].strftime("%Y-%m"), row["received"], row["concluded"])
+        for row in rows
+        if row["received"] or row["concluded"]
+    ]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from onewindow.analytics.services import rollups_refresh
 from onewindow.analytics.tests.seed import cases_seed, items_seed, ratings_seed
 from onewindow.cases.models import Case
 from tests.e2e.conftest import PHONE, signed_in_page
@@ -27,6 +28,7 @@ def seeded(db, at, department_a, department_b, clerk_a):
     cases = cases_seed(items, person(1, name="张三"))
     ratings_seed(cases)
     Case.objects.filter(department=department_a).update(accepted_by=clerk_a)
+    rollups_refresh()  # the dashboard reads the rollups
     return items
 
 
