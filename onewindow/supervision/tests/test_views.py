@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from onewindow.cases.tests.factories import case_item
 from onewindow.supervision.models import Alert, AlertKind, AlertLevel, OrderStatus, SupervisionOrder
 from onewindow.supervision.scan import supervision_scan
 
@@ -97,10 +98,17 @@ def test_the_supervisors_menu_offers_supervision_not_window_intake(supervisor, c
     assert reverse("cases_staff:walk_in") not in home
 
 
-def test_a_window_clerks_menu_keeps_window_intake(clerk_a, client_as):
+def test_a_window_clerks_menu_keeps_window_intake(clerk_a, department_a, client_as):
+    case_item(department=department_a)
     home = client_as(clerk_a).get(reverse("workbench:home")).content.decode()
     assert reverse("cases_staff:walk_in") in home
     assert reverse("supervision:alerts") not in home
+
+
+def test_a_window_clerk_without_published_items_is_not_offered_window_intake(clerk_a, client_as):
+    # The walk-in page refuses a clerk with nothing to file: the menu does not offer it.
+    home = client_as(clerk_a).get(reverse("workbench:home")).content.decode()
+    assert reverse("cases_staff:walk_in") not in home
 
 
 def test_window_intake_refuses_a_supervisor_with_the_chinese_page(supervisor, client_as):
