@@ -234,6 +234,34 @@ def _gunicorn(app: str, port: int, workers: int, env: dict[str, str], log: Path)
     return process
 
 
+def _nginx(name: str, port: int, app_port: int, static_root: Path | str, root: Path) -> Path:
+    """nginx on ``port`` in front of the gunicorn on ``app_port``, with the committed production configuration
+    (``onewindow/ops/cluster/templates/nginx.conf``, the one docs/deploy.md shows); the collected static files
+    from disk when ``static_root`` is given. Returns its configuration file (what ``_nginx_stop`` needs)."""
+    from onewindow.ops.cluster.engines import render
+
+    directory = root / f"nginx-{name}"
+    (directory / "tmp").mkdir(parents=True, exist_ok=True)
+    conf = directory / "nginx.conf"
+    # Started as root nginx would run its workers as nobody, who cannot read the 0700 data directory the
+    # static files are collected into: on this loopback-only benchmark they run as the invoking user.
+    user = "root root" if os.geteuid() == 0 else ""
+    conf.write_text(
+        render(
+            "nginx.conf", user=user, nginx_dir=directory, log_dir=directory, app_ports=[app_port],
+            nginx_port=port, static_root=static_root,
+        )
+    )  # fmt: skip
+    subprocess.run(["nginx", "-p", str(directory), "-c", str(conf), "-t"], check=True, capture_output=True)
+    subprocess.run(["nginx", "-p", str(directory), "-c", str(conf)], check=True)
+    _wait_for(port)
+    return conf
+
+
+def _nginx_stop(conf: Path) -> None:
+    subprocess.run(["nginx", "-p", str(conf.parent), "-c", str(conf), "-s", "quit"], check=False)
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(process.pid, signal.SIGTERM)
@@ -453,7 +481,8 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         f"# HTTP load suite — {results['scale']} scale, {results['timestamp']}",
         "",
-        f"gunicorn {results['workers']} sync workers each (onewindow: production settings; floor: bench/floor), "
+        f"{'nginx in front of ' if results.get('nginx') else ''}gunicorn {results['workers']} sync workers each "
+        "(onewindow: production settings; floor: bench/floor), "
         f"wrk {results['seconds']} s per run, median of {results['pairs']} interleaved pairs; load average "
         f"{results['machine']['load_average_before_measuring']} before, {results['load_average_after_measuring']} after.",
         "",
@@ -510,6 +539,13 @@ def main() -> None:
     parser.add_argument(
         "--port", type=int, default=8180, help="onewindow; the floor listens on the next port"
     )
+    parser.add_argument(
+        "--nginx",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="put nginx (the committed configuration, static files from disk) in front of onewindow and of "
+        "the floor alike, on the given ports, with gunicorn two ports up (--no-nginx: wrk asks gunicorn)",
+    )
     parser.add_argument("--seconds", type=int, default=20, help="per wrk run")
     parser.add_argument(
         "--warmup", type=int, default=10, help="seconds of unrecorded load per endpoint first"
@@ -543,6 +579,9 @@ def main() -> None:
         _postgres_recreate(args.database_url)
     args.data_dir.mkdir(parents=True, exist_ok=True)
     env = _environment(args)
+    if args.nginx:
+        # nginx passes Host without the port: the submissions' Origin/Referer names the port nginx listens on.
+        env |= {"ONEWINDOW_BEHIND_PROXY": "true", "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{args.port}"}
     os.environ.update(env)
     import django
 
@@ -560,9 +599,21 @@ def main() -> None:
     floor = Endpoint("floor", floor_paths)
     logs = args.data_dir / "logs"
     logs.mkdir(exist_ok=True)
-    ours = _gunicorn("onewindow.wsgi", args.port, args.workers, env, logs / "onewindow.log")
+    # wrk always asks args.port (onewindow) and args.port + 1 (the floor); behind nginx gunicorn listens two up.
+    app_port = args.port + 2 if args.nginx else args.port
+    if args.nginx and not shutil.which("nginx"):
+        raise SystemExit("nginx is missing: apt-get install -y nginx (or measure gunicorn alone: --no-nginx)")
+    ours = _gunicorn("onewindow.wsgi", app_port, args.workers, env, logs / "onewindow.log")
     floor_env = env | {"DJANGO_SETTINGS_MODULE": "bench.floor.settings"}
-    theirs = _gunicorn("bench.floor.wsgi", args.port + 1, args.workers, floor_env, logs / "floor.log")
+    theirs = _gunicorn("bench.floor.wsgi", app_port + 1, args.workers, floor_env, logs / "floor.log")
+    proxies = []
+    if args.nginx:
+        from django.conf import settings
+
+        proxies = [
+            _nginx("onewindow", args.port, app_port, settings.STATIC_ROOT, args.data_dir),
+            _nginx("floor", args.port + 1, app_port + 1, "", args.data_dir),
+        ]
     results: dict[str, Any] = {
         "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "scale": args.scale,
@@ -571,6 +622,7 @@ def main() -> None:
         "database": _database(),
         "dataset": dataset,
         "workers": args.workers,
+        "nginx": args.nginx,
         "seconds": args.seconds,
         "pairs": args.pairs,
         "endpoints": {},
@@ -607,6 +659,8 @@ def main() -> None:
                     print(f"submissions {run}", flush=True)
                     results["submissions"].append(run)
     finally:
+        for conf in proxies:
+            _nginx_stop(conf)
         _stop(ours)
         _stop(theirs)
     results["load_average_after_measuring"] = [round(n, 2) for n in os.getloadavg()]

@@ -7,8 +7,10 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from onewindow.cases.models import Case
 from onewindow.core import clock
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.organisations.models import Department
@@ -28,6 +30,15 @@ from onewindow.workflow.models import (
 # "open", "overdue" and "due_soon" are inbox views over the open rows; the rest are TaskStatus values.
 # Due soon: the step's due date is at most this many working days away (the inbox's amber marker too).
 DUE_SOON_DAYS = 2
+
+
+Memberships = list[tuple[uuid.UUID, str]]
+
+
+def staff_membership_pairs(*, user: Any) -> Memberships:
+    """(department id, role) of every role the user holds: read once per page and passed to the inbox
+    selectors below, which would otherwise read them again each."""
+    return list(staff_memberships(user=user).values_list("department_id", "role"))
 
 
 def _inbox(
@@ -52,10 +63,16 @@ def _inbox(
 
 
 def tasks_for_department(
-    *, user: Any, status: str | None = None, department_id: uuid.UUID | str | None = None
+    *,
+    user: Any,
+    status: str | None = None,
+    department_id: uuid.UUID | str | None = None,
+    memberships: Memberships | None = None,
 ) -> QuerySet[WorkTask]:
     """The tasks of the departments the user works in (any role): the department inbox and its load."""
-    departments = set(staff_memberships(user=user).values_list("department_id", flat=True))
+    if memberships is None:
+        memberships = staff_membership_pairs(user=user)
+    departments = {department for department, _ in memberships}
     if department_id is not None:
         if uuid.UUID(str(department_id)) not in departments:
             raise PermissionDenied("您不是该部门的工作人员，不能查看其待办。")
@@ -63,9 +80,11 @@ def tasks_for_department(
     return _inbox(WorkTask.objects.filter(department_id__in=departments), status)
 
 
-def _user_scope(user: Any) -> Q:
+def _user_scope(user: Any, memberships: Memberships | None = None) -> Q:
     roles = Q()
-    for department_id, role in staff_memberships(user=user).values_list("department_id", "role"):
+    if memberships is None:
+        memberships = staff_membership_pairs(user=user)
+    for department_id, role in memberships:
         roles |= Q(department_id=department_id, role=role)
     scope = Q(assignee_id=user.pk)
     if roles:
@@ -73,17 +92,34 @@ def _user_scope(user: Any) -> Q:
     return scope
 
 
-def tasks_for_user(*, user: Any, status: str | None = None) -> QuerySet[WorkTask]:
+def tasks_for_user(
+    *, user: Any, status: str | None = None, memberships: Memberships | None = None
+) -> QuerySet[WorkTask]:
     """A staff member's inbox: the tasks assigned to them, and the unclaimed ones their department roles may take."""
-    return _inbox(WorkTask.objects.filter(_user_scope(user)), status)
+    return _inbox(WorkTask.objects.filter(_user_scope(user, memberships)), status)
 
 
-def inbox_counts(*, user: Any) -> dict[str, int]:
+def inbox_rows(tasks: QuerySet[WorkTask]) -> QuerySet[WorkTask]:
+    """An inbox page's tasks with what its rows show: the task rows alone, then their cases (item name and
+    applicant), departments and assignees, one small query each. A single join of the eight tables took
+    PostgreSQL 75–80 ms to plan per request, and the planner walked the due-date index instead of the inbox
+    index, against 0.1 ms plan and 0.2 ms run for the task table alone (bench/README.md, the busy inbox)."""
+    cases = Case.objects.select_related("item_version", "applicant__user").only(
+        "number", "status", "item_version__name", "applicant__user__name", "applicant__user__username"
+    )
+    return tasks.select_related(None).prefetch_related(
+        Prefetch("case", queryset=cases),
+        Prefetch("department", queryset=Department.objects.only("name", "short_name")),
+        Prefetch("assignee", queryset=get_user_model().objects.only("name", "username")),
+    )
+
+
+def inbox_counts(*, user: Any, memberships: Memberships | None = None) -> dict[str, int]:
     """How many tasks each inbox tab of ``tasks_for_user`` holds, in one query."""
     today = clock.today()
     soon = WorkCalendar().add_working_days(today, DUE_SOON_DAYS).date
     is_open = Q(status__in=OPEN_TASK_STATUSES)
-    return WorkTask.objects.filter(_user_scope(user)).aggregate(
+    return WorkTask.objects.filter(_user_scope(user, memberships)).aggregate(
         **{
             TaskStatus.READY: Count("pk", filter=Q(status=TaskStatus.READY)),
             TaskStatus.CLAIMED: Count("pk", filter=Q(status=TaskStatus.CLAIMED)),

@@ -29,7 +29,7 @@ from onewindow.core import clock
 from onewindow.core.errors import DomainError
 from onewindow.core.masking import mask_name
 from onewindow.organisations.models import Role
-from onewindow.organisations.selectors import staff_admin_department_ids, staff_memberships
+from onewindow.organisations.selectors import staff_memberships
 from onewindow.workdays.calendar import WorkCalendar
 from onewindow.workflow import selectors, services
 from onewindow.workflow.forms import OpinionForm, ReturnForm, TransferForm
@@ -55,10 +55,14 @@ TABS = (
 DEPARTMENT_TAB = Tab("department", _("Department"), "open")
 
 
-def _tab_tasks(user: Any, tab: Tab, heads: list[Any]) -> QuerySet[WorkTask]:
+def _tab_tasks(
+    user: Any, tab: Tab, heads: list[Any], memberships: selectors.Memberships
+) -> QuerySet[WorkTask]:
     if tab is DEPARTMENT_TAB:
-        return selectors.tasks_for_department(user=user, status=tab.status).filter(department_id__in=heads)
-    return selectors.tasks_for_user(user=user, status=tab.status)
+        return selectors.tasks_for_department(user=user, status=tab.status, memberships=memberships).filter(
+            department_id__in=heads
+        )
+    return selectors.tasks_for_user(user=user, status=tab.status, memberships=memberships)
 
 
 def step_urgency(task: WorkTask, calendar: WorkCalendar, today: dt.date) -> Urgency:
@@ -80,16 +84,22 @@ def step_urgency(task: WorkTask, calendar: WorkCalendar, today: dt.date) -> Urge
 def inbox(request: HttpRequest) -> HttpResponse:
     """A staff member's tasks by tab, nearest due date first, searchable by case number, item or applicant."""
     user = request.user
-    heads = list(staff_admin_department_ids(user=user))
+    memberships = selectors.staff_membership_pairs(user=user)
+    heads = sorted({department for department, role in memberships if role == Role.DEPARTMENT_ADMIN})
     tabs = TABS + ((DEPARTMENT_TAB,) if heads else ())
     tab = {t.key: t for t in tabs}.get(request.GET.get("tab", ""), TABS[0])
-    tasks = _tab_tasks(user, tab, heads)
+    counts = selectors.inbox_counts(user=user, memberships=memberships)
+    if heads:
+        counts["open"] = _tab_tasks(user, DEPARTMENT_TAB, heads, memberships).count()
+    tasks = _tab_tasks(user, tab, heads, memberships)
     q = request.GET.get("q", "").strip()[:100]
     if q:
         tasks = tasks.filter(case_search(q, via="case__"))
-    page = Paginator(tasks.select_related("case__applicant__user"), TASKS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    paginator = Paginator(selectors.inbox_rows(tasks), TASKS_PER_PAGE)
+    if not q:
+        # The tab's size was read with the other tabs' in one query: the paginator need not count again.
+        paginator.count = counts[tab.status]
+    page = paginator.get_page(request.GET.get("page"))
     calendar, today = WorkCalendar(), clock.today()
     rows = [
         {
@@ -101,9 +111,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     ]
     query = request.GET.copy()
     query.pop("page", None)
-    counts = selectors.inbox_counts(user=user)
-    if heads:
-        counts["open"] = _tab_tasks(user, DEPARTMENT_TAB, heads).count()
     return render(
         request,
         "workflow/inbox.html",

@@ -79,13 +79,26 @@ def test_nginx_upstream_lists_every_app_server_and_skips_a_dead_one(tmp_path):
         assert f"server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;" in text
     assert "proxy_next_upstream error timeout http_502 http_504;" in text
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in text
+    # Without a static directory the app (whitenoise) answers for /static/: the cluster's nginx workers cannot
+    # read the 0700 data directory.
+    assert "location /static/" not in text
+
+
+def test_nginx_serves_collected_static_files_when_given_their_directory(tmp_path):
+    text = render(
+        "nginx.conf", user="", nginx_dir=tmp_path, log_dir=tmp_path, app_ports=[8181], nginx_port=8180,
+        static_root=tmp_path / "static",
+    )  # fmt: skip
+    assert f"alias {tmp_path / 'static'}/;" in text
+    assert "gzip_static on;" in text
 
 
 @pytest.mark.skipif(
     shutil.which("nginx") is None and not os.environ.get("CI"),
     reason="nginx is not installed (apt-get install nginx); CI installs it and never skips",
 )
-def test_generated_nginx_configuration_is_valid(tmp_path):
+@pytest.mark.parametrize("serves_static", [False, True], ids=["app-serves-static", "nginx-serves-static"])
+def test_generated_nginx_configuration_is_valid(tmp_path, serves_static):
     (tmp_path / "tmp").mkdir()
     conf = tmp_path / "nginx.conf"
     conf.write_text(
@@ -96,6 +109,7 @@ def test_generated_nginx_configuration_is_valid(tmp_path):
             log_dir=tmp_path,
             app_ports=[8181, 8182],
             nginx_port=8180,
+            static_root=tmp_path / "static" if serves_static else "",
         )
     )
     result = subprocess.run(
