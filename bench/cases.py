@@ -183,8 +183,9 @@ def _submitters(count: int) -> list[Any]:
     users = list(get_user_model().objects.filter(username__startswith="bcase").order_by("username")[:count])
     people = Person.objects.filter(user__in=users)
     people.update(assurance_level=3)
-    # The demo's online items take the identity card and household register from the e-licence library:
-    # without them every submission answers ``licence_missing`` and nothing is left to measure (issue #18).
+    # The demo's online items take the identity card and household register from the e-licence library.
+    # Without them a submission no longer stops (the department looks the licence up at acceptance), but
+    # the citizens hold them so the measured path includes the attachment a real wallet holder gets.
     licences_hand_out(people.exclude(user__in=_HOLDING).select_related("user"))
     _HOLDING.update(user.pk for user in users)
     return users

@@ -5,6 +5,7 @@ Applicants see only their own cases (another's is 404); staff act on their depar
 their post does not allow is 403. Every change may carry ``expected_version``: a stale one is 409
 ``case_state_conflict`` naming the current state."""
 
+import json
 import uuid
 from typing import Any
 
@@ -147,21 +148,9 @@ def _company(company_id: uuid.UUID | None) -> Company | None:
 def case_create(
     request: HttpRequest, payload: CaseCreateIn, idempotency_key: IdempotencyKeyHeader = None
 ) -> Status:
-    try:
-        item = item_published_get(implementation_code=payload.item)
-    except NotFound:
-        raise DomainError(
-            code="item_not_found",
-            message="未找到该事项，请检查实施编码是否正确、事项是否已发布。",
-            status=404,
-        ) from None
+    item = _item(payload.item)
     company = _company(payload.company_id)
-    user: Any = request.user
-    # Only for the status code (200 for a replay): the service itself decides under the key's lock.
-    replay = (
-        bool(idempotency_key)
-        and IdempotencyKey.objects.filter(user=user, key=(idempotency_key or "").strip()).exists()
-    )
+    replay = _replayed(request.user, idempotency_key)
     if payload.submit:
         case = services.case_create_and_submit(
             user=request.user,
@@ -178,6 +167,79 @@ def case_create(
             form_data=payload.form_data,
             idempotency_key=idempotency_key,
         )
+    return Status(200 if replay else 201, _detail(case))
+
+
+def _item(implementation_code: str) -> Any:
+    try:
+        return item_published_get(implementation_code=implementation_code)
+    except NotFound:
+        raise DomainError(
+            code="item_not_found",
+            message="未找到该事项，请检查实施编码是否正确、事项是否已发布。",
+            status=404,
+        ) from None
+
+
+def _replayed(user: Any, idempotency_key: str | None) -> bool:
+    """Only for the status code (200 for a replay): the service itself decides under the key's lock."""
+    return (
+        bool(idempotency_key)
+        and IdempotencyKey.objects.filter(user=user, key=(idempotency_key or "").strip()).exists()
+    )
+
+
+def _json_form_field(text: str, *, expected: type, code: str, message: str) -> Any:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, expected):
+        raise DomainError(code=code, message=message, status=422)
+    return value
+
+
+@router.post(
+    "/submissions",
+    auth=AUTH,
+    throttle=[],
+    response={200: CaseOut, 201: CaseOut, 413: ErrorOut, 415: ErrorOut, **ERRORS},
+    summary="Start, upload the materials and submit in one request (multipart: item, form_data as JSON, "
+    "materials as a JSON list naming the material key of each file in order; Idempotency-Key honoured)",
+)
+def case_create_with_files(
+    request: HttpRequest,
+    item: Form[str],
+    form_data: Form[str] = "{}",
+    materials: Form[str] = "[]",
+    company_id: Form[uuid.UUID | None] = None,
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Status:
+    found = _item(item[:40])
+    company = _company(company_id)
+    form = _json_form_field(
+        form_data, expected=dict, code="form_data_invalid", message="申请表数据须为 JSON 对象。"
+    )
+    keys = _json_form_field(
+        materials, expected=list, code="materials_invalid", message="materials 须为材料编码的 JSON 列表。"
+    )
+    files = files or []
+    if len(keys) != len(files) or not all(isinstance(key, str) for key in keys):
+        raise DomainError(
+            code="materials_invalid",
+            message="materials 须为每个上传文件各列一个材料编码，顺序与文件一致。",
+            status=422,
+        )
+    replay = _replayed(request.user, idempotency_key)
+    case = services.case_create_and_submit(
+        user=request.user,
+        item=found,
+        form_data=form,
+        company=company,
+        idempotency_key=idempotency_key,
+        uploads=list(zip(keys, files, strict=True)),
+    )
     return Status(200 if replay else 201, _detail(case))
 
 
@@ -204,11 +266,7 @@ def case_material_upload(
             code="material_not_in_guide",
             message="该材料不在本办件适用的办事指南中，请从指南所列材料中选择。",
         )
-    # Only for the status code (200 for a replay): the service itself decides under the key's lock.
-    replay = (
-        bool(idempotency_key)
-        and IdempotencyKey.objects.filter(user=user, key=(idempotency_key or "").strip()).exists()
-    )
+    replay = _replayed(user, idempotency_key)
     row = services.case_material_attach(
         case=case, user=request.user, material=material, upload=file, idempotency_key=idempotency_key
     )

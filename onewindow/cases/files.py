@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from onewindow.cases import selectors
+from onewindow.cases.hooks import case_material_draw
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.catalogue.pdf import application_form_pdf, pdf_response
 from onewindow.core.errors import NotFound, PermissionDenied
@@ -46,6 +47,9 @@ def material_file(request: HttpRequest, case_id: uuid.UUID, material_id: uuid.UU
 def material_response(case: Case, material_id: uuid.UUID) -> FileResponse:
     """Stream one material of a case the caller was allowed to see (checked by the calling view)."""
     row: CaseMaterial | None = next((m for m in case.materials.all() if m.pk == material_id), None)
+    if row is not None and not row.file.name and row.reference and case_material_draw(row):
+        # Attached by reference and not drawn by the worker yet: drawn now, once, and kept.
+        row.refresh_from_db()
     if row is None or not row.file.name:
         raise Http404
     content_type = row.content_type or "application/octet-stream"

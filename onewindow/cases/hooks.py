@@ -93,3 +93,19 @@ def case_section_register(provider: Callable[..., str]) -> None:
 
 def case_sections_render(**kwargs: Any) -> list[str]:
     return [html for provider in _sections if (html := provider(**kwargs))]
+
+
+# Drawers of a material's file that was attached by reference before it was drawn (the licences app draws an
+# e-licence's watermarked copy): ``drawer(case_material)`` stores the file and returns True, or returns False
+# when the row is not one of its own.
+_file_drawers: list[Callable[[Any], bool]] = []
+
+
+def case_material_drawer_register(drawer: Callable[[Any], bool]) -> None:
+    if drawer not in _file_drawers:
+        _file_drawers.append(drawer)
+
+
+def case_material_draw(case_material: Any) -> bool:
+    """Draw the file of a row still waiting for it (its first download comes before the worker's job)."""
+    return any(drawer(case_material) for drawer in list(_file_drawers))

@@ -74,7 +74,9 @@ def audit_record(
             actor_label = f"{actor_label} 代 {company}"
     target_type = target._meta.label_lower if target is not None else ""
     target_id = str(target.pk) if target is not None else ""
-    with transaction.atomic():
+    # No savepoint of its own (two statements per entry): a failed append fails the caller's transaction,
+    # or the caller's own savepoint, which is where a refusal is handled anyway.
+    with transaction.atomic(savepoint=False):
         stream = _transaction_stream(audit_stream_for(target_type, target_id))
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

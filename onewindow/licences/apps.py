@@ -8,9 +8,10 @@ class LicencesConfig(AppConfig):
     verbose_name = _("E-licences")
 
     def ready(self) -> None:
-        from onewindow.cases.hooks import CaseHook, case_hook_register
+        from onewindow.cases.hooks import CaseHook, case_hook_register, case_material_drawer_register
         from onewindow.catalogue.prefill import prefill_provider_register
         from onewindow.licences.services.cases import on_case_concluded, on_case_decision_revoked
+        from onewindow.licences.services.copies import licence_copy_draw
         from onewindow.licences.services.reuse import (
             licence_prefill_sources,
             licences_attach_on_start,
@@ -25,5 +26,8 @@ class LicencesConfig(AppConfig):
         case_hook_register(CaseHook.DECISION_REVOKED, on_case_decision_revoked)
         # A life event's later stage receives the licences its earlier stages issued (出生医学证明 → 户口登记).
         case_hook_register(CaseHook.STAGE_STARTING, licences_hand_over)
+        # A licence attached to an application is drawn as its watermarked copy on its first download if the
+        # worker has not drawn it yet.
+        case_material_drawer_register(licence_copy_draw)
         # Forms are prefilled from the face fields of the applicant's licences (避免重复录入).
         prefill_provider_register(licence_prefill_sources)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from onewindow.licences.services import licence_expiry_reminders_send, licences_expire
+from onewindow.licences.services.copies import licence_copy_draw_pending
 
 
 @task()
@@ -17,3 +18,9 @@ def licences_expire_job() -> int:
 def licence_expiry_reminders_job() -> int:
     """Daily: remind holders of licences expiring within their type's reminder period (once per licence)."""
     return licence_expiry_reminders_send()
+
+
+@task()
+def licence_copy_draw_job(case_material_id: str) -> bool:
+    """Draw the watermarked copy of a licence attached to an application (queued with the attachment)."""
+    return licence_copy_draw_pending(case_material_id)

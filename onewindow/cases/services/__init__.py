@@ -58,8 +58,10 @@ from onewindow.cases.services.intake import (
 )
 from onewindow.cases.services.materials import (
     case_material_attach,
+    case_material_attach_pending,
     case_material_attach_reference,
     case_material_attach_shared,
+    case_material_file_fill,
     case_material_remove,
 )
 from onewindow.cases.services.pledges import (
@@ -100,8 +102,10 @@ __all__ = [
     "case_form_save",
     "case_lock",
     "case_material_attach",
+    "case_material_attach_pending",
     "case_material_attach_reference",
     "case_material_attach_shared",
+    "case_material_file_fill",
     "case_material_hand_over",
     "case_material_pledge",
     "case_material_remove",

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 
 from onewindow.cases.hooks import CaseHook, case_hooks_run
 from onewindow.cases.models import (
@@ -32,9 +33,10 @@ from onewindow.cases.services._common import (
     text_required,
 )
 from onewindow.cases.services.materials import _attach, _material_of
+from onewindow.cases.services.uploads import upload_sha256
 from onewindow.catalogue.form_limits import form_size_check
 from onewindow.catalogue.forms_render import form_prefill, form_problems
-from onewindow.catalogue.models import Item, ItemVersion, Material, MaterialSource, Necessity, VersionStatus
+from onewindow.catalogue.models import Item, ItemVersion, Material, Necessity, VersionStatus
 from onewindow.catalogue.pdf import application_form_pdf
 from onewindow.catalogue.prefill import form_prefill_for
 from onewindow.core import clock
@@ -218,10 +220,10 @@ def case_form_save(
 
 def submission_problems(case: Case, *, handed_over: frozenset[str] = frozenset()) -> list[FieldProblem]:
     """What the automatic pre-review finds: form errors and required materials missing. Materials from
-    shared data or the issuer are never asked for, nor one generated from the form; an e-licence is taken
-    from the applicant's licences (picked, or attached with their consent) and only someone who holds none
-    uploads it instead. ``handed_over`` are the licence types an earlier stage of a life event will issue
-    and hand over to this case, so they are not asked for either."""
+    shared data, the issuer or the e-licence library are never asked for, nor one generated from the form:
+    the applicant may pick a licence from the wallet or upload the material, and without either the
+    department looks the licence up at acceptance. ``handed_over`` are the licence types an earlier stage
+    of a life event will issue and hand over to this case, so they are not asked for either."""
     problems = [
         FieldProblem(field=f"form.{problem.name}", code=problem.code, message=problem.message)
         for problem in form_problems(case.item_version.form_schema or {}, case.form_data or {})
@@ -233,17 +235,10 @@ def submission_problems(case: Case, *, handed_over: frozenset[str] = frozenset()
             continue
         if material.licence_type_code and material.licence_type_code in handed_over:
             continue
-        if material.source == MaterialSource.ELICENCE and not case.walk_in:
-            # The library holds only the licences issued on the platform: without one the applicant must
-            # be able to provide it. At a window the clerk looks it up or checks the original instead.
-            problems.append(
-                FieldProblem(
-                    field=f"materials.{material.key}",
-                    code="licence_missing",
-                    message=f"请从“我的证照”选用“{material.name}”；没有该电子证照的，请上传该材料。",
-                )
-            )
-        elif not material.obtained_by_platform:
+        # A material the platform can obtain never blocks the submission (国务院令716 art. 7): a licence the
+        # applicant neither picked nor holds in the wallet is looked up by the department at acceptance
+        # (licence_query_for_case) or, if the library has none, named in a correction notice and uploaded.
+        if not material.obtained_by_platform:
             problems.append(
                 FieldProblem(
                     field=f"materials.{material.key}",
@@ -283,6 +278,8 @@ def _generated_materials_attach(case: Case, *, actor: Any) -> None:
 
 def case_receive(case: Case, *, actor: Any, action: str) -> Case:
     """Run the automatic pre-review on a locked case and record its receipt (first submission or resubmission)."""
+    # The guide's materials are read by the hooks, the pre-review and the generated prints: once, not thrice.
+    prefetch_related_objects([case.item_version], "materials")
     # Shared data still missing is fetched, and the form checked against the registries, before the check.
     case_hooks_run(CaseHook.RECEIVING, case=case, actor=actor)
     _problems_raise(submission_problems(case))
@@ -340,20 +337,46 @@ def case_create_and_submit(
     form_data: dict[str, Any],
     company: Company | None = None,
     idempotency_key: str | None = None,
+    uploads: Sequence[tuple[str, Any]] = (),
 ) -> Case:
-    """Start and submit in one request (``POST /cases`` with everything at once, e.g. from another system):
-    a retry with the same key returns the first case."""
+    """Start, attach the uploaded materials and submit in one request (``POST /cases`` with everything at
+    once, e.g. from another system). ``uploads`` are (material key of the guide, file) pairs, trust level C.
+    A retry with the same key returns the first case; the key with other files is another request (422)."""
     claim, earlier = idempotency_claim(
         user=user,
         key=idempotency_key,
         fingerprint=request_fingerprint(
-            op="create_and_submit", item=item.pk, company=company.pk if company else None, form=form_data
+            op="create_and_submit",
+            item=item.pk,
+            company=company.pk if company else None,
+            form=form_data,
+            # Only when there are files, so a key used before uploads were accepted still matches.
+            **({"files": [[key, upload_sha256(upload)] for key, upload in uploads]} if uploads else {}),
         ),
     )
     if earlier is not None:
         return earlier
     case = case_start(user=user, item=item, company=company, form_data=form_data)
-    case = case_submit(case=case, actor=user)
+    stored: list[CaseMaterial] = []
+    try:
+        if uploads:
+            by_key = {material.key: material for material in case.item_version.materials.all()}
+            for key, upload in uploads:
+                material = by_key.get(key)
+                if material is None or not material.asked_as_upload:
+                    raise DomainError(
+                        code="material_not_in_guide",
+                        message=f"“{key}”不是该事项办事指南中需要上传的申请材料，请按指南所列材料上传。",
+                    )
+                stored.append(
+                    _attach(case=case, material=material, upload=upload, trust=TrustLevel.C, user=user)
+                )
+        case = case_submit(case=case, actor=user)
+    except DomainError:
+        # The whole request rolls back: the files stored for it go too.
+        for row in stored:
+            row.file.delete(save=False)
+        raise
     idempotency_remember(claim, case)
     return case
 

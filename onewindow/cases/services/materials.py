@@ -149,6 +149,77 @@ def case_material_attach_reference(
 
 
 @transaction.atomic
+def case_material_attach_pending(
+    *, case: Case, user: Any, material: Material, reference: str, name: str, content_type: str
+) -> CaseMaterial:
+    """Attach a material the platform holds by its reference now and its file later: the row counts for the
+    pre-review at once, and ``case_material_file_fill`` stores the file when it has been drawn (an e-licence's
+    watermarked copy takes a PDF rendering, too slow to sit inside the applicant's request). The same
+    reference twice for one material keeps the first row."""
+    case = case_lock(case, allowed={CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED}, doing="添加材料")
+    applicant_check(case, user)
+    material = _material_of(case, material)
+    if material.source not in REFERENCE_SOURCES:
+        raise DomainError(
+            code="material_not_by_reference",
+            message=f"“{material.name}”须由申请人提交，不能从电子证照库或共享数据中获取。",
+        )
+    reference = (reference or "").strip()
+    if not reference or len(reference) > REFERENCE_MAX_LENGTH:
+        raise DomainError(code="reference_invalid", message="材料的证照标识或数据编号无效。")
+    earlier = case.materials.filter(material=material, reference=reference).first()
+    if earlier is not None:
+        return earlier
+    row = CaseMaterial.objects.create(
+        case=case,
+        material=material,
+        original_name=name[-200:],
+        content_type=content_type,
+        reference=reference,
+        trust_level=TrustLevel.A,
+        uploaded_by=user,
+    )
+    audit_record(
+        actor=user,
+        action="case.material_attach",
+        target=case,
+        changes={
+            "material": material.key,
+            "reference": reference,
+            "trust_level": TrustLevel.A,
+            "file": "pending",
+        },
+    )
+    return row
+
+
+@transaction.atomic
+def case_material_file_fill(*, case_material_id: Any, content: bytes) -> CaseMaterial | None:
+    """Store the drawn file of a row ``case_material_attach_pending`` wrote; nothing when the row is gone (the
+    applicant removed it) or already has its file (a second run of the same job, or the first download
+    drew it), so running it twice is harmless."""
+    row = CaseMaterial.objects.select_for_update().filter(pk=case_material_id).first()
+    if row is None or row.file.name:
+        return row
+    upload = ContentFile(content, name=row.original_name or "material.pdf")
+    checked = upload_check(upload)
+    row.content_type, row.size, row.sha256 = checked.content_type, checked.size, checked.sha256
+    audit_record(
+        actor=None,
+        action="case.material_file_fill",
+        target=row.case,
+        changes={"material": row.material.key, "reference": row.reference, "sha256": checked.sha256},
+    )
+    row.file.save(f"upload{EXTENSIONS[checked.content_type]}", upload, save=False)
+    try:
+        row.save(update_fields=["file", "content_type", "size", "sha256", "updated_at"])
+    except Exception:
+        row.file.delete(save=False)
+        raise
+    return row
+
+
+@transaction.atomic
 def case_material_attach_shared(
     *, case: Case, actor: Any, material: Material, reference: str, content: bytes, name: str
 ) -> CaseMaterial:

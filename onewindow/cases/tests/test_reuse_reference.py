@@ -140,12 +140,15 @@ def _codes(case):
     return {problem.field: problem.code for problem in services.submission_problems(case)}
 
 
-def test_a_required_e_licence_material_is_asked_for_until_it_is_chosen(citizen, draft):
+def test_a_material_the_platform_can_obtain_never_blocks_the_submission(citizen, draft):
+    # 国务院令716 art. 7: without a licence in the wallet the department looks it up at acceptance.
     problems = _codes(draft)
-    assert problems["materials.business-licence"] == "licence_missing"
-    assert "materials.household-register" not in problems  # shared data: never asked for
-    _attach_reference(draft, citizen)
-    assert "materials.business-licence" not in _codes(draft)
+    assert "materials.business-licence" not in problems  # e-licence library
+    assert "materials.household-register" not in problems  # shared data
+    services.case_material_attach(
+        case=draft, user=citizen, material=material_of(draft.item, "application-form"), upload=upload()
+    )
+    assert services.case_submit(case=draft, actor=citizen).status == CaseStatus.SUBMITTED
 
 
 def test_without_the_licence_an_upload_answers_the_material(citizen, draft):

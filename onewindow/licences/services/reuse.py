@@ -12,15 +12,17 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q
 
-from onewindow.cases.models import Case, CaseMaterial, CaseStatus, TrustLevel
-from onewindow.cases.services import case_material_attach_reference, case_material_hand_over
+from onewindow.cases.models import Case, CaseMaterial, CaseStatus
+from onewindow.cases.services import case_material_attach_pending, case_material_hand_over
 from onewindow.catalogue.models import Material, MaterialSource
 from onewindow.core import clock
 from onewindow.core.crypto import lookup_hash
 from onewindow.core.errors import DomainError, NotFound
+from onewindow.core.queue import enqueue_in_transaction
 from onewindow.core.services import audit_record
 from onewindow.licences.models import Licence, LicenceAccess, LicenceShare, LicenceStatus, ReuseConsent
 from onewindow.licences.pdf import licence_pdf, licence_pdf_filename
+from onewindow.licences.services.copies import licence_copy_until
 from onewindow.licences.wallet_selectors import (
     SHARE_PURPOSE,
     Holder,
@@ -39,9 +41,6 @@ logger = logging.getLogger(__name__)
 # 亮证 is for showing a licence to someone now, not a standing disclosure.
 SHARE_MAX_HOURS = 7 * 24
 PURPOSE_MAX_LENGTH = 200
-# How long the watermarked copy in an application may be relied on: the handling period with its
-# extensions and special procedures, never beyond the licence's own validity.
-COPY_VALID_DAYS = 90
 # A case no longer being handled needs no licences looked up: its status in the refusal (Chinese).
 QUERY_CLOSED_STATUSES: dict[str, str] = {
     CaseStatus.CONCLUDED: "办结",
@@ -219,20 +218,20 @@ def licence_attach_to_case(*, case: Case, user: Any, material: Material, licence
             message=f"该证照当前状态为“{licence.get_status_display()}”或不在有效期内，不能用于申请。",
             status=409,
         )
-    copy_until = today + dt.timedelta(days=COPY_VALID_DAYS)
-    if licence.valid_until is not None:
-        copy_until = min(copy_until, licence.valid_until)
     item_name = case.item_version.name
-    content = licence_pdf(licence, copy_for=item_name, copy_valid_until=copy_until)
-    row = case_material_attach_reference(
+    # The copy is drawn by the worker (or by the first download): see services/copies.py.
+    row = case_material_attach_pending(
         case=case,
         user=user,
         material=material,
         reference=licence.identifier,
-        content=content,
         name=licence_pdf_filename(licence, copy=True),
-        trust_level=TrustLevel.A,
+        content_type="application/pdf",
     )
+    if not row.file.name:
+        from onewindow.licences.tasks import licence_copy_draw_job  # the tasks module imports the services
+
+        enqueue_in_transaction(licence_copy_draw_job, case_material_id=str(row.pk))
     licence_access_record(
         holder_code_hash=licence.holder_code_hash,
         purpose=f"申请“{item_name}”时作为“{material.name}”使用（免提交）",
@@ -354,9 +353,7 @@ def licences_hand_over(*, case: Case, actor: Any, earlier: Iterable[Case], **_: 
             continue
         try:
             with transaction.atomic():
-                copy_until = today + dt.timedelta(days=COPY_VALID_DAYS)
-                if licence.valid_until is not None:
-                    copy_until = min(copy_until, licence.valid_until)
+                copy_until = licence_copy_until(licence, today)
                 case_material_hand_over(
                     case=case,
                     material=material,

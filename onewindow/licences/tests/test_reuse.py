@@ -17,9 +17,10 @@ from onewindow.catalogue.models import MaterialSource
 from onewindow.catalogue.tests.factories import material
 from onewindow.core import clock
 from onewindow.core.errors import DomainError
+from onewindow.core.models import AuditEntry
 from onewindow.identity.models import AgencyScope
 from onewindow.licences.models import LicenceAccess
-from onewindow.licences.services import reuse
+from onewindow.licences.services import copies, reuse
 from onewindow.licences.tests.factories import licence_issued, licence_type
 from onewindow.licences.wallet_selectors import holder_of
 from onewindow.organisations.models import Role
@@ -79,16 +80,24 @@ def _consent(user):
 # --- the service -------------------------------------------------------------------------------------------
 
 
-def test_a_licence_is_attached_as_its_watermarked_copy_with_trust_level_a(citizen, draft, licence):
-    row = reuse.licence_attach_to_case(
-        case=draft, user=citizen, material=material_of(draft.item, "business-licence"), licence=licence
-    )
+def test_a_licence_is_attached_as_its_watermarked_copy_with_trust_level_a(
+    citizen, draft, licence, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        row = reuse.licence_attach_to_case(
+            case=draft, user=citizen, material=material_of(draft.item, "business-licence"), licence=licence
+        )
+        # Attached at once by its identifier; the copy is drawn by the worker after the commit.
+        assert not row.file.name
+    row.refresh_from_db()
     assert (row.reference, row.trust_level, row.content_type) == (
         licence.identifier,
         TrustLevel.A,
         "application/pdf",
     )
     assert row.file.read().startswith(b"%PDF") and "复印件" in row.original_name
+    assert row.sha256 and row.size
+    assert AuditEntry.objects.filter(action="case.material_file_fill", target_id=str(draft.pk)).exists()
     access = LicenceAccess.objects.get()
     assert access.holder_code_hash == licence.holder_code_hash and list(access.licences.all()) == [licence]
     assert "食品经营许可" in access.purpose
@@ -299,18 +308,56 @@ def test_an_agent_with_the_licences_scope_gets_the_companys_licence(started_hook
     assert case.materials.get().reference == company_licence.identifier
 
 
-def test_a_copy_that_fails_to_render_leaves_the_case_started(
-    started_hook, citizen, item, licence, monkeypatch
-):
+def test_the_copy_is_drawn_apart_from_the_case_start(started_hook, citizen, item, licence, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("no fonts")
 
-    monkeypatch.setattr(reuse, "licence_pdf", broken)
+    # Drawing is the worker's job, never the applicant's request: a failing renderer cannot refuse the start.
+    monkeypatch.setattr(copies, "licence_pdf", broken)
     _consent(citizen)
     case = case_services.case_start(user=citizen, item=item, form_data=FORM)
-    case.refresh_from_db()
-    assert case.status == CaseStatus.DRAFT and not case.materials.exists()
-    assert not LicenceAccess.objects.exists()
+    row = case.materials.get()
+    assert row.reference == licence.identifier and not row.file.name
+    assert LicenceAccess.objects.exists()
+    with pytest.raises(RuntimeError):
+        copies.licence_copy_draw_pending(row.pk)
+    row.refresh_from_db()
+    assert not row.file.name  # still waiting: the queue retries it, or the first download draws it
+
+
+def test_the_worker_job_is_queued_with_the_attachment_and_runs_once(citizen, draft, licence, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    from django_tasks_db.models import DBTaskResult
+
+    from onewindow.licences.tasks import licence_copy_draw_job
+
+    row = reuse.licence_attach_to_case(
+        case=draft, user=citizen, material=material_of(draft.item, "business-licence"), licence=licence
+    )
+    # The task row is written in the attachment's transaction (the outbox): both commit or neither.
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path.endswith("licence_copy_draw_job") and queued.args_kwargs["kwargs"] == {
+        "case_material_id": str(row.pk)
+    }
+    assert licence_copy_draw_job.call(case_material_id=str(row.pk)) is True
+    row.refresh_from_db()
+    first = row.file.name
+    assert first and row.file.read().startswith(b"%PDF")
+    assert licence_copy_draw_job.call(case_material_id=str(row.pk)) is False  # already drawn
+    row.refresh_from_db()
+    assert row.file.name == first
+
+
+def test_the_first_download_draws_a_copy_not_drawn_yet(client_as, citizen, draft, licence):
+    row = reuse.licence_attach_to_case(
+        case=draft, user=citizen, material=material_of(draft.item, "business-licence"), licence=licence
+    )
+    assert not row.file.name
+    response = client_as(citizen).get(reverse("cases:material_file", args=[draft.pk, row.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    row.refresh_from_db()
+    assert row.file.name
 
 
 def test_usable_licences_come_with_their_key_but_never_its_private_half(
