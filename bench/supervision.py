@@ -58,6 +58,20 @@ def _make_due(count: int, today: dt.date) -> int:
     return Deadline.objects.filter(pk__in=ids).update(due_on=today - dt.timedelta(days=2))
 
 
+def _make_backlog(share: int, today: dt.date) -> int:
+    """One open case in ``share`` overdue by three months: the carded backlog every later run must not re-read."""
+    from onewindow.cases.models import Case
+    from onewindow.workdays.models import Deadline
+
+    open_cases = Case.objects.filter(status__in=["accepted", "in_process"]).order_by("id")
+    chosen = [
+        deadline
+        for n, deadline in enumerate(open_cases.values_list("deadline_id", flat=True))
+        if n % share == 0
+    ]
+    return Deadline.objects.filter(pk__in=chosen).update(due_on=today - dt.timedelta(days=90))
+
+
 def _time_scan(rounds: int) -> dict[str, object]:
     from onewindow.supervision.scan import supervision_scan
 
@@ -115,7 +129,8 @@ def main() -> None:
         "database": _database(),
         "method": "scan timed after the open cases' clocks are moved past the horizon (nothing due; the history "
         "keeps its past due dates), then with "
-        f"{args.due} overdue cases; median of {args.rounds} scans",
+        f"{args.due} overdue cases, then with one open case in ten overdue by three months (the first scan cards "
+        f"them; the later ones must not re-read them); median of {args.rounds} scans",
         "sizes": [],
     }
     output = RESULTS / f"supervision-{args.db}.json"
@@ -133,9 +148,15 @@ def main() -> None:
         made = _make_due(args.due, clock.today())
         due = _time_scan(args.rounds)
         print(f"{size} cases, {made} due: {due}", flush=True)
+        # The realistic steady state: a large overdue backlog, carded by the first run (first_ms), then runs
+        # that read only what is due around now (scan._due_window_start): the median must stay near nothing_due.
+        backlog_cases = _make_backlog(10, clock.today())
+        backlog = _time_scan(args.rounds)
+        print(f"{size} cases, {backlog_cases} in an overdue backlog: {backlog}", flush=True)
         result["sizes"].append(  # type: ignore[union-attr]
-            {"cases": Case.objects.count(), "nothing_due": nothing, "due_cases": made, "with_due": due}
-        )
+            {"cases": Case.objects.count(), "nothing_due": nothing, "due_cases": made, "with_due": due,
+             "backlog_cases": backlog_cases, "with_backlog": backlog}
+        )  # fmt: skip
         output.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {output}", flush=True)
 

@@ -31,6 +31,9 @@ from onewindow.workflow.models import OPEN_TASK_STATUSES, TaskAction, WorkTask
 
 # Without a previous run, breaches are looked for this far back.
 FIRST_SCAN_LOOKBACK = dt.timedelta(days=30)
+# A red card comes ``red_after_days`` working days after the due date: in calendar days at most 7/5 of that plus
+# the longest run of holidays (Spring Festival, up to 9 days with its weekend), rounded up generously.
+HOLIDAY_MARGIN_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -65,11 +68,42 @@ def _day(value: dt.datetime | None) -> dt.date | None:
     return timezone.localdate(value) if value is not None else None
 
 
-def _due_objects(horizon: dt.date, rules: RuleVersion) -> Iterator[Due]:
-    """Everything open whose due date is on or before ``horizon``."""
-    cases = Case.objects.filter(
-        status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_PROCESS], deadline__due_on__lte=horizon
-    ).select_related("deadline")
+def _due_window_start(previous: ScanRun | None, rules: RuleVersion) -> dt.date | None:
+    """The earliest due date that can have crossed a threshold since the previous run, or None for all.
+
+    Every level is reached on a date fixed by the due date (the warning before it, the yellow card the day
+    after, the red card ``red_after_days`` working days later), so an open object due earlier than this has
+    crossed its last threshold before the previous run and holds its alerts already: the scan reads what is
+    due around now, not the whole overdue backlog (issue #15: the cost follows what is due, not the stock).
+    The first run, and the first under new rules, reads everything open."""
+    if previous is None or previous.rule_version_id != rules.pk:
+        return None
+    last_day = timezone.localdate(previous.started_at)
+    return last_day - dt.timedelta(days=math.ceil(rules.red_after_days * 7 / 5) + 1 + HOLIDAY_MARGIN_DAYS)
+
+
+def _due_objects(horizon: dt.date, rules: RuleVersion, since: dt.date | None) -> Iterator[Due]:
+    """Everything open whose due date is on or before ``horizon`` (and on or after ``since`` when given)."""
+
+    def due(field: str) -> dict[str, dt.date]:
+        return {f"{field}__lte": horizon} | ({f"{field}__gte": since} if since is not None else {})
+
+    # Only the columns an alert takes: a whole case row opens its sealed personal fields (decryption and JSON),
+    # which was most of the scan's time on the HTTP suite's data (bench/README.md, periodic jobs).
+    cases = (
+        Case.objects.filter(
+            status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_PROCESS], **due("deadline__due_on")
+        )
+        .select_related("deadline")
+        .only(
+            "number",
+            "department",
+            "accepted_by",
+            "deadline__due_on",
+            "deadline__start_on",
+            "deadline__working_days",
+        )
+    )
     for case in cases:
         if (deadline := case.deadline) is None:
             continue
@@ -77,9 +111,14 @@ def _due_objects(horizon: dt.date, rules: RuleVersion) -> Iterator[Due]:
             AlertKind.CASE, "cases.case", str(case.pk), case.number or "", case.department_id,
             case.accepted_by_id, case.pk, deadline.due_on, deadline.start_on, deadline.working_days,
         )  # fmt: skip
-    tasks = WorkTask.objects.filter(status__in=OPEN_TASK_STATUSES, due_on__lte=horizon).select_related(
-        "deadline", "case"
-    )
+    tasks = (
+        WorkTask.objects.filter(status__in=OPEN_TASK_STATUSES, **due("due_on"))
+        .select_related("deadline", "case")
+        .only(
+            "name", "department", "assignee", "due_on", "case__number", "deadline__start_on",
+            "deadline__working_days",
+        )
+    )  # fmt: skip
     for task in tasks:
         deadline = task.deadline
         yield Due(
@@ -87,15 +126,24 @@ def _due_objects(horizon: dt.date, rules: RuleVersion) -> Iterator[Due]:
             task.department_id, task.assignee_id, task.case_id, task.due_on,
             deadline.start_on if deadline else None, deadline.working_days if deadline else None,
         )  # fmt: skip
-    intakes = Case.objects.filter(status=CaseStatus.SUBMITTED, intake_due_on__lte=horizon)
+    intakes = Case.objects.filter(status=CaseStatus.SUBMITTED, **due("intake_due_on")).only(
+        "number", "department", "filed_by", "intake_due_on", "submitted_at", "resubmitted_at"
+    )
     for case in intakes:
         yield Due(
             AlertKind.CORRECTION, "cases.case", str(case.pk), case.number or str(case.pk)[:8], case.department_id,
             case.filed_by_id, case.pk, case.intake_due_on, _day(case.received_at), rules.correction_days,
         )  # fmt: skip
-    deliveries = Case.objects.filter(
-        status=CaseStatus.CONCLUDED, delivered_at__isnull=True, delivery_deadline__due_on__lte=horizon
-    ).select_related("delivery_deadline")
+    deliveries = (
+        Case.objects.filter(
+            status=CaseStatus.CONCLUDED, delivered_at__isnull=True, **due("delivery_deadline__due_on")
+        )
+        .select_related("delivery_deadline")
+        .only(
+            "number", "department", "accepted_by", "delivery_deadline__due_on", "delivery_deadline__start_on",
+            "delivery_deadline__working_days",
+        )
+    )  # fmt: skip
     for case in deliveries:
         if (deadline := case.delivery_deadline) is None:
             continue
@@ -103,13 +151,13 @@ def _due_objects(horizon: dt.date, rules: RuleVersion) -> Iterator[Due]:
             AlertKind.DELIVERY, "cases.case", str(case.pk), case.number or "", case.department_id,
             case.accepted_by_id, case.pk, deadline.due_on, deadline.start_on, deadline.working_days,
         )  # fmt: skip
-    for question in Question.objects.filter(status=QuestionStatus.OPEN, due_on__lte=horizon):
+    for question in Question.objects.filter(status=QuestionStatus.OPEN, **due("due_on")):
         yield Due(
             AlertKind.QUESTION, "consult.question", str(question.pk), question.title, question.department_id,
             None, None, question.due_on, _day(question.asked_at), None,
         )  # fmt: skip
     rectifications = Rectification.objects.filter(
-        status__in=[RectificationStatus.OPEN, RectificationStatus.CALLED_BACK], due_on__lte=horizon
+        status__in=[RectificationStatus.OPEN, RectificationStatus.CALLED_BACK], **due("due_on")
     ).select_related("rating__case")
     for rectification in rectifications:
         rated = rectification.rating.case
@@ -119,7 +167,7 @@ def _due_objects(horizon: dt.date, rules: RuleVersion) -> Iterator[Due]:
             None, rectification.rating.case_id, rectification.due_on, _day(rectification.created_at), None,
         )  # fmt: skip
     tickets = Ticket.objects.filter(
-        status__in=TICKET_OPEN_STATUSES, due_on__lte=horizon, lead_department__isnull=False
+        status__in=TICKET_OPEN_STATUSES, lead_department__isnull=False, **due("due_on")
     )
     for ticket in tickets:
         yield Due(
@@ -215,11 +263,12 @@ def supervision_scan(*, today: dt.date | None = None) -> ScanRun:
     calendar = WorkCalendar()
     previous = ScanRun.objects.order_by("-started_at").first()
     since = previous.started_at if previous is not None else now - FIRST_SCAN_LOOKBACK
+    due_from = _due_window_start(previous, rules)
     run = ScanRun.objects.create(started_at=now, rule_version=rules)
     ahead = math.ceil(rules.max_limit_days * (100 - rules.warn_percent) / 100)
     horizon = calendar.add_working_days(today, ahead).date
     alerts: dict[tuple[str, str, str], Alert] = {}
-    for due in _due_objects(horizon, rules):
+    for due in _due_objects(horizon, rules, due_from):
         level = _level(due, today, rules, calendar)
         if level is None:
             continue

@@ -144,3 +144,24 @@ def test_a_changed_rule_is_a_new_version_and_new_alerts_record_it(seeded, superv
 def test_nothing_due_raises_nothing(accepted):
     accepted(FAR)
     assert supervision_scan(today=TODAY).raised == 0
+
+
+def test_a_later_scan_reads_only_what_is_due_around_now_not_the_overdue_backlog(seeded, accepted):
+    """Every level is reached on a date fixed by the due date, so once a run has seen an object past its last
+    threshold, later runs leave it unread: their cost follows what is due now, not the backlog (issue #15)."""
+    supervision_scan(today=TODAY)
+    # Overdue for months and never seen by a run (a case the scan cannot have missed in practice; placed here
+    # to show the window): a later run under the same rules does not read it ...
+    forgotten = accepted(dt.date(2026, 6, 1))
+    recent = accepted(dt.date(2026, 11, 13))  # ... while one that fell due since the last run is carded.
+    later = supervision_scan(today=TODAY)
+    raised = set(Alert.objects.filter(raised_at__gte=later.started_at).values_list("object_id", flat=True))
+    assert str(recent.pk) in raised
+    assert str(forgotten.pk) not in raised
+    # A new rule version reads everything open again, so nothing is missed when the thresholds move.
+    first = rule_version_current()
+    values = {field: getattr(first, field) for field in ("red_after_days", "correction_days", "delivery_days",
+              "order_reply_days", "max_limit_days", "returns_breach", "warn_percent")}  # fmt: skip
+    rule_version_create(actor=None, values=values, note="规则复核")
+    supervision_scan(today=TODAY)
+    assert Alert.objects.filter(object_id=str(forgotten.pk), level=AlertLevel.RED).exists()
