@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import get_resolver
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from such a thread unless
 # told it is safe, which it is here (the loop only drives the browser). Set for the browser tests only.
@@ -59,6 +60,9 @@ def _flushable(live_server_flushable) -> None:
 @pytest.fixture
 def new_page(browser, live_server) -> Iterator[Callable[..., object]]:
     """Open a page in a fresh browser context (own cookies) of the given size; a Chinese-language browser."""
+    # The URLconf (and the API's schemas behind it) is imported once, as a server worker does at boot
+    # (onewindow/wsgi.py), so a journey run alone does not spend its first page's timeout on imports.
+    get_resolver().url_patterns  # noqa: B018
     contexts = []
 
     def make(viewport: dict[str, int] = DESKTOP) -> object:
