@@ -109,6 +109,25 @@ REFERENCE_SOURCES = frozenset({MaterialSource.ELICENCE, MaterialSource.SHARED})
 REFERENCE_MAX_LENGTH = 200  # CaseMaterial.reference
 
 
+def _reference_checked(
+    case: Case, user: Any, material: Material, reference: str
+) -> tuple[Case, Material, str]:
+    """The case locked for a material by reference, that material of its guide, and the cleaned reference;
+    refused when the applicant must supply the material or the reference is not one."""
+    case = case_lock(case, allowed={CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED}, doing="添加材料")
+    applicant_check(case, user)
+    material = _material_of(case, material)
+    if material.source not in REFERENCE_SOURCES:
+        raise DomainError(
+            code="material_not_by_reference",
+            message=f"“{material.name}”须由申请人提交，不能从电子证照库或共享数据中获取。",
+        )
+    reference = (reference or "").strip()
+    if not reference or len(reference) > REFERENCE_MAX_LENGTH:
+        raise DomainError(code="reference_invalid", message="材料的证照标识或数据编号无效。")
+    return case, material, reference
+
+
 @transaction.atomic
 def case_material_attach_reference(
     *,
@@ -122,17 +141,7 @@ def case_material_attach_reference(
 ) -> CaseMaterial:
     """Attach a material the platform holds (an e-licence's watermarked copy, a shared-data record) by its
     reference instead of an upload. The same reference twice for one material keeps the first row."""
-    case = case_lock(case, allowed={CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED}, doing="添加材料")
-    applicant_check(case, user)
-    material = _material_of(case, material)
-    if material.source not in REFERENCE_SOURCES:
-        raise DomainError(
-            code="material_not_by_reference",
-            message=f"“{material.name}”须由申请人提交，不能从电子证照库或共享数据中获取。",
-        )
-    reference = (reference or "").strip()
-    if not reference or len(reference) > REFERENCE_MAX_LENGTH:
-        raise DomainError(code="reference_invalid", message="材料的证照标识或数据编号无效。")
+    case, material, reference = _reference_checked(case, user, material, reference)
     if trust_level not in TrustLevel.values:
         raise DomainError(code="trust_level_invalid", message="材料的可信等级无效。")
     earlier = case.materials.filter(material=material, reference=reference).first()
@@ -156,17 +165,7 @@ def case_material_attach_pending(
     pre-review at once, and ``case_material_file_fill`` stores the file when it has been drawn (an e-licence's
     watermarked copy takes a PDF rendering, too slow to sit inside the applicant's request). The same
     reference twice for one material keeps the first row."""
-    case = case_lock(case, allowed={CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED}, doing="添加材料")
-    applicant_check(case, user)
-    material = _material_of(case, material)
-    if material.source not in REFERENCE_SOURCES:
-        raise DomainError(
-            code="material_not_by_reference",
-            message=f"“{material.name}”须由申请人提交，不能从电子证照库或共享数据中获取。",
-        )
-    reference = (reference or "").strip()
-    if not reference or len(reference) > REFERENCE_MAX_LENGTH:
-        raise DomainError(code="reference_invalid", message="材料的证照标识或数据编号无效。")
+    case, material, reference = _reference_checked(case, user, material, reference)
     earlier = case.materials.filter(material=material, reference=reference).first()
     if earlier is not None:
         return earlier
