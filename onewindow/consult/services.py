@@ -106,7 +106,10 @@ def question_answer(*, question: Question, actor: Any, answer: str, propose_faq:
         actor=actor,
         action="question.answer",
         target=question,
-        changes={"on_time": question.answered_at.date() <= question.due_on, "faq": question.faq_status},
+        changes={
+            "on_time": clock.local_day(question.answered_at) <= question.due_on,
+            "faq": question.faq_status,
+        },
     )
     return question
 
@@ -221,6 +224,6 @@ def complaint_conclude(*, complaint: Complaint, actor: Any, outcome: str, text: 
         actor=actor,
         action="complaint.conclude",
         target=complaint,
-        changes={"outcome": outcome, "on_time": complaint.concluded_at.date() <= complaint.due_on},
+        changes={"outcome": outcome, "on_time": clock.local_day(complaint.concluded_at) <= complaint.due_on},
     )
     return complaint

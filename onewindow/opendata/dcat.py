@@ -17,6 +17,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from onewindow.catalogue.exchange.cpsv import JSON_LD, TURTLE, catalogue_serialise
+from onewindow.core import clock
 from onewindow.opendata.models import Dataset
 from onewindow.opendata.selectors import datasets_published
 
@@ -67,8 +68,8 @@ def _dataset(graph: Graph, dataset: Dataset) -> URIRef:
     graph.add((page, RDF.type, FOAF.Document))
     graph.add((node, DCAT.landingPage, page))
     if dataset.published_at is not None:
-        graph.add((node, DCTERMS.issued, Literal(dataset.published_at.date(), datatype=XSD.date)))
-    graph.add((node, DCTERMS.modified, Literal(dataset.updated_at.date(), datatype=XSD.date)))
+        graph.add((node, DCTERMS.issued, Literal(clock.local_day(dataset.published_at), datatype=XSD.date)))
+    graph.add((node, DCTERMS.modified, Literal(clock.local_day(dataset.updated_at), datatype=XSD.date)))
     for keyword in dataset.keywords.replace("，", ",").replace("、", ",").split(","):
         if keyword.strip():
             _text(graph, node, DCAT.keyword, keyword.strip())

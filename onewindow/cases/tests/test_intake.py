@@ -20,6 +20,7 @@ from onewindow.cases.tests.factories import (
     upload,
 )
 from onewindow.catalogue.models import HandlingForm
+from onewindow.core import clock
 from onewindow.core.errors import DomainError
 from onewindow.identity.models import AssuranceLevel, Person
 from tests.factories import person
@@ -51,7 +52,7 @@ def test_submitting_records_the_receipt_and_the_pre_review_deadline(at, citizen,
     at("2026-09-29")
     case = case_in_state("submitted", user=citizen, item=item)
     assert case.status == CaseStatus.SUBMITTED
-    assert case.submitted_at.date() == D("2026-09-29")
+    assert clock.local_day(case.submitted_at) == D("2026-09-29")
     assert case.intake_due_on == D("2026-10-12")
 
 
