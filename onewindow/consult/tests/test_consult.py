@@ -153,3 +153,12 @@ def test_a_signed_complaint_needs_a_sign_in(at, department_a):
             submitter=AnonymousUser(), kind="complaint", department=department_a, body="窗口排队时间太长了。"
         )
     assert not Complaint.objects.exists()
+
+
+def test_an_answer_just_after_midnight_past_the_deadline_is_late(at, citizen, item, clerk_a):
+    """Midnight in Beijing is 16:00 the day before in UTC: the day is counted in Beijing."""
+    question = ask(citizen, item)
+    at((question.due_on + dt.timedelta(days=1)).isoformat(), hour=0)
+    services.question_answer(question=question, actor=clerk_a, answer="请携带营业执照和身份证原件办理。")
+    entry = AuditEntry.objects.filter(action="question.answer").latest("pk")
+    assert entry.changes["on_time"] is False
