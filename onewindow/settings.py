@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A blank 405 from a POST-only view becomes a Chinese page (needs the user, for the layout's menu).
+    "onewindow.portal.error_views.MethodNotAllowedPageMiddleware",
     # Whole public pages for anonymous visitors (guide, search, home): after the CSRF and auth middlewares,
     # before everything that only concerns sessions and signed-in people (catalogue.public_pages).
     "onewindow.catalogue.public_pages.PublicPageCacheMiddleware",

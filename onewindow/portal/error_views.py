@@ -1,4 +1,4 @@
-"""The site's own error pages (403, 404, 500, CSRF failure) in Chinese, in the portal's layout.
+"""The site's own error pages (403, 404, 405, 500, CSRF failure) in Chinese, in the portal's layout.
 
 ``/api/`` answers are JSON and belong to the API's own error handling: for those paths these handlers hand
 over to Django's defaults, which the API layer turns into its JSON errors.
@@ -7,6 +7,7 @@ over to Django's defaults, which the API layer turns into its JSON errors.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -78,3 +79,20 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _is_api(request):
         return csrf.csrf_failure(request, reason)
     return HttpResponse(loader.render_to_string("errors/csrf.html", {}, request=request), status=403)
+
+
+class MethodNotAllowedPageMiddleware:
+    """405 as a page: Django has no handler for it, and ``require_POST`` answers an empty body — a blank
+    screen for whoever opens a form's action from a bookmark or the history. The API keeps its JSON 405
+    (core.resilience)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or _is_api(request):
+            return response
+        page = HttpResponse(loader.render_to_string("errors/405.html", {}, request=request), status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client, RequestFactory, override_settings
-from django.urls import include, path
+from django.urls import include, path, reverse
 
 from onewindow.portal import error_views
 
@@ -82,3 +82,16 @@ def test_api_paths_are_left_to_the_api_errors(client):
 
     assert response.status_code == 404
     assert "页面不存在" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_opening_a_form_action_directly_is_the_chinese_405_page_and_the_api_keeps_its_json(
+    client_as, citizen
+):
+    client = client_as(citizen)
+    response = client.get(reverse("identity:logout"))
+
+    assert response.status_code == 405 and response["Allow"] == "POST, OPTIONS"
+    page = response.content.decode()
+    assert "此地址仅用于提交表单" in page and "返回首页" in page and 'class="site-header"' in page
+    assert client.get("/api/v1/submissions").json()["code"] == "method_not_allowed"
