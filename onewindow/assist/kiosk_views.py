@@ -24,7 +24,7 @@ from onewindow.catalogue import search as catalogue_search
 from onewindow.catalogue.selectors import item_published_get, items_published
 from onewindow.core.errors import DomainError, NotFound
 from onewindow.core.plugins import plugin
-from onewindow.core.ratelimit import client_address, rate_limit_hit
+from onewindow.core.ratelimit import client_address
 from onewindow.identity.card_readers import SandboxIdCardReader
 from onewindow.identity.services.card_login import login_with_id_card
 
@@ -95,8 +95,7 @@ def track(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["case_number"].strip()
         try:
-            rate_limit_hit(scope="public_lookup", key=client_address(request))
-            case_selectors.tracking_attempt_hit(number)
+            case_selectors.tracking_attempt_hit(number, address=client_address(request))
             context["tracking"] = case_selectors.case_track(
                 case_number=number, password=form.cleaned_data["password"]
             )

@@ -17,7 +17,7 @@ from onewindow.cases.models import (
 )
 from onewindow.cases.views import PAGE_SIZE, applicant_required
 from onewindow.core.errors import DomainError
-from onewindow.core.ratelimit import client_address, rate_limit_hit
+from onewindow.core.ratelimit import client_address
 
 # --- 我的办件 and messages ------------------------------------------------------------------------------
 
@@ -73,8 +73,7 @@ def track(request: HttpRequest, case_number: str = "") -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            rate_limit_hit(scope="public_lookup", key=client_address(request))
-            selectors.tracking_attempt_hit(number)
+            selectors.tracking_attempt_hit(number, address=client_address(request))
             context["tracking"] = selectors.case_track(
                 case_number=number, password=request.POST.get("password", "")[:50]
             )

@@ -27,7 +27,7 @@ from onewindow.cases.services.acceptance import case_password_hash
 from onewindow.catalogue.models import Item
 from onewindow.core.crypto import constant_time_equal
 from onewindow.core.errors import NotFound, PermissionDenied
-from onewindow.core.ratelimit import rate_limit_hit
+from onewindow.core.ratelimit import rate_limit_hits
 from onewindow.halls.selectors import comprehensive_window_item_ids, comprehensive_window_serves
 from onewindow.identity.models import AgencyScope
 from onewindow.identity.selectors import Principal, principal_for_user
@@ -258,11 +258,11 @@ class Tracking:
     timeline: list[TrackingEntry]
 
 
-def tracking_attempt_hit(case_number: str) -> None:
-    """Count a tracking attempt against the case number itself, so guessing one case's password from many
-    addresses stops too (the caller also counts it per address)."""
+def tracking_attempt_hit(case_number: str, *, address: str) -> None:
+    """Count a tracking attempt against the caller's address and against the case number itself, so guessing
+    one case's password from many addresses stops too — both counters in one round trip to the cache."""
     number = hashlib.sha256(case_number.strip().upper().encode()).hexdigest()[:32]  # any bytes → a safe key
-    rate_limit_hit(scope="public_lookup", key=f"track:{number}")
+    rate_limit_hits(scope="public_lookup", keys=(address, f"track:{number}"))
 
 
 # The columns the public tracking answer shows, and no more: the item version alone has some fifty columns,

@@ -12,7 +12,7 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from onewindow.core.errors import DomainError
-from onewindow.core.ratelimit import rate_limit_hit
+from onewindow.core.ratelimit import rate_limit_hit, rate_limit_hits
 
 LIMITS = {"login": (10, 15 * 60)}
 
@@ -81,7 +81,7 @@ def test_the_file_cache_holds_the_limit_across_processes(tmp_path):
     assert passed == 10
 
 
-def test_redis_lets_exactly_the_limit_through_forty_simultaneous_attempts():
+def _redis_url_or_skip() -> str:
     redis = pytest.importorskip("redis")
     # The caller's own Redis database when given (parallel runs on one machine must not clear each other's).
     url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/2"
@@ -89,6 +89,11 @@ def test_redis_lets_exactly_the_limit_through_forty_simultaneous_attempts():
         redis.Redis.from_url(url).ping()
     except redis.ConnectionError:
         pytest.skip("no Redis at 127.0.0.1:6379")
+    return url
+
+
+def test_redis_lets_exactly_the_limit_through_forty_simultaneous_attempts():
+    url = _redis_url_or_skip()
     redis_cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
     with override_settings(CACHES=redis_cache, ONEWINDOW_RATE_LIMITS=LIMITS):
         caches["default"].clear()
@@ -106,3 +111,34 @@ def test_the_attempt_after_the_limit_is_told_when_to_retry(settings):
         rate_limit_hit(scope="login", key="addr:198.51.100.1")
 
     assert refusal.value.status == 429 and 0 < refusal.value.retry_after <= 61
+
+
+@pytest.mark.parametrize("backend", ["redis", "file", "memory"])
+def test_several_keys_are_counted_together_and_any_one_used_up_refuses(backend, tmp_path, db):
+    """Tracking counts the address and the case number in one round trip: another address on the same number
+    is refused once the number's budget is used up, and the refused attempt still counts for the address."""
+    location = {"redis": "", "file": str(tmp_path / "cache"), "memory": "several-keys"}[backend]
+    engine = {
+        "redis": "django.core.cache.backends.redis.RedisCache",
+        "file": "django.core.cache.backends.filebased.FileBasedCache",
+        "memory": "django.core.cache.backends.locmem.LocMemCache",
+    }[backend]
+    if backend == "redis":
+        location = _redis_url_or_skip()
+    with override_settings(
+        CACHES={"default": {"BACKEND": engine, "LOCATION": location}},
+        ONEWINDOW_RATE_LIMITS={"login": (2, 60)},
+    ):
+        caches["default"].clear()
+        try:
+            rate_limit_hits(scope="login", keys=("addr:a", "track:n"))
+            rate_limit_hits(scope="login", keys=("addr:b", "track:n"))
+            with pytest.raises(DomainError) as refusal:
+                rate_limit_hits(scope="login", keys=("addr:c", "track:n"))
+            assert refusal.value.status == 429
+            rate_limit_hit(scope="login", key="addr:a")
+            rate_limit_hit(scope="login", key="addr:c")  # 2 of 2: the refused attempt counted for the address
+            with pytest.raises(DomainError):
+                rate_limit_hit(scope="login", key="addr:c")
+        finally:
+            caches["default"].clear()
