@@ -7,7 +7,8 @@
 It seeds PostgreSQL (a database whose name contains "bench" is dropped and created again): the demo, then
 applicants, cases, open workflow tasks, licences and catalogue items in bulk with the other benchmarks' own
 generators (``bench/seed.py``, ``bench/workflow.py``, ``bench/licences.py``, ``bench/search.py``). It starts
-the production settings under gunicorn (``--workers`` sync workers, like the floor) and the floor app
+the production settings under gunicorn (``--workers`` sync workers, like the floor; Redis as the shared cache,
+``--redis-url``, its database emptied first) and the floor app
 (``bench/floor/``: one indexed read of a case by number, JSON), then runs ``wrk`` on each endpoint at each
 concurrency, floor and onewindow interleaved in pairs (the order alternating), and reports medians of the
 pairs and each endpoint's ratio to the floor. A run answered with any non-2xx response, or with socket
@@ -79,6 +80,19 @@ class Endpoint:
 # --- environment, seeding -------------------------------------------------------------------------------
 
 
+def _redis_empty(url: str) -> None:
+    """Empty the benchmark's Redis database: pages and counters stored by a run over another dataset would be
+    answered from the cache. Fails when Redis is not there, as the production configuration would."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.RedisError as error:
+        raise SystemExit(
+            f"Redis at {url} is not reachable ({error}); pass --redis-url '' for the file cache"
+        ) from error
+
+
 def _environment(args: argparse.Namespace) -> dict[str, str]:
     """The production settings with what a benchmark host needs: plain HTTP on loopback, the rate limits on
     public look-ups and writes lifted (wrk asks from one address thousands of times a minute), sandbox
@@ -96,7 +110,7 @@ def _environment(args: argparse.Namespace) -> dict[str, str]:
         "ONEWINDOW_ALLOW_SANDBOX_PLUGINS": "true",
         "ONEWINDOW_STAFF_TOTP_REQUIRED": "false",
         "LOG_LEVEL": "WARNING",
-        **({"REDIS_URL": os.environ["REDIS_URL"]} if os.environ.get("REDIS_URL") else {}),
+        **({"REDIS_URL": args.redis_url} if args.redis_url else {}),
     }
 
 
@@ -560,6 +574,12 @@ def main() -> None:
         help="put nginx (the committed configuration, static files from disk) in front of onewindow and of "
         "the floor alike, on the given ports, with gunicorn two ports up (--no-nginx: wrk asks gunicorn)",
     )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13",
+        help="the shared cache, as in production (emptied first: a database for the benchmark alone); '' runs "
+        "with the quick start's file cache, which holds neither the public pages nor the counters as well",
+    )
     parser.add_argument("--seconds", type=int, default=20, help="per wrk run")
     parser.add_argument(
         "--warmup", type=int, default=10, help="seconds of unrecorded load per endpoint first"
@@ -592,6 +612,8 @@ def main() -> None:
             shutil.rmtree(args.data_dir)
         _postgres_recreate(args.database_url)
     args.data_dir.mkdir(parents=True, exist_ok=True)
+    if args.redis_url:
+        _redis_empty(args.redis_url)
     env = _environment(args)
     if args.nginx:
         # nginx passes Host without the port: the submissions' Origin/Referer names the port nginx listens on.
