@@ -1,11 +1,20 @@
 """Test settings: production settings with plain HTTP (the test client speaks HTTP) and a throwaway data dir."""
 
+import hashlib
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("ONEWINDOW_HTTPS", "false")
+# One data directory per user and checkout: two checkouts tested at once (a CI clone and a working copy) shared
+# the SQLite file of the live-server tests, and each emptied the other's tables.
 os.environ.setdefault(
-    "ONEWINDOW_DATA_DIR", os.path.join(tempfile.gettempdir(), f"onewindow-test-{os.getuid()}")
+    "ONEWINDOW_DATA_DIR",
+    os.path.join(
+        tempfile.gettempdir(),
+        f"onewindow-test-{os.getuid()}-"
+        + hashlib.sha256(str(Path(__file__).resolve().parent.parent).encode()).hexdigest()[:8],
+    ),
 )
 
 from onewindow.settings import *  # noqa: F403

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.template.loader import render_to_string
 
 from onewindow.core import clock
 from onewindow.licences import selectors, services
+from onewindow.licences.api import verification_body
 from onewindow.licences.models import Licence, LicenceStatus
 from onewindow.licences.selectors import licence_get_by_short, licence_short_code, licence_verify
 from onewindow.licences.tests.factories import FACE, licence_issued, licence_type
@@ -114,9 +116,12 @@ def test_short_code_round_trip(licence):
 
 
 def test_verify_runs_in_one_query_without_loading_the_private_key(licence, django_assert_max_num_queries):
+    """The look-up reads only the columns it shows or checks: the API's answer and the page need no other."""
     with django_assert_max_num_queries(1):
         result = licence_verify(licence.identifier)
-    assert result.signature_valid
+        body = verification_body(result)
+        page = render_to_string("licences/verify_result.html", {"result": result, "licence": result.licence})
+    assert result.signature_valid and body["valid"] and body["licence"]["key_id"] in page
     assert "private_key" in result.licence.signing_key.get_deferred_fields()
 
 
