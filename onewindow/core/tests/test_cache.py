@@ -1,13 +1,17 @@
-"""The Redis cache while Redis is away: requests go on as with an empty cache."""
+"""The Redis cache while Redis is away: requests go on as with an empty cache; while it is there, one client
+serves every call."""
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
+from onewindow.core.cache import ResilientRedisCache
 from onewindow.core.ratelimit import rate_limit_hit
 
 UNREACHABLE = {
@@ -49,3 +53,22 @@ def test_rate_limits_fail_open_while_redis_is_away(unreachable_cache, settings):
     for _ in range(3):
         rate_limit_hit(scope="login", key="203.0.113.9")
     assert time.monotonic() - started < 10
+
+
+def test_one_redis_client_serves_every_call_and_thread():
+    """Django made a new redis.Redis per call (a copy of ~160 callbacks each); one per pool serves all."""
+    redis = pytest.importorskip("redis")
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/2"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    cache = ResilientRedisCache(url, {"KEY_PREFIX": "client-reuse-test"})
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append((cache._cache.get_client(), cache.add("k", 2))))
+    worker.start()
+    worker.join()
+    ((client, added),) = seen
+    assert client is cache._cache.get_client(write=True) and added
+    assert cache.get("k") == 2 and cache.get_many(["k"]) == {"k": 2}
+    cache.delete("k")
