@@ -209,10 +209,14 @@ if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
 else:
     # Shared by every process on one machine, which the quick start (gunicorn workers) needs for rate limits.
+    # Django culls a third of the entries, at random, whenever there are more than MAX_ENTRIES (300 by default):
+    # the demo's public pages alone pass that, and each cull could drop a sign-in counter (a rate limit
+    # evaded by browsing) or the publication generation (every cached page invalidated at once).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
 
