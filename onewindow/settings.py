@@ -12,6 +12,7 @@ import contextlib
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -205,6 +206,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             os.close(os.open(sqlite_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 # --- Cache (rate limits, sessions stay in the database) -------------------------------------------------
+CACHES: dict[str, dict[str, Any]]
 if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
 else:

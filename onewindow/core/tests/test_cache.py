@@ -3,7 +3,6 @@ serves every call."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -55,15 +54,9 @@ def test_rate_limits_fail_open_while_redis_is_away(unreachable_cache, settings):
     assert time.monotonic() - started < 10
 
 
-def test_one_redis_client_serves_every_call_and_thread():
+def test_one_redis_client_serves_every_call_and_thread(redis_url):
     """Django made a new redis.Redis per call (a copy of ~160 callbacks each); one per pool serves all."""
-    redis = pytest.importorskip("redis")
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/2"
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    cache = ResilientRedisCache(url, {"KEY_PREFIX": "client-reuse-test"})
+    cache = ResilientRedisCache(redis_url, {"KEY_PREFIX": "client-reuse-test"})
     seen = []
     worker = threading.Thread(target=lambda: seen.append((cache._cache.get_client(), cache.add("k", 2))))
     worker.start()

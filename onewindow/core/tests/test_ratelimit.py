@@ -4,7 +4,6 @@ file cache of the quick start (a file lock) and with Redis (atomic increments)."
 from __future__ import annotations
 
 import multiprocessing
-import os
 import threading
 
 import pytest
@@ -81,20 +80,10 @@ def test_the_file_cache_holds_the_limit_across_processes(tmp_path):
     assert passed == 10
 
 
-def _redis_url_or_skip() -> str:
-    redis = pytest.importorskip("redis")
-    # The caller's own Redis database when given (parallel runs on one machine must not clear each other's).
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/2"
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    return url
-
-
-def test_redis_lets_exactly_the_limit_through_forty_simultaneous_attempts():
-    url = _redis_url_or_skip()
-    redis_cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+def test_redis_lets_exactly_the_limit_through_forty_simultaneous_attempts(redis_url):
+    redis_cache = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
     with override_settings(CACHES=redis_cache, ONEWINDOW_RATE_LIMITS=LIMITS):
         caches["default"].clear()
         try:
@@ -114,7 +103,7 @@ def test_the_attempt_after_the_limit_is_told_when_to_retry(settings):
 
 
 @pytest.mark.parametrize("backend", ["redis", "file", "memory"])
-def test_several_keys_are_counted_together_and_any_one_used_up_refuses(backend, tmp_path, db):
+def test_several_keys_are_counted_together_and_any_one_used_up_refuses(backend, tmp_path, db, request):
     """Tracking counts the address and the case number in one round trip: another address on the same number
     is refused once the number's budget is used up, and the refused attempt still counts for the address."""
     location = {"redis": "", "file": str(tmp_path / "cache"), "memory": "several-keys"}[backend]
@@ -124,7 +113,7 @@ def test_several_keys_are_counted_together_and_any_one_used_up_refuses(backend, 
         "memory": "django.core.cache.backends.locmem.LocMemCache",
     }[backend]
     if backend == "redis":
-        location = _redis_url_or_skip()
+        location = request.getfixturevalue("redis_url")
     with override_settings(
         CACHES={"default": {"BACKEND": engine, "LOCATION": location}},
         ONEWINDOW_RATE_LIMITS={"login": (2, 60)},
