@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from onewindow.catalogue.models import Item
 from onewindow.catalogue.public_cache import public_generation_bump
@@ -107,7 +108,8 @@ def question_answer(*, question: Question, actor: Any, answer: str, propose_faq:
         action="question.answer",
         target=question,
         changes={
-            "on_time": clock.local_day(question.answered_at) <= question.due_on,
+            # The day in Beijing, not the stored UTC instant's .date(): just after midnight they differ.
+            "on_time": timezone.localdate(question.answered_at) <= question.due_on,
             "faq": question.faq_status,
         },
     )
@@ -224,6 +226,9 @@ def complaint_conclude(*, complaint: Complaint, actor: Any, outcome: str, text: 
         actor=actor,
         action="complaint.conclude",
         target=complaint,
-        changes={"outcome": outcome, "on_time": clock.local_day(complaint.concluded_at) <= complaint.due_on},
+        changes={
+            "outcome": outcome,
+            "on_time": timezone.localdate(complaint.concluded_at) <= complaint.due_on,
+        },
     )
     return complaint

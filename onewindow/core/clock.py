@@ -15,9 +15,3 @@ def now() -> dt.datetime:
 def today() -> dt.date:
     """Today's date in the platform's time zone (Asia/Shanghai): deadlines are counted in local days."""
     return timezone.localdate(now())
-
-
-def local_day(instant: dt.datetime) -> dt.date:
-    """The local calendar day of an instant: at 00:30 in Beijing it is still yesterday in UTC, so
-    ``instant.date()`` on a stored (UTC) time names the wrong day for eight hours of every day."""
-    return timezone.localdate(instant)

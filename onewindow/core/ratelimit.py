@@ -90,6 +90,8 @@ def rate_limit_hits(*, scope: str, keys: Sequence[str]) -> None:
 
 def rate_counters_increment(cache_keys: list[str], *, timeout: int) -> list[int]:
     """Add one to each counter in the default cache and return the new counts, each atomically."""
+    if not cache_keys:
+        return []
     cache = caches["default"]
     if isinstance(cache, RedisCache):
         return _redis_counters_increment(cache, cache_keys, timeout=timeout)

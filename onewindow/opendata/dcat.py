@@ -13,11 +13,11 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from onewindow.catalogue.exchange.cpsv import JSON_LD, TURTLE, catalogue_serialise
-from onewindow.core import clock
 from onewindow.opendata.models import Dataset
 from onewindow.opendata.selectors import datasets_published
 
@@ -68,8 +68,10 @@ def _dataset(graph: Graph, dataset: Dataset) -> URIRef:
     graph.add((page, RDF.type, FOAF.Document))
     graph.add((node, DCAT.landingPage, page))
     if dataset.published_at is not None:
-        graph.add((node, DCTERMS.issued, Literal(clock.local_day(dataset.published_at), datatype=XSD.date)))
-    graph.add((node, DCTERMS.modified, Literal(clock.local_day(dataset.updated_at), datatype=XSD.date)))
+        graph.add(
+            (node, DCTERMS.issued, Literal(timezone.localdate(dataset.published_at), datatype=XSD.date))
+        )
+    graph.add((node, DCTERMS.modified, Literal(timezone.localdate(dataset.updated_at), datatype=XSD.date)))
     for keyword in dataset.keywords.replace("，", ",").replace("、", ",").split(","):
         if keyword.strip():
             _text(graph, node, DCAT.keyword, keyword.strip())

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from onewindow.cases import services
 from onewindow.cases.models import CaseEvent, CaseMessage, CaseStatus, EventAction, ProcedureKind
 from onewindow.cases.tests.factories import case_extend_approved, case_in_state, case_item
 from onewindow.catalogue.models import CaseType
-from onewindow.core import clock
 from onewindow.core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +124,7 @@ def test_an_immediate_case_is_due_and_concluded_on_the_day_of_acceptance(at, cit
     assert case.due_on == D("2026-09-30")
     case = services.case_conclude(case=case, actor=clerk_a, code=0, result="准予许可决定书 闽食许〔2026〕1号")
     assert case.status == CaseStatus.CONCLUDED
-    assert clock.local_day(case.concluded_at) == case.due_on
+    assert timezone.localdate(case.concluded_at) == case.due_on
 
 
 def test_a_promised_case_is_not_concluded_by_the_window_clerk(accepted, clerk_a):

@@ -10,6 +10,7 @@ import io
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
@@ -22,7 +23,6 @@ from onewindow.cases.tests.factories import (
     company_of,
 )
 from onewindow.catalogue.models import ItemType
-from onewindow.core import clock
 from onewindow.identity.models import AgencyScope
 from onewindow.licences.models import Licence
 from onewindow.licences.tests.factories import licence_type
@@ -108,7 +108,7 @@ def test_search_by_item_and_department(client, decisions, department_a, departme
 
 def test_search_by_date_range(client, decisions):
     day = Case.objects.filter(concluded_at__isnull=False).first().concluded_at
-    day = clock.local_day(day)
+    day = timezone.localdate(day)
     assert len(client.get(URL, {"from": day.isoformat(), "to": day.isoformat()}).context["rows"]) == 2
     assert client.get(URL, {"from": "2099-01-01"}).context["rows"] == []
 
