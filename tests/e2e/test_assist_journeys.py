@@ -157,6 +157,9 @@ def test_the_elderly_mode_on_a_phone_and_a_call_back_staff_see(
     page.goto("/")
     page.get_by_role("link", name="长辈版").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("您要办什么？")
+    # The heading is in the DOM before the stylesheet has arrived; computed styles are only
+    # the elderly mode's once the page has loaded (CI once read the browser's default 16 px).
+    page.wait_for_load_state("load")
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 21
     for label in ("领养老金", "医保参保", "高龄津贴", "老年优待证"):
         expect(page.get_by_role("link", name=re.compile(label))).to_be_visible()
