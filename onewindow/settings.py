@@ -353,6 +353,9 @@ ONEWINDOW_WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("ONEWINDOW_WEBHOOK_RET
 ONEWINDOW_WEBHOOK_RETRY_MAX_SECONDS = int(os.environ.get("ONEWINDOW_WEBHOOK_RETRY_MAX_SECONDS", "3600"))
 ONEWINDOW_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("ONEWINDOW_WEBHOOK_MAX_ATTEMPTS", "20"))
 ONEWINDOW_WEBHOOK_SEND_LEASE_SECONDS = int(os.environ.get("ONEWINDOW_WEBHOOK_SEND_LEASE_SECONDS", "120"))
+# A queued send holds its delivery this long: the every-minute job does not queue it again meanwhile, however
+# far behind the workers are; a send lost from the queue is queued again once the lease ends.
+ONEWINDOW_WEBHOOK_QUEUE_LEASE_SECONDS = int(os.environ.get("ONEWINDOW_WEBHOOK_QUEUE_LEASE_SECONDS", "900"))
 # Payments (docs/deploy.md): the sandbox provider unless WeChat Pay's merchant settings are given. Secrets come
 # from the environment or from files (mounted secrets): the APIv3 key as ONEWINDOW_WECHATPAY_APIV3_KEY or
 # ..._APIV3_KEY_FILE, the merchant's private key and the platform certificate as PEM file paths.

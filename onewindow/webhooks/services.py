@@ -159,15 +159,28 @@ def webhook_event_record(*, event_type: str, department_id: Any, data: dict[str,
         },
     )
     for subscription in subscriptions:
-        delivery = WebhookDelivery.objects.create(subscription=subscription, event=event, next_attempt_at=now)
+        delivery = WebhookDelivery.objects.create(
+            subscription=subscription, event=event, next_attempt_at=_queue_lease(now)
+        )
         _send_queue(delivery)
     return event
 
 
+def _queue_lease(now: dt.datetime) -> dt.datetime:
+    """Until when a queued send holds its delivery. The due-deliveries job runs every minute; without the
+    lease it queued the same deliveries again each minute while the workers were behind."""
+    return now + dt.timedelta(seconds=int(settings.ONEWINDOW_WEBHOOK_QUEUE_LEASE_SECONDS))
+
+
 def _send_queue(delivery: WebhookDelivery) -> None:
+    """Queue one send carrying the lease stamped on the delivery: that send may take it before the lease
+    ends; a send queued earlier, whose lease has since been renewed, finds it not due and does nothing."""
     from onewindow.webhooks.tasks import webhook_deliver  # (the task module imports these services)
 
-    enqueue_in_transaction(webhook_deliver, delivery_id=str(delivery.pk))
+    assert delivery.next_attempt_at is not None
+    enqueue_in_transaction(
+        webhook_deliver, delivery_id=str(delivery.pk), lease=delivery.next_attempt_at.isoformat()
+    )
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -177,10 +190,11 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
-def _claim(delivery_id: Any) -> WebhookDelivery | None:
-    """Take a due delivery for one send. The lease pushes ``next_attempt_at`` ahead, so no other worker sends
-    it meanwhile; if this worker dies mid-send, the lease runs out and the due-deliveries job queues it again.
-    The HTTP call happens outside any transaction."""
+def _claim(delivery_id: Any, lease: dt.datetime | None = None) -> WebhookDelivery | None:
+    """Take a delivery for one send: one that is due, or the one queued with ``lease`` while that lease
+    still holds it. The send lease pushes ``next_attempt_at`` ahead, so no other worker sends it meanwhile;
+    if this worker dies mid-send, the lease runs out and the due-deliveries job queues it again. The HTTP
+    call happens outside any transaction."""
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update(skip_locked=True)
@@ -189,7 +203,10 @@ def _claim(delivery_id: Any) -> WebhookDelivery | None:
             .first()
         )
         now = clock.now()
-        if delivery is None or (delivery.next_attempt_at and delivery.next_attempt_at > now):
+        if delivery is None:
+            return None
+        queued_for_this_send = lease is not None and delivery.next_attempt_at == lease
+        if not queued_for_this_send and delivery.next_attempt_at and delivery.next_attempt_at > now:
             return None
         delivery.attempts += 1
         delivery.next_attempt_at = now + dt.timedelta(
@@ -249,9 +266,10 @@ def _result_record(delivery: WebhookDelivery, response: Any) -> WebhookDelivery:
     return delivery
 
 
-def delivery_send(*, delivery_id: Any) -> WebhookDelivery | None:
-    """One attempt at a due delivery (the task runs this); None when it is not due or already done."""
-    delivery = _claim(delivery_id)
+def delivery_send(*, delivery_id: Any, lease: dt.datetime | None = None) -> WebhookDelivery | None:
+    """One attempt at a due delivery, or at the one queued with ``lease`` (the task runs this); None when it
+    is not due, already done, or queued again since."""
+    delivery = _claim(delivery_id, lease)
     if delivery is None:
         return None
     body, headers = _request(delivery)
@@ -271,7 +289,8 @@ def delivery_redeliver(*, actor: Any, delivery: WebhookDelivery) -> WebhookDeliv
     if not may_manage(actor, delivery.subscription.department):
         raise PermissionDenied("您无权重新投递该事件。")
     delivery = WebhookDelivery.objects.select_for_update().select_related("subscription").get(pk=delivery.pk)
-    delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.PENDING, 0, clock.now()
+    delivery.status, delivery.attempts = DeliveryStatus.PENDING, 0
+    delivery.next_attempt_at = _queue_lease(clock.now())
     delivery.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
     audit_record(actor=actor, action="webhook.redeliver", target=delivery)
     _send_queue(delivery)
@@ -280,15 +299,21 @@ def delivery_redeliver(*, actor: Any, delivery: WebhookDelivery) -> WebhookDeliv
 
 def deliveries_due_enqueue(*, limit: int = 500) -> int:
     """Queue a send for every pending delivery whose time has come: the retries, and any delivery whose
-    worker died (its lease ran out). Run by the scheduler every minute."""
-    due = list(
-        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=clock.now())
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    with transaction.atomic():
-        for delivery_id in due:
-            from onewindow.webhooks.tasks import webhook_deliver  # (cycle)
+    worker died (its send lease ran out) or whose queued send never ran (its queue lease ran out). Each is
+    stamped with a new queue lease in the same transaction, so the next run does not queue it again while
+    the workers are behind. Run by the scheduler every minute."""
+    from onewindow.webhooks.tasks import webhook_deliver  # (cycle)
 
-            enqueue_in_transaction(webhook_deliver, delivery_id=str(delivery_id))
+    now = clock.now()
+    lease = _queue_lease(now)
+    with transaction.atomic():
+        due = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        WebhookDelivery.objects.filter(pk__in=due).update(next_attempt_at=lease, updated_at=now)
+        for delivery_id in due:
+            enqueue_in_transaction(webhook_deliver, delivery_id=str(delivery_id), lease=lease.isoformat())
     return len(due)

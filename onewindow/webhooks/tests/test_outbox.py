@@ -93,7 +93,7 @@ def test_a_delivery_is_signed_over_the_timestamp_and_the_body(subscribe, start, 
     start()
     delivery = WebhookDelivery.objects.get()
 
-    services.delivery_send(delivery_id=delivery.pk)
+    services.delivery_send(delivery_id=delivery.pk, lease=delivery.next_attempt_at)
 
     (sent,) = transport.sent
     headers = sent["headers"]
@@ -128,8 +128,10 @@ def test_a_failed_delivery_is_retried_with_growing_pauses(subscribe, start, tran
     delivery = WebhookDelivery.objects.get()
 
     pauses = []
+    lease = delivery.next_attempt_at  # the first send is the one queued with the change
     for _ in range(3):
-        services.delivery_send(delivery_id=delivery.pk)
+        services.delivery_send(delivery_id=delivery.pk, lease=lease)
+        lease = None  # the retries are sent when due
         delivery.refresh_from_db()
         pauses.append((delivery.next_attempt_at - at.moment).total_seconds())
         # Not due yet: a send now does nothing.
@@ -154,6 +156,7 @@ def test_retries_go_on_for_hours_before_giving_up(subscribe, start, transport, a
     start()
     delivery = WebhookDelivery.objects.get()
     began = at.moment
+    at.moment = delivery.next_attempt_at  # (the queued send lost: the job sends it once its lease ends)
 
     while delivery.status == DeliveryStatus.PENDING:
         services.delivery_send(delivery_id=delivery.pk)
@@ -173,7 +176,7 @@ def test_a_delivery_left_by_a_dead_worker_is_sent_again_after_its_lease(
     start()
     delivery = WebhookDelivery.objects.get()
     # A worker claims it and dies before sending: nothing is logged, the lease holds it.
-    assert services._claim(delivery.pk) is not None
+    assert services._claim(delivery.pk, delivery.next_attempt_at) is not None
     assert services.deliveries_due_enqueue() == 0
 
     at.moves(seconds=settings.ONEWINDOW_WEBHOOK_SEND_LEASE_SECONDS + 1)
@@ -186,13 +189,40 @@ def test_a_delivery_left_by_a_dead_worker_is_sent_again_after_its_lease(
     assert len(transport.sent) == 1
 
 
+def test_a_send_waiting_in_a_backed_up_queue_is_queued_again_once_its_lease_ends_not_every_minute(
+    subscribe, start, transport, at, settings, django_capture_on_commit_callbacks
+):
+    subscribe(events=["task.created"])
+    start()
+    delivery = WebhookDelivery.objects.get()
+    first_lease = delivery.next_attempt_at
+    # The workers are ten minutes behind: the every-minute job leaves the queued send alone.
+    for _ in range(10):
+        at.moves(seconds=60)
+        assert services.deliveries_due_enqueue() == 0
+
+    # The send was lost: once its lease has ended, the job queues exactly one more.
+    at.moves(seconds=settings.ONEWINDOW_WEBHOOK_QUEUE_LEASE_SECONDS)
+    with django_capture_on_commit_callbacks() as queued:
+        assert services.deliveries_due_enqueue() == 1
+    assert services.deliveries_due_enqueue() == 0
+
+    # Should the first send turn up after all, it does nothing; the one queued again sends the event once.
+    assert services.delivery_send(delivery_id=delivery.pk, lease=first_lease) is None
+    for send in queued:
+        send()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SUCCEEDED
+    assert len(transport.sent) == 1
+
+
 def test_redeliver_sends_the_same_event_again(
     subscribe, start, transport, platform_admin, django_capture_on_commit_callbacks
 ):
     subscribe(events=["task.created"])
     start()
     delivery = WebhookDelivery.objects.get()
-    services.delivery_send(delivery_id=delivery.pk)
+    services.delivery_send(delivery_id=delivery.pk, lease=delivery.next_attempt_at)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.delivery_redeliver(actor=platform_admin, delivery=delivery)
