@@ -31,7 +31,7 @@ from onewindow.core import clock
 from onewindow.core.errors import DomainError, PermissionDenied
 from onewindow.core.plugins import plugin
 from onewindow.core.services import audit_record
-from onewindow.halls.selectors import centre_opening_periods
+from onewindow.halls.selectors import centre_opening_periods, centre_week_periods
 from onewindow.halls.services import centre_manage_check
 from onewindow.identity.models import Person
 from onewindow.queueing.models import QueueLine, TicketSource
@@ -73,10 +73,11 @@ def slots_generate(
         ).values_list("starts_at", flat=True)
     )
     zone = timezone.get_current_timezone()
+    week = centre_week_periods(centre=line.centre)  # once, not once per day (the daily job spans 60 days)
     new = []
     day = day_from
     while day <= day_to:
-        for period in centre_opening_periods(centre=line.centre, day=day, calendar=calendar):
+        for period in centre_opening_periods(centre=line.centre, day=day, calendar=calendar, periods=week):
             start = dt.datetime.combine(day, period.opens, tzinfo=zone)
             close = dt.datetime.combine(day, period.closes, tzinfo=zone)
             while start + dt.timedelta(minutes=minutes) <= close:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,17 +209,28 @@ def window_clerk_candidates(*, centre: ServiceCentre) -> QuerySet[Any]:
 
 
 def centre_opening_periods(
-    *, centre: ServiceCentre, day: dt.date, calendar: WorkCalendar | None = None
+    *,
+    centre: ServiceCentre,
+    day: dt.date,
+    calendar: WorkCalendar | None = None,
+    periods: Sequence[OpeningPeriod] | None = None,
 ) -> list[OpeningPeriod]:
     """The centre's opening periods on ``day``: none on a holiday of the working-day calendar, Monday's on a
-    weekend made a working day (调休), else the weekday's (a weekend opening of a grassroots point included)."""
+    weekend made a working day (调休), else the weekday's (a weekend opening of a grassroots point included).
+    ``periods``: the centre's whole week, read once by a caller going over many days."""
     calendar = calendar or WorkCalendar()
-    periods = list(OpeningPeriod.objects.filter(centre=centre).order_by("weekday", "opens"))
+    if periods is None:
+        periods = centre_week_periods(centre=centre)
     working = calendar.is_working_day(day)
     if day.weekday() < 5 and not working:
         return []
     weekday = 0 if day.weekday() >= 5 and working else day.weekday()
     return [period for period in periods if period.weekday == weekday]
+
+
+def centre_week_periods(*, centre: ServiceCentre) -> list[OpeningPeriod]:
+    """The centre's opening periods of the whole week, by weekday and opening time."""
+    return list(OpeningPeriod.objects.filter(centre=centre).order_by("weekday", "opens"))
 
 
 def centre_windows(*, centre: ServiceCentre) -> QuerySet[Window]:

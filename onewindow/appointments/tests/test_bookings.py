@@ -35,6 +35,17 @@ def test_slots_follow_the_opening_hours_and_skip_holidays(hall):
     assert created == 0
 
 
+def test_the_daily_job_over_the_booking_window_costs_a_few_statements_per_line_not_per_day(
+    hall, django_assert_max_num_queries
+):
+    services.slots_generate_ahead()
+    # The second run finds every slot there: the lines, then per line its windows, its week of opening hours
+    # and its slots, and the working-day calendar once per year (the opening hours were read once per day
+    # of the 60: 60 statements more).
+    with django_assert_max_num_queries(10):
+        assert services.slots_generate_ahead() == 0
+
+
 def test_a_booking_is_reserved_preconfirmed_then_confirmed(citizen, slot, hall, at):
     booking = services.booking_reserve(user=citizen, slot=slot, item=hall.item)
     assert booking.status == BookingStatus.RESERVED
