@@ -83,8 +83,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 class MethodNotAllowedPageMiddleware:
     """405 as a page: Django has no handler for it, and ``require_POST`` answers an empty body — a blank
-    screen for whoever opens a form's action from a bookmark or the history. The API keeps its JSON 405
-    (core.resilience)."""
+    screen for whoever opens a form's action from a bookmark or the history. Staff in the workbench get it in
+    the workbench's layout, as with a refusal. The API keeps its JSON 405 (core.resilience)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -93,6 +93,7 @@ class MethodNotAllowedPageMiddleware:
         response = self.get_response(request)
         if response.status_code != 405 or response.content or _is_api(request):
             return response
-        page = HttpResponse(loader.render_to_string("errors/405.html", {}, request=request), status=405)
+        template = "errors/405_staff.html" if _in_staff_area(request) else "errors/405.html"
+        page = HttpResponse(loader.render_to_string(template, {}, request=request), status=405)
         page["Allow"] = response.get("Allow", "")
         return page

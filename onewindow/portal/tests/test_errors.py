@@ -3,6 +3,8 @@ workbench's), with a way on; the 500 page needs no database; ``/api/`` paths are
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.test import Client, RequestFactory, override_settings
 from django.urls import include, path, reverse
@@ -95,3 +97,18 @@ def test_opening_a_form_action_directly_is_the_chinese_405_page_and_the_api_keep
     page = response.content.decode()
     assert "此地址仅用于提交表单" in page and "返回首页" in page and 'class="site-header"' in page
     assert client.get("/api/v1/submissions").json()["code"] == "method_not_allowed"
+
+
+@pytest.mark.django_db
+def test_a_staff_member_opening_a_workbench_form_action_directly_gets_the_405_page_in_the_workbench_layout(
+    client_as, supervisor
+):
+    response = client_as(supervisor).get(reverse("supervision:alert_acknowledge", args=[uuid.uuid4()]))
+
+    assert response.status_code == 405 and response["Allow"].startswith("POST")
+    page = response.content.decode()
+    assert (
+        "此地址仅用于提交表单" in page
+        and 'class="site-header staff-header"' in page
+        and "返回工作台首页" in page
+    )
