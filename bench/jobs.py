@@ -56,6 +56,11 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "onewindow-http-bench")
     parser.add_argument("--output", type=Path)
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13",
+        help="the shared cache, as the HTTP suite ran it ('' for the file cache)",
+    )
     args = parser.parse_args()
     if "bench" not in args.database_url.rsplit("/", 1)[-1]:
         raise SystemExit("--database-url must name the HTTP suite's database (its name contains 'bench')")
