@@ -100,6 +100,7 @@ def test_platform_admin_sees_roles_and_calendar_warning(page, new_page, screensh
     phone = new_page(PHONE)
     log_in(phone, platform_admin.username)
     expect(phone.get_by_role("heading", level=1)).to_be_visible()
+    phone.wait_for_load_state("load")  # the width is the styled page's, once the stylesheet is in
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], (
         "the page scrolls sideways"
     )

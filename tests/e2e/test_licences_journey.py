@@ -111,6 +111,7 @@ def test_a_licence_is_issued_verified_revoked_and_reused_without_upload(
     screenshot(shown, "licences-shared-phone")
     phone = _citizen_page(lambda: new_page(PHONE), "/licences/")
     expect(phone.get_by_role("link", name="食品经营许可证")).to_be_visible()
+    phone.wait_for_load_state("load")  # the width is the styled page's, once the stylesheet is in
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], (
         "the wallet scrolls sideways"
     )
