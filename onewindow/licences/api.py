@@ -14,7 +14,12 @@ from pydantic import Field
 from onewindow.core.errors import DomainError, FieldProblem
 from onewindow.core.schemas import COMMON_ERRORS
 from onewindow.licences.models import SigningKey
-from onewindow.licences.selectors import VerificationResult, licence_verify, licences_by_number, public_keys
+from onewindow.licences.selectors import (
+    VerificationResult,
+    licence_verify_answer,
+    licences_by_number,
+    public_keys,
+)
 
 router = Router(tags=["licences"])
 
@@ -134,7 +139,10 @@ def licence_verify_public(
     request: HttpRequest,
     identifier: PathEx[str, P(max_length=160, description="the GB/T 36904 licence identifier")],
 ) -> Any:
-    result = licence_verify(identifier)
+    return licence_verify_answer(identifier, _verification_body_or_refusal)
+
+
+def _verification_body_or_refusal(result: VerificationResult) -> dict[str, Any]:
     if result.problems:
         raise DomainError(
             code="licence.identifier_invalid",

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,8 +11,10 @@ class LicencesConfig(AppConfig):
     def ready(self) -> None:
         from onewindow.cases.hooks import CaseHook, case_hook_register, case_material_drawer_register
         from onewindow.catalogue.prefill import prefill_provider_register
+        from onewindow.licences.models import Licence
         from onewindow.licences.services.cases import on_case_concluded, on_case_decision_revoked
         from onewindow.licences.services.copies import licence_copy_draw
+        from onewindow.licences.services.lifecycle import verification_generation_renew
         from onewindow.licences.services.reuse import (
             licence_prefill_sources,
             licences_attach_on_start,
@@ -31,3 +34,8 @@ class LicencesConfig(AppConfig):
         case_material_drawer_register(licence_copy_draw)
         # Forms are prefilled from the face fields of the applicant's licences (避免重复录入).
         prefill_provider_register(licence_prefill_sources)
+        # A saved change of a licence (revoked, suspended, superseded …) retires its cached verification answers.
+        post_save.connect(verification_generation_renew, sender=Licence, dispatch_uid="licences.verify.saved")
+        post_delete.connect(
+            verification_generation_renew, sender=Licence, dispatch_uid="licences.verify.deleted"
+        )

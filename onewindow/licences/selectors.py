@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from onewindow.core import clock
@@ -194,6 +196,39 @@ def verification_of(licence: Licence) -> VerificationResult:
         identifier=licence.identifier,
         successor_identifier=successor,
     )
+
+
+# A verification's public answer is kept for a while (the same licence is checked again and again: at a
+# counter, by each party to a deal), under a generation per licence that every saved change of the licence
+# renews once its transaction has committed (licences.services.verification_generation_renew). A stored
+# answer counts only under the generation it was made under, so an answer computed from the state before a
+# change can never be served after it, whatever the order of the requests; and the day is in the key, as the
+# outcome turns on the date (expired, not yet valid). The answer holds only what anyone verifying may see.
+VERIFICATION_TTL_SECONDS = 300
+_ANSWER_KEY = "licences:verify:answer:{identifier}:{day}"
+_GENERATION_KEY = "licences:verify:generation:{identifier}"
+
+Answer = TypeVar("Answer")
+
+
+def verification_generation_key(identifier: str) -> str:
+    return _GENERATION_KEY.format(identifier=identifier.strip().upper())
+
+
+def licence_verify_answer(identifier: str, answer: Callable[[VerificationResult], Answer]) -> Answer:
+    """``answer(licence_verify(identifier))``, from the shared cache when this licence has not changed since
+    it was stored (one round trip to the cache instead of the look-up, the signature check and the unsealing
+    of the face). ``answer`` may refuse (a malformed identifier): nothing is stored then."""
+    identifier = (identifier or "").strip().upper()
+    answer_key = _ANSWER_KEY.format(identifier=identifier, day=clock.today().isoformat())
+    generation_key = verification_generation_key(identifier)
+    found = cache.get_many([answer_key, generation_key])
+    generation, stored = found.get(generation_key), found.get(answer_key)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == generation:
+        return stored[1]
+    made = answer(licence_verify(identifier))
+    cache.set(answer_key, (generation, made), VERIFICATION_TTL_SECONDS)
+    return made
 
 
 def licence_verify(identifier: str) -> VerificationResult:

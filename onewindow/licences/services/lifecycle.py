@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from typing import Any
 
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max, Q
@@ -16,6 +18,7 @@ from onewindow.core import clock
 from onewindow.core.plugins import plugin
 from onewindow.core.services import audit_record
 from onewindow.licences.models import Licence, LicenceEvent, LicenceOperation, LicenceStatus, LicenceType
+from onewindow.licences.selectors import VERIFICATION_TTL_SECONDS, verification_generation_key
 from onewindow.licences.services._common import (
     licence_lock,
 )
@@ -202,3 +205,12 @@ def licence_expiry_reminders_send(*, today: dt.date | None = None) -> int:
                 )
                 sent += 1
     return sent
+
+
+def verification_generation_renew(*, instance: Licence, **_signal: object) -> None:
+    """Connected to the licence's ``post_save`` and ``post_delete``: once the change has committed, answers
+    stored for this licence's verification no longer count (``selectors.licence_verify_answer``). A fresh
+    value each time (not a counter) so that a generation lost from the cache can never come back as one an
+    old answer was stored under; it outlives every answer stored under the previous one."""
+    key = verification_generation_key(instance.identifier)
+    transaction.on_commit(lambda: cache.set(key, time.time_ns(), 2 * VERIFICATION_TTL_SECONDS))

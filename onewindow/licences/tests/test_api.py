@@ -3,6 +3,8 @@ published keys."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -46,6 +48,60 @@ def test_verify_answers_revoked_after_revocation(client, licence, department_a):
     body = client.get(URL + licence.identifier).json()
     assert body["outcome"] == "revoked" and body["signature_valid"] is True and body["valid"] is False
     assert body["licence"]["status"] == "revoked"
+
+
+def test_a_repeated_verification_is_answered_from_the_cache_without_the_database(
+    client, licence, django_assert_num_queries
+):
+    first = client.get(URL + licence.identifier).json()
+
+    with django_assert_num_queries(0):
+        again = client.get(URL + licence.identifier).json()
+    assert again == first and again["outcome"] == "valid"
+
+
+def test_a_cached_verification_answers_revoked_as_soon_as_the_revocation_commits(
+    client, licence, department_a, django_capture_on_commit_callbacks
+):
+    from tests.factories import MembershipFactory
+
+    assert client.get(URL + licence.identifier).json()["outcome"] == "valid"  # now in the cache
+    approver = MembershipFactory(department=department_a, role="approver").user
+    with django_capture_on_commit_callbacks(execute=True):
+        services.licence_revoke(licence=licence, actor=approver, reason="吊销", basis="食品安全法")
+
+    assert client.get(URL + licence.identifier).json()["outcome"] == "revoked"
+
+
+def test_an_answer_made_from_the_state_before_a_change_is_never_served_after_it(
+    licence, department_a, django_capture_on_commit_callbacks
+):
+    from onewindow.licences.selectors import licence_verify_answer
+    from tests.factories import MembershipFactory
+
+    approver = MembershipFactory(department=department_a, role="approver").user
+
+    def outcome_then_revoked_meanwhile(result):
+        # The licence was read as valid; the revocation commits before this answer is stored.
+        with django_capture_on_commit_callbacks(execute=True):
+            services.licence_revoke(licence=licence, actor=approver, reason="吊销", basis="食品安全法")
+        return result.outcome
+
+    assert licence_verify_answer(licence.identifier, outcome_then_revoked_meanwhile) == "valid"
+    assert licence_verify_answer(licence.identifier, lambda result: result.outcome) == "revoked"
+
+
+def test_a_cached_verification_follows_the_date(client, citizen, department_a, at):
+    at("2026-09-29")
+    starts_tomorrow = licence_issued(
+        holder_person=citizen.person,
+        licence_type=licence_type(department_a),
+        valid_from=dt.date(2026, 9, 30),
+    )
+    assert client.get(URL + starts_tomorrow.identifier).json()["outcome"] == "not_yet_valid"
+
+    at("2026-09-30")
+    assert client.get(URL + starts_tomorrow.identifier).json()["outcome"] == "valid"
 
 
 def test_verify_detects_a_tampered_face_field(client, licence):
