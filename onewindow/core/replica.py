@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -133,6 +134,17 @@ class ReplicaRouter:
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
         return False if db == REPLICA else None
+
+
+@contextmanager
+def primary_reads() -> Iterator[None]:
+    """Read from the primary inside this block even on a replica-safe request: for an answer that will be
+    kept (in a cache) longer than the replica may lag behind."""
+    token = replica_safe.set(False)
+    try:
+        yield
+    finally:
+        replica_safe.reset(token)
 
 
 class ReplicaRoutingMiddleware:

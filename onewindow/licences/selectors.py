@@ -16,6 +16,7 @@ from onewindow.core import clock
 from onewindow.core.crypto import lookup_hash
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.core.masking import mask_citizen_id, mask_name, mask_phone
+from onewindow.core.replica import primary_reads
 from onewindow.identity.models import AgencyScope
 from onewindow.identity.selectors import Principal, principal_for_user
 from onewindow.licences.identifiers import licence_identifier_problems
@@ -226,7 +227,8 @@ def licence_verify_answer(identifier: str, answer: Callable[[VerificationResult]
     generation, stored = found.get(generation_key), found.get(answer_key)
     if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == generation:
         return stored[1]
-    made = answer(licence_verify(identifier))
+    with primary_reads():  # a lagging replica's state, once stored, would outlive the lag
+        made = answer(licence_verify(identifier))
     cache.set(answer_key, (generation, made), VERIFICATION_TTL_SECONDS)
     return made
 

@@ -177,3 +177,12 @@ def test_without_a_replica_the_middleware_changes_nothing(settings):
     middleware = replica.ReplicaRoutingMiddleware(lambda request: seen.append(replica_safe.get()) or None)
     middleware(RequestFactory().get("/services/"))
     assert seen == [False]
+
+
+@pytest.mark.django_db
+def test_an_answer_to_be_kept_in_the_cache_is_read_from_the_primary(safe_request):
+    # A cached licence verification outlives any replica lag, so what it is made from comes from the primary.
+    assert replica.replica_usable(connections[PRIMARY])
+    with replica.primary_reads():
+        assert ReplicaRouter().db_for_read(Item) in (None, PRIMARY)
+    assert ReplicaRouter().db_for_read(Item) == REPLICA
