@@ -35,6 +35,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +68,8 @@ request = function()
   return wrk.format("GET", paths[counter])
 end
 """
+# The benchmark's own Redis database, emptied at each run (bench/jobs.py reuses what the suite seeded).
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 SEARCH_PHRASES = ["营业执照", "食品经营许可", "社保卡", "护照", "新生儿出生", "公司注册"]
 
 
@@ -346,16 +350,19 @@ def wrk_run(port: int, endpoint: Endpoint, concurrency: int, seconds: int, workd
     return wrk_parse(output)
 
 
+def _request(port: int, path: str, endpoint: Endpoint) -> urllib.request.Request:
+    """A GET of ``path`` with the endpoint's headers, as wrk sends it."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+    for header in endpoint.headers:
+        name, _, value = header.partition(": ")
+        request.add_header(name, value)
+    return request
+
+
 def _precheck(port: int, endpoint: Endpoint) -> None:
     """Every path answers 200 before it is measured (a redirect to the sign-in page would measure nothing)."""
-    import urllib.error
-    import urllib.request
-
     for path in {endpoint.paths[0], endpoint.paths[-1]}:
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
-        for header in endpoint.headers:
-            name, _, value = header.partition(": ")
-            request.add_header(name, value)
+        request = _request(port, path, endpoint)
 
         class NoRedirect(urllib.request.HTTPRedirectHandler):
             def redirect_request(self, *args: Any, **kwargs: Any) -> None:
@@ -374,14 +381,8 @@ def _visit_each(port: int, endpoint: Endpoint) -> None:
     guides unvisited (one in four or five, by chance), and their first rendering (~50 ms each, 13 statements)
     inside a 3-second run took the guide from 60 % of the floor to 9 % between two runs of the same code. What
     is measured is a server whose shared cache holds the public pages, as one that has been up for a while."""
-    import urllib.request
-
     for path in dict.fromkeys(endpoint.paths):
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
-        for header in endpoint.headers:
-            name, _, value = header.partition(": ")
-            request.add_header(name, value)
-        with urllib.request.build_opener().open(request, timeout=60) as response:
+        with urllib.request.build_opener().open(_request(port, path, endpoint), timeout=60) as response:
             response.read()
 
 
@@ -592,7 +593,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--redis-url",
-        default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13",
+        default=os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
         help="the shared cache, as in production (emptied first: a database for the benchmark alone); '' runs "
         "with the quick start's file cache, which holds neither the public pages nor the counters as well",
     )

@@ -50,6 +50,8 @@ def _timed(function: Callable[[], Any]) -> dict[str, Any]:
 
 
 def main() -> None:
+    from bench.http_load import DEFAULT_REDIS_URL, _environment
+
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -58,13 +60,12 @@ def main() -> None:
     parser.add_argument("--output", type=Path)
     parser.add_argument(
         "--redis-url",
-        default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13",
+        default=os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
         help="the shared cache, as the HTTP suite ran it ('' for the file cache)",
     )
     args = parser.parse_args()
     if "bench" not in args.database_url.rsplit("/", 1)[-1]:
         raise SystemExit("--database-url must name the HTTP suite's database (its name contains 'bench')")
-    from bench.http_load import _environment
 
     args.seed = 0
     os.environ.update(_environment(args))
